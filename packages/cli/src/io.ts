@@ -1,0 +1,10 @@
+/** Where a command writes and reads; the real process in the binary, buffers in tests. */
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Directory relative paths are resolved against. */
+  cwd: string;
+}
+
+/** Thrown for a mistake in how the command was called; printed with the usage line. */
+export class UsageError extends Error {}

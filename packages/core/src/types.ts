@@ -1,0 +1,48 @@
+/** Locales the widget ships strings for. Other BCP 47 tags fall back to English. */
+export type Locale = 'en' | 'ja';
+
+/** A string, or one string per locale (`{ "en": "...", "ja": "..." }`). */
+export type LocalizedText = string | Record<string, string>;
+
+/** One problem found in user-written input (config, flow, FAQ, frame): where and why. */
+export interface Problem {
+  /** JSON path of the offending value, e.g. `$.nodes.ask.options[2].label`. */
+  path: string;
+  /** A plain sentence a product person can act on. */
+  message: string;
+}
+
+/** What the host tells us about the signed-in user. */
+export interface UserInfo {
+  id?: string;
+  name?: string;
+  email?: string;
+  /** Identity verification token, passed to the transport untouched. */
+  userHash?: string;
+  /** Identity verification token, passed to the transport untouched. */
+  jwt?: string;
+  /** Custom attributes (plan, tier, signup date…) used by segments and triage. */
+  attributes?: Record<string, unknown>;
+}
+
+export type MessageAuthor = 'user' | 'bot' | 'agent' | 'system';
+
+/**
+ * pending: stored, not yet handed to the transport; queued: waiting in the outbox for the line
+ * to return; sent: accepted by the transport; failed: refused for good.
+ */
+export type MessageStatus = 'pending' | 'queued' | 'sent' | 'failed';
+
+export interface Message {
+  /** Client message id: unique, makes every send idempotent. */
+  id: string;
+  conversationId: string;
+  author: MessageAuthor;
+  /** Plain text or the safe Markdown subset. Never HTML. */
+  text: string;
+  /** Epoch milliseconds. */
+  at: number;
+  status?: MessageStatus;
+  /** Display name for agent (and bot) messages. */
+  authorName?: string;
+}

@@ -1,0 +1,58 @@
+import { fileURLToPath } from 'node:url';
+import type { Plugin, RollupOptions } from 'rollup';
+import esbuild from 'rollup-plugin-esbuild';
+import resolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/** Resolves `@madoguchi/core` to its sources, so bundles never depend on a stale dist. */
+const coreSource: Plugin = {
+  name: 'madoguchi-core-source',
+  resolveId: (id) => (id === '@madoguchi/core' ? here('./packages/core/src/index.ts') : null),
+};
+
+const ts = () => esbuild({ target: 'es2020', jsx: 'automatic', jsxImportSource: 'preact', tsconfig: here('./tsconfig.json') });
+
+const minify = () =>
+  terser({
+    ecma: 2020,
+    module: true,
+    compress: { passes: 3, pure_getters: true, unsafe_arrows: true },
+    format: { comments: false },
+  });
+
+const browser = { resolve: () => resolve({ browser: true, extensions: ['.ts', '.tsx', '.js'] }) };
+
+const config: RollupOptions[] = [
+  {
+    input: here('./packages/loader/src/loader.ts'),
+    plugins: [ts(), minify()],
+    output: { file: here('./packages/loader/dist/loader.js'), format: 'iife' },
+  },
+  {
+    input: here('./packages/widget/src/iife.ts'),
+    plugins: [coreSource, browser.resolve(), ts(), minify()],
+    output: { file: here('./packages/widget/dist/madoguchi.js'), format: 'iife' },
+  },
+  {
+    input: here('./packages/widget/src/index.ts'),
+    external: [/^preact/, /^@preact\//, 'nanostores', 'idb-keyval', '@madoguchi/core'],
+    plugins: [ts()],
+    output: { file: here('./packages/widget/dist/index.js'), format: 'es' },
+  },
+  {
+    input: here('./packages/core/src/index.ts'),
+    external: ['nanostores', 'idb-keyval'],
+    plugins: [ts()],
+    output: { file: here('./packages/core/dist/index.js'), format: 'es' },
+  },
+  {
+    input: here('./packages/cli/src/cli.ts'),
+    external: [/^node:/],
+    plugins: [coreSource, resolve({ extensions: ['.ts', '.js'], preferBuiltins: true }), ts()],
+    output: { file: here('./packages/cli/dist/cli.js'), format: 'es' },
+  },
+];
+
+export default config;
