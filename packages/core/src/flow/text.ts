@@ -1,0 +1,115 @@
+import type { LocalizedText } from '../types';
+import type { FlowCondition } from './types';
+
+const own = (o: unknown, k: string): boolean => !!o && typeof o == 'object' && Object.prototype.hasOwnProperty.call(o, k);
+
+/** Reads `a.b.c` from plain data, own properties only (no prototype walking). */
+export function readFlowPath(root: unknown, path: string): unknown {
+  let v = root;
+  for (const k of path.split('.')) {
+    if (!own(v, k)) return undefined;
+    v = (v as Record<string, unknown>)[k];
+  }
+  return v;
+}
+
+/** Picks the text for a locale: exact, then the base language, then English, then the first. */
+export function pickFlowText(text: LocalizedText | undefined, locale: string): string {
+  if (text == null || typeof text == 'string') return text ?? '';
+  return text[locale] ?? text[locale.split('-')[0]] ?? text.en ?? Object.values(text)[0] ?? '';
+}
+
+/** Backslash-escapes every character the Markdown subset gives meaning to; lines are joined. */
+export function escapeFlowMarkdown(s: string): string {
+  return s.replace(/[\\`*_[\]()<>#!|~&{}+\-.=]/g, '\\$&').replace(/\s*\n\s*/g, ' ');
+}
+
+/**
+ * Replaces `{{vars.x}}`, `{{user.name}}`, `{{context.page.title}}`. Unknown paths give "".
+ * With `markdown`, values are escaped so a user's name is only ever literal text.
+ */
+export function fillFlowTemplate(s: string, scope: unknown, markdown?: boolean): string {
+  return s.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (_, p: string) => {
+    const v = readFlowPath(scope, p);
+    const t = v == null || typeof v == 'object' && !Array.isArray(v) ? '' : Array.isArray(v) ? v.join(', ') : String(v);
+    return markdown ? escapeFlowMarkdown(t) : t;
+  });
+}
+
+/** FNV-1a with a final mix: a short stable hash as 8 hex digits. */
+export function hashFlowText(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  return ((h ^ (h >>> 13)) >>> 0).toString(16).padStart(8, '0');
+}
+
+/** JSON with sorted keys, so equal content hashes equally. */
+export function canonicalJson(v: unknown): string {
+  return Array.isArray(v)
+    ? `[${v.map(canonicalJson).join()}]`
+    : v && typeof v == 'object'
+      ? `{${Object.keys(v).sort().map((k) => JSON.stringify(k) + ':' + canonicalJson((v as Record<string, unknown>)[k])).join()}}`
+      : JSON.stringify(v) ?? 'null';
+}
+
+export const MAX_PATTERN = 200;
+
+/**
+ * A reason the pattern is unsafe or invalid, or "" when it is fine. Refused: more than 200
+ * characters, back references, and a quantified group that itself holds a quantifier or an
+ * alternation (the shapes that backtrack catastrophically).
+ */
+export function checkFlowPattern(p: unknown): string {
+  if (typeof p != 'string') return 'must be a regular expression in a string';
+  if (p.length > MAX_PATTERN) return `is longer than ${MAX_PATTERN} characters`;
+  if (/\\[1-9k]/.test(p)) return 'uses a back reference, which can be very slow';
+  const open: number[] = [];
+  let risky = 0;
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c == '\\') i++;
+    else if (c == '[') while (++i < p.length && p[i] != ']') p[i] == '\\' && i++;
+    else if (c == '(') open.push(risky), (risky = 0);
+    else if (c == ')') {
+      const inner = risky;
+      risky = (open.pop() ?? 0) | inner;
+      if (inner && /[*+{]/.test(p[i + 1] ?? '')) return 'repeats a group that repeats, which can be very slow';
+    } else if (/[*+{|]/.test(c)) risky = 1;
+  }
+  try {
+    new RegExp(p, 'u');
+  } catch {
+    return 'is not a valid regular expression';
+  }
+  return '';
+}
+
+/** Tests a pattern already checked by the validator; input is capped so work stays bounded. */
+export function matchFlowPattern(p: string, s: unknown): boolean {
+  if (typeof s != 'string' || checkFlowPattern(p)) return false;
+  return new RegExp(p, 'u').test(s.slice(0, 1000));
+}
+
+/** Evaluates a condition tree over `{ vars, user, context }`. Never throws. */
+export function testFlowCondition(c: FlowCondition, scope: unknown, depth = 0): boolean {
+  if (!c || typeof c != 'object' || depth > 32) return false;
+  const t = (x: FlowCondition) => testFlowCondition(x, scope, depth + 1);
+  if ('all' in c) return Array.isArray(c.all) && c.all.every(t);
+  if ('any' in c) return Array.isArray(c.any) && c.any.some(t);
+  if ('not' in c) return !t(c.not);
+  const v = readFlowPath(scope, String(c.var));
+  const num = typeof v == 'number';
+  if ('eq' in c) return v === c.eq;
+  if ('ne' in c) return v !== c.ne;
+  if ('gt' in c) return num && v > (c.gt as number);
+  if ('gte' in c) return num && v >= (c.gte as number);
+  if ('lt' in c) return num && v < (c.lt as number);
+  if ('lte' in c) return num && v <= (c.lte as number);
+  if ('contains' in c)
+    return Array.isArray(v) ? v.includes(c.contains) : typeof v == 'string' && typeof c.contains == 'string' && v.includes(c.contains);
+  if ('matches' in c) return matchFlowPattern(c.matches as string, v);
+  if ('exists' in c) return (v != null && v !== '') === c.exists;
+  if ('in' in c) return Array.isArray(c.in) && c.in.includes(v);
+  return false;
+}

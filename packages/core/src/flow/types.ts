@@ -1,0 +1,232 @@
+import type { Locale, LocalizedText, UserInfo } from '../types';
+
+/** The type a declared flow variable holds. */
+export type FlowVarType = 'string' | 'number' | 'boolean' | 'list';
+
+/** A variable declaration: its type, or its type and a starting value. */
+export type FlowVarDecl = FlowVarType | { type: FlowVarType; default?: unknown };
+
+/**
+ * A condition is data, never code. A leaf reads one value by path (`vars.x`, `user.name`,
+ * `user.attributes.plan`, `context.page.url`) and applies exactly one operator; `all`, `any`
+ * and `not` combine leaves.
+ */
+export type FlowCondition =
+  | { all: FlowCondition[] }
+  | { any: FlowCondition[] }
+  | { not: FlowCondition }
+  | {
+      var: string;
+      eq?: unknown;
+      ne?: unknown;
+      gt?: number;
+      gte?: number;
+      lt?: number;
+      lte?: number;
+      contains?: unknown;
+      /** A regular expression (at most 200 characters, no nested quantifiers or back references). */
+      matches?: string;
+      exists?: boolean;
+      in?: unknown[];
+    };
+
+export type FlowInputType = 'text' | 'email' | 'phone' | 'number' | 'date';
+export type TriageLevel = 'low' | 'medium' | 'high';
+
+export interface FlowTriageHints {
+  complexity?: TriageLevel;
+  severity?: TriageLevel;
+  effort?: TriageLevel;
+  reason?: string;
+  tags?: string[];
+}
+
+/** One step of a `set` node: a closed set of operations on a declared variable. */
+export interface FlowSetOp {
+  var: string;
+  op: 'set' | 'copy' | 'add' | 'append' | 'remove' | 'clear';
+  /** The literal value for set / add / append / remove. */
+  value?: unknown;
+  /** The path copied by `copy` (`user.email`, `context.page.title`…). */
+  from?: string;
+}
+
+export interface FlowChoiceOption {
+  id: string;
+  label: LocalizedText;
+  next: string;
+}
+
+interface Waiting {
+  /** `false` hides "Talk to a person" while this node waits (the validator warns). */
+  allowHuman?: boolean;
+}
+
+export type FlowNode =
+  | { type: 'message'; text: LocalizedText; delayMs?: number; next?: string }
+  | (Waiting & {
+      type: 'choice';
+      text?: LocalizedText;
+      options?: FlowChoiceOption[];
+      /** Options built from a list variable: each item a string, or `{ id, label }`. */
+      optionsFrom?: { var: string; next: string };
+      /** Stores the chosen option's id. */
+      save?: string;
+    })
+  | (Waiting & {
+      type: 'input';
+      text: LocalizedText;
+      input: FlowInputType;
+      save: string;
+      placeholder?: LocalizedText;
+      /** Number: smallest / largest value. */
+      min?: number;
+      max?: number;
+      minLength?: number;
+      maxLength?: number;
+      /** A regular expression the whole answer must match (at most 200 characters). */
+      pattern?: string;
+      retryText?: LocalizedText;
+      /** Wrong answers allowed before `exhausted` (default 2). */
+      maxRetries?: number;
+      next: string;
+      exhausted: string;
+    })
+  | { type: 'condition'; when: FlowCondition; then: string; else: string }
+  | { type: 'set'; ops: FlowSetOp[]; next: string }
+  | { type: 'goto'; target: string }
+  | (Waiting & {
+      type: 'search';
+      query: LocalizedText;
+      /** Stores the ids of the articles found (a list variable). */
+      save?: string;
+      found: string;
+      notFound: string;
+    })
+  | { type: 'handoff'; text?: LocalizedText; note?: LocalizedText; hints?: FlowTriageHints; next?: string }
+  | (Waiting & { type: 'survey'; scale: 'csat' | 'ces'; text?: LocalizedText; save?: string; next?: string })
+  | (Waiting & { type: 'delay'; ms: number; next: string })
+  | { type: 'split'; branches: Array<{ percent: number; next: string }> }
+  | { type: 'callback'; name: string; data?: Record<string, unknown>; next?: string }
+  | { type: 'end'; text?: LocalizedText };
+
+export type FlowNodeType = FlowNode['type'];
+
+/** Who a flow starts for, where and when. Every field given must hold. */
+export interface FlowTrigger {
+  /** URL glob(s): `*` matches anything; a pattern starting with `/` is matched against the path. */
+  url?: string | string[];
+  /** A custom event name tracked by the host. */
+  event?: string;
+  /** Minimum time on the current page, in milliseconds. */
+  timeOnPageMs?: number;
+  visitor?: 'new' | 'returning';
+  minVisits?: number;
+  /** `user.attributes.plan` must be (one of) this. */
+  plan?: string | string[];
+  /** Any other condition over user and context. */
+  when?: FlowCondition;
+  /** Percentage of users (0–100) who get the flow, bucketed stably by user id. */
+  rollout?: number;
+  frequency?: 'always' | 'once-per-user' | 'once-per-session';
+}
+
+export interface Flow {
+  $schema?: string;
+  id: string;
+  version: string | number;
+  /** The locale(s) this flow's text covers; text maps missing one are warned about. */
+  locale?: string | string[];
+  start: string;
+  variables?: Record<string, FlowVarDecl>;
+  trigger?: FlowTrigger;
+  nodes: Record<string, FlowNode>;
+}
+
+export interface FlowEnv {
+  locale: Locale;
+  /** Stable user id for split nodes. */
+  bucketKey: string;
+  seed?: number;
+  now?: () => number;
+  user: UserInfo;
+  /** A snapshot of the page context (`context.page.title`…). */
+  context: Record<string, unknown>;
+}
+
+/** Persisted between reloads; plain JSON. */
+export interface FlowState {
+  flowId: string;
+  /** Content hash of the flow file the state was made with. */
+  hash: string;
+  /** Content hash of the node at the cursor, to resume across harmless edits. */
+  nodeHash: string;
+  /** The node waiting for input, or null before start / after the end. */
+  cursor: string | null;
+  vars: Record<string, unknown>;
+  retries: number;
+  seed: number;
+  /** Epoch ms a delay node finishes at. */
+  until?: number;
+  done: boolean;
+}
+
+export interface FlowOption {
+  id: string;
+  label: string;
+}
+
+export type FlowWait = { node: string; allowHuman: boolean; error?: string } & (
+  | { kind: 'choice'; options: FlowOption[] }
+  | { kind: 'input'; input: FlowInputType; placeholder?: string }
+  | { kind: 'survey'; scale: 'csat' | 'ces' }
+  | { kind: 'search'; query: string }
+  | { kind: 'delay'; ms: number }
+);
+
+export type FlowAction =
+  | { type: 'search'; query: string }
+  | { type: 'handoff'; note?: string; hints?: FlowTriageHints; answers: Record<string, unknown> }
+  | { type: 'survey'; scale: 'csat' | 'ces' }
+  | { type: 'callback'; name: string; data: Record<string, unknown> };
+
+export type FlowInput =
+  | { type: 'choice'; id: string }
+  | { type: 'text'; value: string }
+  | { type: 'search-result'; found: boolean; articleIds: string[] }
+  | { type: 'survey'; score: number }
+  | { type: 'timer' };
+
+export interface FlowTurn {
+  /** Bot messages in the safe Markdown subset, user values already escaped. */
+  messages: Array<{ text: string; delayMs?: number }>;
+  actions: FlowAction[];
+  wait: FlowWait | null;
+  done: boolean;
+  /** Set when the run-time step guard stopped a runaway flow. */
+  error?: string;
+}
+
+export interface FlowRunner {
+  /** Begins the flow, or re-presents the node a restored state waits at. */
+  start(): FlowTurn;
+  reply(input: FlowInput): FlowTurn;
+  readonly state: FlowState;
+  /** The saved state no longer fitted the flow file, so the flow started over. */
+  readonly restarted: boolean;
+}
+
+export interface TriggerEnv {
+  /** The flow's id: salts the rollout bucket so flows ramp independently. */
+  flowId: string;
+  bucketKey: string;
+  url: string;
+  event?: string;
+  timeOnPageMs?: number;
+  /** Visits so far, this one included. */
+  visits?: number;
+  user: UserInfo;
+  context: Record<string, unknown>;
+  seenByUser?: boolean;
+  seenInSession?: boolean;
+}
