@@ -1,6 +1,192 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createFlowRunner, flowToMermaid, validateFlow, type Flow, type FlowInput, type FlowRunner, type FlowTurn } from '@madoguchi/core';
+import type { Locale, Problem, UserInfo } from '@madoguchi/core';
 import { UsageError, type CliIO } from './io';
 
-/** `madoguchi flow …` (being written). */
-export async function flowCommand(_args: string[], _io: CliIO): Promise<number> {
-  throw new UsageError('"flow" is not available in this build');
+const FLOW_USAGE = 'usage: madoguchi flow validate <files...> [--json] | flow test <flow.json> <transcript.json> | flow graph <flow.json> [--locale ja]';
+
+/** One expected turn of a transcript: what the user does, then what the bot must answer. */
+interface TranscriptTurn {
+  say?: string;
+  choose?: string;
+  input?: FlowInput;
+  /** Rebuild the runner from its saved state, as after a page reload, then start it. */
+  reload?: boolean;
+  bot?: string[];
+  actions?: unknown[];
+  wait?: string | Record<string, unknown> | null;
+  done?: boolean;
+  error?: string;
+}
+
+interface TranscriptRun {
+  name?: string;
+  locale?: Locale;
+  user?: UserInfo;
+  context?: Record<string, unknown>;
+  bucketKey?: string;
+  seed?: number;
+  now?: number;
+  turns: TranscriptTurn[];
+}
+
+/** `madoguchi flow validate | test | graph`. */
+export async function flowCommand(args: string[], io: CliIO): Promise<number> {
+  const [sub, ...rest] = args;
+  const files = rest.filter((a) => !a.startsWith('--'));
+  if (sub == 'validate') {
+    if (!files.length) throw new UsageError(`flow validate needs at least one file\n${FLOW_USAGE}`);
+    return validateFiles(files, rest.includes('--json'), io);
+  }
+  if (sub == 'test') {
+    if (files.length != 2) throw new UsageError(`flow test needs a flow file and a transcript file\n${FLOW_USAGE}`);
+    return testTranscript(files[0], files[1], io);
+  }
+  if (sub == 'graph') {
+    const at = rest.indexOf('--locale');
+    const locale = at >= 0 ? rest[at + 1] : 'en';
+    const file = rest.filter((a, i) => !a.startsWith('--') && (at < 0 || i != at + 1))[0];
+    if (!file) throw new UsageError(`flow graph needs a flow file\n${FLOW_USAGE}`);
+    const flow = await loadFlow(file, io);
+    if (!flow) return 1;
+    io.stdout(flowToMermaid(flow, locale));
+    return 0;
+  }
+  throw new UsageError(sub ? `unknown flow command "${sub}"\n${FLOW_USAGE}` : FLOW_USAGE);
+}
+
+async function readText(file: string, io: CliIO): Promise<string | Problem> {
+  try {
+    return await readFile(resolve(io.cwd, file), 'utf8');
+  } catch (e) {
+    return { path: '$', message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+  }
+}
+
+const printProblems = (kind: string, list: Problem[]) => list.map((p) => `  ${kind} ${p.path}: ${p.message}\n`).join('');
+
+async function loadFlow(file: string, io: CliIO): Promise<Flow | undefined> {
+  const text = await readText(file, io);
+  const result = typeof text == 'string' ? validateFlow(text) : { errors: [text], warnings: [] };
+  if (result.flow) return result.flow;
+  io.stderr(`${file}: the flow is invalid\n${printProblems('error', result.errors)}`);
+}
+
+async function validateFiles(files: string[], json: boolean, io: CliIO): Promise<number> {
+  const results = [];
+  for (const file of files) {
+    const text = await readText(file, io);
+    const { errors, warnings } = typeof text == 'string' ? validateFlow(text) : { errors: [text], warnings: [] };
+    results.push({ file, ok: !errors.length, errors, warnings });
+  }
+  const failed = results.filter((r) => !r.ok).length;
+  if (json) io.stdout(JSON.stringify(results, null, 2) + '\n');
+  else {
+    for (const r of results) {
+      const counts = [r.errors.length && plural(r.errors.length, 'error'), r.warnings.length && plural(r.warnings.length, 'warning')].filter(Boolean);
+      io.stdout(`${r.ok ? '✓' : '✗'} ${r.file}${counts.length ? ` (${counts.join(', ')})` : ''}\n`);
+      io.stdout(printProblems('error  ', r.errors) + printProblems('warning', r.warnings));
+    }
+    io.stdout(`${plural(results.length, 'file')} checked, ${failed ? `${failed} with errors` : 'all valid'}.\n`);
+  }
+  return failed ? 1 : 0;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n == 1 ? '' : 's'}`;
+
+/** True when every field given in `expected` equals the same field in `actual` (lists must match in length). */
+function fits(expected: unknown, actual: unknown): boolean {
+  if (Array.isArray(expected)) return Array.isArray(actual) && actual.length == expected.length && expected.every((e, i) => fits(e, actual[i]));
+  if (expected && typeof expected == 'object')
+    return !!actual && typeof actual == 'object' && Object.entries(expected).every(([k, v]) => fits(v, (actual as Record<string, unknown>)[k]));
+  return expected === actual;
+}
+
+function turnInput(t: TranscriptTurn): FlowInput | undefined {
+  if (t.input) return t.input;
+  if (t.say != null) return { type: 'text', value: t.say };
+  if (t.choose != null) return { type: 'choice', id: t.choose };
+}
+
+const show = (v: unknown) => JSON.stringify(v);
+
+/** Lines of a readable diff between what a turn expected and what the flow did; empty when it fits. */
+function diffTurn(t: TranscriptTurn, got: FlowTurn): string[] {
+  const out: string[] = [];
+  if (t.bot && !fits(t.bot, got.messages.map((m) => m.text))) {
+    out.push('bot messages:');
+    const n = Math.max(t.bot.length, got.messages.length);
+    for (let i = 0; i < n; i++) {
+      const want = t.bot[i];
+      const have = got.messages[i]?.text;
+      if (want === have) out.push(`    ${have}`);
+      else {
+        if (want !== undefined) out.push(`  - ${want}`);
+        if (have !== undefined) out.push(`  + ${have}`);
+      }
+    }
+  }
+  if (t.actions && !fits(t.actions, got.actions)) out.push('actions:', `  - ${show(t.actions)}`, `  + ${show(got.actions)}`);
+  if (t.wait !== undefined) {
+    const ok = t.wait === null ? got.wait === null : typeof t.wait == 'string' ? got.wait?.kind == t.wait : fits(t.wait, got.wait);
+    if (!ok) out.push('waits for:', `  - ${show(t.wait)}`, `  + ${show(got.wait)}`);
+  }
+  if (t.done !== undefined && t.done != got.done) out.push(`done: expected ${t.done}, got ${got.done}`);
+  if (t.error !== undefined && t.error != got.error) out.push('error:', `  - ${t.error}`, `  + ${got.error ?? '(none)'}`);
+  return out;
+}
+
+function describeTurn(t: TranscriptTurn, i: number): string {
+  const what = t.reload ? 'reload' : t.say != null ? `say ${show(t.say)}` : t.choose != null ? `choose ${show(t.choose)}` : t.input ? show(t.input) : 'start';
+  return `turn ${i + 1} (${what})`;
+}
+
+async function testTranscript(flowFile: string, transcriptFile: string, io: CliIO): Promise<number> {
+  const flow = await loadFlow(flowFile, io);
+  if (!flow) return 1;
+  const text = await readText(transcriptFile, io);
+  let doc: { runs?: TranscriptRun[]; turns?: TranscriptTurn[] };
+  try {
+    if (typeof text != 'string') throw new Error(text.message);
+    doc = JSON.parse(text);
+  } catch (e) {
+    io.stderr(`${transcriptFile}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const runs: TranscriptRun[] = Array.isArray(doc?.runs) ? doc.runs : Array.isArray(doc?.turns) ? [doc as TranscriptRun] : [];
+  if (!runs.length || runs.some((r) => !Array.isArray(r?.turns))) {
+    io.stderr(`${transcriptFile}: a transcript needs "turns": [...], or "runs": [{ "turns": [...] }, ...]\n`);
+    return 1;
+  }
+  let failed = 0;
+  runs.forEach((run, r) => {
+    const name = run.name ?? `run ${r + 1}`;
+    const env = {
+      locale: run.locale ?? 'en',
+      bucketKey: run.bucketKey ?? 'transcript-user',
+      seed: run.seed ?? 1,
+      now: () => run.now ?? 0,
+      user: run.user ?? {},
+      context: run.context ?? {},
+    };
+    let runner: FlowRunner = createFlowRunner(flow, env);
+    const problems: string[] = [];
+    run.turns.forEach((t, i) => {
+      if (problems.length) return;
+      const input = turnInput(t);
+      let got: FlowTurn;
+      if (t.reload) runner = createFlowRunner(flow, env, JSON.parse(JSON.stringify(runner.state)));
+      if (i == 0 || t.reload) got = runner.start();
+      else if (!input) return problems.push(`${describeTurn(t, i)}: a turn after the first needs "say", "choose", "input" or "reload"`);
+      else got = runner.reply(input);
+      const diff = diffTurn(t, got);
+      if (diff.length) problems.push(`${describeTurn(t, i)}:`, ...diff.map((l) => `  ${l}`));
+    });
+    if (problems.length) failed++;
+    io.stdout(`${problems.length ? '✗' : '✓'} ${flow.id}: ${name} (${plural(run.turns.length, 'turn')})\n`);
+    for (const line of problems) io.stdout(`    ${line}\n`);
+  });
+  io.stdout(failed ? `${plural(failed, 'run')} of ${runs.length} did not match.\n` : `${plural(runs.length, 'run')} matched.\n`);
+  return failed ? 1 : 0;
 }
