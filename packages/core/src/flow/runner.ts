@@ -2,6 +2,7 @@ import type { LocalizedText } from '../types';
 import type { Flow, FlowEnv, FlowInput, FlowNode, FlowOption, FlowRunner, FlowState, FlowTurn, FlowWait } from './types';
 import { canonicalJson, fillFlowTemplate, readFlowPath, hashFlowText, matchFlowPattern, pickFlowText, testFlowCondition } from './text';
 import { rolloutBucket } from './trigger';
+import { has } from './validate';
 
 /** Nodes one turn may pass through before the guard stops a runaway flow. */
 export const FLOW_MAX_STEPS = 100;
@@ -62,7 +63,7 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
     s.flowId == flow.id &&
     isObj(s.vars) &&
     typeof s.retries == 'number' &&
-    (s.cursor == null || typeof s.cursor == 'string') &&
+    (s.cursor == null || has(flow.nodes, s.cursor)) &&
     (s.hash == hash ||
       (!!s.cursor &&
         s.nodeHash == nodeHash(s.cursor) &&

@@ -44,6 +44,7 @@ const rules = (spec: string) =>
   });
 
 const isObj = (v: unknown): v is Record<string, any> => !!v && typeof v == 'object' && !Array.isArray(v);
+export const has = (o: object, k: unknown): boolean => typeof k == 'string' && Object.prototype.hasOwnProperty.call(o, k);
 const typeOf = (v: unknown) => (Array.isArray(v) ? 'list' : typeof v);
 /** `$.nodes.ask` or `$.nodes["odd key"]`. */
 export const jsonPathKey = (p: string, k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `${p}.${k}` : `${p}[${JSON.stringify(k)}]`);
@@ -52,7 +53,7 @@ export const jsonPathKey = (p: string, k: string) => (/^[A-Za-z_$][\w$]*$/.test(
 export function flowExits(node: unknown): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   if (!isObj(node)) return out;
-  for (const [k, kind] of rules(FLOW_NODE_FIELDS[node.type] ?? 'x:x'))
+  for (const [k, kind] of rules(has(FLOW_NODE_FIELDS, node.type) ? FLOW_NODE_FIELDS[node.type] : 'x:x'))
     if (kind == 'n' && typeof node[k] == 'string') out.push([k, node[k]]);
   const list = (a: unknown, label: (x: any, i: number) => string) =>
     Array.isArray(a) && a.forEach((x, i) => isObj(x) && typeof x.next == 'string' && out.push([label(x, i), x.next]));
@@ -129,7 +130,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     if (typeof path != 'string') return err(p, 'must be a path like "vars.email", "user.name" or "context.page.title".');
     const [root, name, ...rest] = path.split('.');
     if (root == 'vars') {
-      if (!(name in vars) || rest.length) err(p, `uses "${path}", but no variable "${name}" is declared in "variables".`);
+      if (!has(vars, name) || rest.length) err(p, `uses "${path}", but no variable "${name}" is declared in "variables".`);
       else if (want && vars[name] != want) err(p, `needs a ${want} variable, but "${name}" is declared as ${vars[name]}.`);
     } else if (root == 'user' ? !['id', 'name', 'email', 'attributes'].includes(name) || (name != 'attributes' && rest.length) : root != 'context' || !name)
       err(p, `"${path}" is not something a flow can read: use vars.…, user.id / name / email / attributes.…, or context.….`);
@@ -166,7 +167,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     if (op == 'in' && !Array.isArray(v)) err(vp, 'must be a list of values.');
   };
   const checkVar = (v: unknown, p: string, want?: string) =>
-    typeof v == 'string' && v in vars
+    typeof v == 'string' && has(vars, v)
       ? want && vars[v] != want && err(p, `needs a ${want} variable, but "${v}" is declared as ${vars[v]}.`)
       : err(p, `"${String(v)}" is not declared in "variables".`);
 
@@ -186,7 +187,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
       const bad = (m: string) => err(fp, m);
       const k0 = kind[0];
       if (k0 == 't') checkText(v, fp);
-      else if (k0 == 'n') typeof v != 'string' || !(v in nodes) ? bad(`points to "${String(v)}", which is not a node in this flow.`) : 0;
+      else if (k0 == 'n') typeof v != 'string' || !has(nodes, v) ? bad(`points to "${String(v)}", which is not a node in this flow.`) : 0;
       else if (k0 == 'N') typeof v != 'number' || !isFinite(v) ? bad('must be a number.') : 0;
       else if (k0 == 'I') !Number.isInteger(v) || v < 0 ? bad('must be a whole number, 0 or more.') : 0;
       else if (k0 == 'b') typeof v != 'boolean' ? bad('must be true or false.') : 0;
@@ -216,7 +217,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
             checkVar(x.var, `${ip}.var`, want);
             if (x.op == 'copy') checkPath(x.from, `${ip}.from`);
             else if (x.op != 'clear' && !('value' in x)) err(ip, `"${x.op}" needs a "value".`);
-            else if ((x.op == 'add' && typeof x.value != 'number') || (x.op == 'set' && x.var in vars && typeOf(x.value) != vars[x.var]))
+            else if ((x.op == 'add' && typeof x.value != 'number') || (x.op == 'set' && has(vars, x.var) && typeOf(x.value) != vars[x.var]))
               err(`${ip}.value`, `must be a ${x.op == 'add' ? 'number' : vars[x.var]}, like the variable.`);
           }
         });
@@ -227,7 +228,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
   for (const [id, node] of Object.entries(nodes)) {
     const p = jsonPathKey('$.nodes', id);
     if (!/^[A-Za-z][\w-]{0,63}$/.test(id)) err(p, 'A node id must start with a letter and use only letters, digits, "-" and "_" (64 at most).');
-    if (!isObj(node) || !(node.type in FLOW_NODE_FIELDS)) {
+    if (!isObj(node) || !has(FLOW_NODE_FIELDS, node.type)) {
       err(isObj(node) ? `${p}.type` : p, `must be a node with "type" one of: ${Object.keys(FLOW_NODE_FIELDS).join(', ')}.`);
       continue;
     }
@@ -241,7 +242,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
       const seen = new Set();
       if (Array.isArray(n.options))
         n.options.forEach((o: any, i: number) => {
-          if (seen.has(o?.id)) err(`${p}.options[${i}].id`, `"${o.id}" is used by another option of this choice.`);
+          if (seen.has(o?.id)) err(`${p}.options[${i}].id`, `"${o?.id}" is used by another option of this choice.`);
           seen.add(o?.id);
         });
     }
@@ -260,7 +261,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
   const todo = [f.start];
   while (todo.length) {
     const id = todo.pop();
-    if (typeof id == 'string' && id in nodes && !seen.has(id)) seen.add(id), todo.push(...flowExits(nodes[id]).map((e) => e[1]));
+    if (typeof id == 'string' && has(nodes, id) && !seen.has(id)) seen.add(id), todo.push(...flowExits(nodes[id]).map((e) => e[1]));
   }
   if (seen.size)
     for (const id of ids) if (!seen.has(id)) err(jsonPathKey('$.nodes', id), 'cannot be reached from "start"; link to it or remove it.');
@@ -275,7 +276,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     }
     state[id] = 1;
     stack.push(id);
-    for (const [, t] of flowExits(node)) if (t in nodes) loop(t);
+    for (const [, t] of flowExits(node)) if (has(nodes, t)) loop(t);
     stack.pop();
     state[id] = 2;
   };

@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { FLOW_NODE_FIELDS, validateFlow } from './index';
+
+const base = () => ({
+  id: 'f',
+  version: 1,
+  start: 'a',
+  variables: { email: 'string', n: 'number', tags: 'list' } as Record<string, unknown>,
+  nodes: {
+    a: { type: 'input', input: 'email', text: 'Your e-mail?', save: 'email', next: 'b', exhausted: 'b' },
+    b: { type: 'end' },
+  } as Record<string, any>,
+});
+
+const paths = (r: { errors: { path: string }[] }) => r.errors.map((e) => e.path).sort();
+
+describe('validateFlow', () => {
+  it('accepts a correct flow and returns it', () => {
+    const r = validateFlow(base());
+    expect(r.errors).toEqual([]);
+    expect(r.flow?.id).toBe('f');
+  });
+
+  it('reports invalid JSON text and non-objects at $', () => {
+    expect(paths(validateFlow('{"id": '))).toEqual(['$']);
+    expect(validateFlow('{"id": ').errors[0].message).toMatch(/not valid JSON/);
+    expect(paths(validateFlow(42))).toEqual(['$']);
+    expect(paths(validateFlow(null))).toEqual(['$']);
+  });
+
+  it('reports missing and mistyped root fields', () => {
+    const r = validateFlow({ version: true, nodes: {}, extra: 1 });
+    expect(paths(r)).toEqual(['$.extra', '$.id', '$.nodes', '$.start', '$.version']);
+    expect(r.errors.find((e) => e.path == '$.extra')?.message).toBe('is not a field of a flow.');
+  });
+
+  it('reports duplicate keys found in the JSON text, with their path', () => {
+    const text = '{"id":"f","version":1,"start":"a","nodes":{"a":{"type":"end"},"a":{"type":"end","text":"x"}},"x":[{"k":1,"k":2}]}';
+    const r = validateFlow(text);
+    expect(paths(r)).toEqual(['$.nodes.a', '$.x', '$.x[0].k']);
+    expect(r.errors[0].message).toMatch(/defined twice/);
+  });
+
+  it('reports duplicate option ids', () => {
+    const f = base();
+    f.nodes.a = { type: 'choice', options: [{ id: 'x', label: 'X', next: 'b' }, { id: 'x', label: 'Y', next: 'b' }] };
+    expect(paths(validateFlow(f))).toEqual(['$.nodes.a.options[1].id']);
+  });
+
+  it('reports dangling node references and an unknown start', () => {
+    const f = base();
+    f.nodes.a.next = 'nowhere';
+    f.start = 'missing';
+    const r = validateFlow(f);
+    expect(paths(r)).toContain('$.nodes.a.next');
+    expect(paths(r)).toContain('$.start');
+    expect(r.errors.find((e) => e.path == '$.nodes.a.next')?.message).toBe('points to "nowhere", which is not a node in this flow.');
+  });
+
+  it('reports unreachable nodes', () => {
+    const f = base();
+    f.nodes.orphan = { type: 'message', text: 'hi' };
+    const r = validateFlow(f);
+    expect(paths(r)).toEqual(['$.nodes.orphan']);
+    expect(r.errors[0].message).toMatch(/cannot be reached/);
+  });
+
+  it('reports unknown node types and fields, and bad ids', () => {
+    const f = base();
+    f.nodes.b = { type: 'teleport' };
+    f.nodes.a.nxt = 'b';
+    f.nodes['bad id'] = { type: 'end' };
+    f.nodes.a.next = 'bad id';
+    const r = validateFlow(f);
+    expect(paths(r)).toEqual(['$.nodes.a.nxt', '$.nodes.b.type', '$.nodes["bad id"]']);
+  });
+
+  it('reports unknown and mistyped variables', () => {
+    const f = base();
+    f.nodes.a.save = 'n'; // an e-mail saved into a number
+    f.nodes.a.text = 'Hi {{vars.nobody}} {{user.password}}';
+    f.nodes.b = { type: 'condition', when: { all: [{ var: 'vars.email', gt: 3 }, { var: 'vars.ghost', eq: 1 }] }, then: 'c', else: 'c' };
+    f.nodes.c = { type: 'set', ops: [{ var: 'email', op: 'add', value: 1 }, { var: 'tags', op: 'set', value: 'x' }, { var: 'zzz', op: 'clear' }], next: 'd' };
+    f.nodes.d = { type: 'choice', optionsFrom: { var: 'email', next: 'e' } };
+    f.nodes.e = { type: 'end' };
+    const r = validateFlow(f);
+    expect(paths(r)).toEqual([
+      '$.nodes.a.save',
+      '$.nodes.a.text',
+      '$.nodes.a.text',
+      '$.nodes.b.when.all[0].var',
+      '$.nodes.b.when.all[1].var',
+      '$.nodes.c.ops[0].var',
+      '$.nodes.c.ops[1].value',
+      '$.nodes.c.ops[2].var',
+      '$.nodes.d.optionsFrom.var',
+    ]);
+    expect(r.errors.find((e) => e.path == '$.nodes.a.save')?.message).toBe('needs a string variable, but "n" is declared as number.');
+  });
+
+  it('requires an exit for exhausted retries', () => {
+    const f = base();
+    delete f.nodes.a.exhausted;
+    const r = validateFlow(f);
+    expect(r.errors).toEqual([{ path: '$.nodes.a.exhausted', message: 'a input node needs "exhausted": the node to go to when the retries run out.' }]);
+  });
+
+  it('refuses a loop that never waits for the user, but allows one through an input', () => {
+    const f = base();
+    f.start = 'x';
+    f.nodes = {
+      x: { type: 'message', text: 'again', next: 'y' },
+      y: { type: 'goto', target: 'x' },
+    };
+    const r = validateFlow(f);
+    expect(paths(r)).toEqual(['$.nodes.x']);
+    expect(r.errors[0].message).toContain('x → y → x');
+    f.nodes.y = { type: 'input', input: 'text', text: 'ok?', save: 'email', next: 'x', exhausted: 'x' };
+    expect(validateFlow(f).errors).toEqual([]);
+  });
+
+  it('refuses unsafe or overlong patterns', () => {
+    for (const pattern of ['(a+)+$', '(a|aa)*', '(x)\\1', 'a'.repeat(201), '[']) {
+      const f = base();
+      f.nodes.a.pattern = pattern;
+      expect(paths(validateFlow(f)), pattern).toEqual(['$.nodes.a.pattern']);
+    }
+    const f = base();
+    f.nodes.a.pattern = '^MD-[0-9]{6}$';
+    expect(validateFlow(f).errors).toEqual([]);
+  });
+
+  it('checks split percentages, enums, conditions and triggers', () => {
+    const f = base();
+    f.nodes.b = { type: 'split', branches: [{ percent: 30, next: 'c' }, { percent: 30, next: 'c' }] };
+    f.nodes.c = { type: 'survey', scale: 'nps' };
+    f.nodes.a.next = 'd';
+    f.nodes.d = { type: 'condition', when: { var: 'user.name', eq: 'x', ne: 'y' }, then: 'b', else: 'b' };
+    (f as any).trigger = { rollout: 'half', visitor: 'old' };
+    expect(paths(validateFlow(f))).toEqual(['$.nodes.b.branches', '$.nodes.c.scale', '$.nodes.d.when', '$.trigger.rollout', '$.trigger.visitor']);
+  });
+
+  it('warns when a node hides "Talk to a person" and when a locale is missing', () => {
+    const f = base() as any;
+    f.locale = ['en', 'ja'];
+    f.nodes.a.allowHuman = false;
+    f.nodes.a.text = { en: 'E-mail?' };
+    const r = validateFlow(f);
+    expect(r.errors).toEqual([]);
+    expect(r.warnings.map((w) => w.path)).toEqual(['$.nodes.a.text', '$.nodes.a.allowHuman']);
+  });
+
+  it('never throws on random or mutated input, only reports (seeded fuzz)', () => {
+    let seed = 12345;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const pick = <T>(a: T[]) => a[Math.floor(rand() * a.length)];
+    const atoms = [null, true, 0, -1, 1e309, 'a', '', 'vars.email', '{{vars.x}}', 'b', '__proto__', [], {}];
+    const randomValue = (d: number): unknown =>
+      d > 3 || rand() < 0.4
+        ? pick(atoms)
+        : rand() < 0.5
+          ? Array.from({ length: Math.floor(rand() * 4) }, () => randomValue(d + 1))
+          : Object.fromEntries(Array.from({ length: Math.floor(rand() * 4) }, () => [pick(['type', 'next', 'text', 'when', 'ops', 'options', 'var', 'eq', 'all', 'a']), randomValue(d + 1)]));
+    const example = JSON.parse(readFileSync(new URL('../../../../examples/flows/support-router.json', import.meta.url), 'utf8'));
+    const mutate = (v: any, d = 0): any => {
+      if (!v || typeof v != 'object' || d > 6) return rand() < 0.1 ? randomValue(3) : v;
+      const copy: any = Array.isArray(v) ? [...v] : { ...v };
+      for (const k of Object.keys(copy)) {
+        const r = rand();
+        if (r < 0.05) delete copy[k];
+        else if (r < 0.1) copy[k] = randomValue(2);
+        else copy[k] = mutate(copy[k], d + 1);
+      }
+      return copy;
+    };
+    for (let i = 0; i < 300; i++) {
+      const input = i % 3 == 0 ? randomValue(0) : i % 3 == 1 ? mutate(example) : JSON.stringify(mutate(example)).slice(0, Math.floor(rand() * 4000));
+      const r = validateFlow(input);
+      expect(Array.isArray(r.errors)).toBe(true);
+      for (const e of r.errors) expect(e.path.startsWith('$')).toBe(true);
+      if (r.flow) expect(r.errors).toEqual([]);
+    }
+  });
+
+  it('mirrors the JSON Schema: the same node types and fields', () => {
+    const schema = JSON.parse(readFileSync(new URL('../../schema/flow.schema.json', import.meta.url), 'utf8'));
+    for (const [type, spec] of Object.entries(FLOW_NODE_FIELDS)) {
+      const fields = spec.split(' ').map((f) => f.split(':')[0]);
+      const def = schema.$defs[type];
+      expect(Object.keys(def.properties).filter((k) => k != 'type' && k != '$comment').sort(), type).toEqual([...fields].sort());
+      const required = spec.split(' ').filter((f) => !f.endsWith('?')).map((f) => f.split(':')[0]);
+      expect(def.required.filter((k: string) => k != 'type').sort(), type).toEqual(required.sort());
+    }
+    expect(schema.$defs.node.properties.type.enum.sort()).toEqual(Object.keys(FLOW_NODE_FIELDS).sort());
+  });
+});
