@@ -1,0 +1,292 @@
+import { describe, expect, it } from 'vitest';
+import { createFlowRunner, FLOW_MAX_STEPS, readFlowAnswer, validateFlow, type Flow, type FlowEnv } from './index';
+
+const env = (over: Partial<FlowEnv> = {}): FlowEnv => ({
+  locale: 'en',
+  bucketKey: 'user-1',
+  seed: 7,
+  now: () => 1000,
+  user: { id: 'user-1', name: 'Aiko', attributes: { plan: 'pro', visits: 3 } },
+  context: { page: { title: 'Billing' } },
+  ...over,
+});
+
+const flowOf = (nodes: Record<string, unknown>, variables: Record<string, unknown> = {}, start = 'a'): Flow => {
+  const r = validateFlow({ id: 't', version: 1, start, variables, nodes });
+  expect(r.errors).toEqual([]);
+  return r.flow!;
+};
+const texts = (t: { messages: { text: string }[] }) => t.messages.map((m) => m.text);
+
+describe('createFlowRunner', () => {
+  it('message: says localized text with a typing delay, fills templates, then ends', () => {
+    const f = flowOf({
+      a: { type: 'message', text: { en: 'Hi {{user.name}} on {{context.page.title}}', ja: '{{user.name}}さん' }, delayMs: 500, next: 'b' },
+      b: { type: 'end', text: 'Bye' },
+    });
+    const t = createFlowRunner(f, env()).start();
+    expect(t.messages).toEqual([{ text: 'Hi Aiko on Billing', delayMs: 500 }, { text: 'Bye' }]);
+    expect(t.done).toBe(true);
+    expect(texts(createFlowRunner(f, env({ locale: 'ja' })).start())).toEqual(['Aikoさん', 'Bye']);
+  });
+
+  it('escapes user values for the Markdown subset', () => {
+    const f = flowOf({ a: { type: 'message', text: '**Hello** {{user.name}}' } });
+    const t = createFlowRunner(f, env({ user: { name: '[x](javascript:alert(1)) **b** <img>' } })).start();
+    expect(t.messages[0].text).toBe('**Hello** \\[x\\]\\(javascript:alert\\(1\\)\\) \\*\\*b\\*\\* \\<img\\>');
+  });
+
+  it('choice: offers options, saves the pick, accepts a typed label, refuses anything else', () => {
+    const f = flowOf(
+      {
+        a: { type: 'choice', text: 'Pick', save: 'pick', options: [{ id: 'x', label: 'Ex', next: 'b' }, { id: 'y', label: 'Why', next: 'c' }] },
+        b: { type: 'end', text: 'got {{vars.pick}}' },
+        c: { type: 'end', text: 'why' },
+      },
+      { pick: 'string' },
+    );
+    const r = createFlowRunner(f, env());
+    expect(r.start().wait).toEqual({ node: 'a', allowHuman: true, kind: 'choice', options: [{ id: 'x', label: 'Ex' }, { id: 'y', label: 'Why' }] });
+    const bad = r.reply({ type: 'choice', id: 'zzz' });
+    expect(bad.wait?.error).toBe('Please pick one of the options.');
+    expect(texts(r.reply({ type: 'text', value: ' ex ' }))).toEqual(['got x']);
+    expect(r.state.vars.pick).toBe('x');
+  });
+
+  it('choice: builds options from a list variable', () => {
+    const f = flowOf(
+      {
+        a: { type: 'set', ops: [{ var: 'plans', op: 'append', value: 'Basic' }, { var: 'plans', op: 'append', value: { id: 'pro', label: 'Pro plan' } }], next: 'b' },
+        b: { type: 'choice', save: 'plan', optionsFrom: { var: 'plans', next: 'c' } },
+        c: { type: 'end', text: '{{vars.plan}}' },
+      },
+      { plans: 'list', plan: 'string' },
+    );
+    const r = createFlowRunner(f, env());
+    const w = r.start().wait;
+    expect(w?.kind == 'choice' && w.options).toEqual([{ id: 'Basic', label: 'Basic' }, { id: 'pro', label: 'Pro plan' }]);
+    expect(texts(r.reply({ type: 'choice', id: 'pro' }))).toEqual(['pro']);
+  });
+
+  it('input: validates, retries with a message, then takes the exhausted exit', () => {
+    const f = flowOf(
+      {
+        a: { type: 'input', input: 'email', text: 'E-mail?', placeholder: 'you@example.com', retryText: 'Not an e-mail.', maxRetries: 1, save: 'email', next: 'ok', exhausted: 'gone' },
+        ok: { type: 'end', text: 'Thanks {{vars.email}}' },
+        gone: { type: 'end', text: 'Never mind' },
+      },
+      { email: 'string' },
+    );
+    const r = createFlowRunner(f, env());
+    expect(r.start().wait).toMatchObject({ kind: 'input', input: 'email', placeholder: 'you@example.com' });
+    const retry = r.reply({ type: 'text', value: 'nope' });
+    expect(texts(retry)).toEqual(['Not an e-mail.']);
+    expect(retry.wait).toMatchObject({ kind: 'input', error: 'Not an e-mail.' });
+    expect(texts(r.reply({ type: 'text', value: 'still nope' }))).toEqual(['Never mind']);
+
+    const r2 = createFlowRunner(f, env());
+    r2.start();
+    expect(texts(r2.reply({ type: 'text', value: 'a.b@example.com' }))).toEqual(['Thanks a\\.b@example\\.com']);
+    expect(r2.state.vars.email).toBe('a.b@example.com');
+  });
+
+  it('input: reads phone, number with min/max, length, pattern and date answers', () => {
+    const node = (over: Record<string, unknown>) => ({ type: 'input', text: '', save: 'x', next: 'a', exhausted: 'a', ...over }) as never;
+    expect(readFlowAnswer(node({ input: 'phone' }), '+81 90-1234-5678')).toBe('+81 90-1234-5678');
+    expect(readFlowAnswer(node({ input: 'phone' }), 'call me')).toBeUndefined();
+    expect(readFlowAnswer(node({ input: 'number', min: 1, max: 10 }), '１０')).toBe(10);
+    expect(readFlowAnswer(node({ input: 'number', min: 1, max: 10 }), '11')).toBeUndefined();
+    expect(readFlowAnswer(node({ input: 'number' }), '1,200.5')).toBe(1200.5);
+    expect(readFlowAnswer(node({ input: 'text', minLength: 3 }), 'ab')).toBeUndefined();
+    expect(readFlowAnswer(node({ input: 'text', maxLength: 3 }), 'abcd')).toBeUndefined();
+    expect(readFlowAnswer(node({ input: 'text', pattern: '^MD-[0-9]{6}$' }), 'MD-123456')).toBe('MD-123456');
+    expect(readFlowAnswer(node({ input: 'text', pattern: '^MD-[0-9]{6}$' }), 'MD-12345')).toBeUndefined();
+    expect(readFlowAnswer(node({ input: 'text', pattern: '(a+)+$' }), 'aaaa')).toBeUndefined();
+    expect(readFlowAnswer(node({ input: 'date' }), '2024/2/29')).toBe('2024-02-29');
+    expect(readFlowAnswer(node({ input: 'date' }), '2024年5月1日')).toBe('2024-05-01');
+    expect(readFlowAnswer(node({ input: 'date' }), '2023-02-29')).toBeUndefined();
+    expect(readFlowAnswer(node({ input: 'email' }), 'ａ＠ｂ．ｃｏ')).toBe('a@b.co');
+  });
+
+  it('condition: evaluates a data tree over vars, user and context', () => {
+    const when = {
+      all: [
+        { var: 'user.attributes.plan', in: ['pro', 'vip'] },
+        { any: [{ var: 'user.attributes.visits', gte: 5 }, { var: 'context.page.title', matches: '^Bill' }] },
+        { not: { var: 'vars.note', exists: true } },
+        { var: 'user.name', contains: 'Ai' },
+        { var: 'user.attributes.visits', lt: 4 },
+        { var: 'user.attributes.plan', ne: 'free' },
+      ],
+    };
+    const f = flowOf({ a: { type: 'condition', when, then: 'y', else: 'n' }, y: { type: 'end', text: 'yes' }, n: { type: 'end', text: 'no' } }, { note: 'string' });
+    expect(texts(createFlowRunner(f, env()).start())).toEqual(['yes']);
+    expect(texts(createFlowRunner(f, env({ user: { name: 'Aiko', attributes: { plan: 'free', visits: 3 } } })).start())).toEqual(['no']);
+  });
+
+  it('set and goto: closed operations on typed variables', () => {
+    const f = flowOf(
+      {
+        a: {
+          type: 'set',
+          ops: [
+            { var: 'n', op: 'add', value: 2 },
+            { var: 'n', op: 'add', value: 3 },
+            { var: 'tags', op: 'append', value: 'a' },
+            { var: 'tags', op: 'append', value: 'b' },
+            { var: 'tags', op: 'remove', value: 'a' },
+            { var: 'who', op: 'copy', from: 'user.name' },
+            { var: 'flag', op: 'set', value: true },
+            { var: 'flag', op: 'clear' },
+          ],
+          next: 'g',
+        },
+        g: { type: 'goto', target: 'e' },
+        e: { type: 'end', text: '{{vars.n}} {{vars.tags}} {{vars.who}} [{{vars.flag}}]' },
+      },
+      { n: 'number', tags: 'list', who: 'string', flag: 'boolean' },
+    );
+    expect(texts(createFlowRunner(f, env()).start())).toEqual(['5 b Aiko []']);
+  });
+
+  it('search: asks for a search, saves article ids, follows found / notFound', () => {
+    const f = flowOf(
+      {
+        a: { type: 'search', query: 'help with {{context.page.title}}', save: 'ids', found: 'y', notFound: 'n' },
+        y: { type: 'end', text: 'found {{vars.ids}}' },
+        n: { type: 'end', text: 'none' },
+      },
+      { ids: 'list' },
+    );
+    const r = createFlowRunner(f, env());
+    const t = r.start();
+    expect(t.actions).toEqual([{ type: 'search', query: 'help with Billing' }]);
+    expect(t.wait).toMatchObject({ kind: 'search', query: 'help with Billing' });
+    expect(r.reply({ type: 'text', value: 'hello?' }).wait?.kind).toBe('search');
+    expect(texts(r.reply({ type: 'search-result', found: true, articleIds: ['a1', 'a2'] }))).toEqual(['found a1, a2']);
+    const r2 = createFlowRunner(f, env());
+    r2.start();
+    expect(texts(r2.reply({ type: 'search-result', found: false, articleIds: [] }))).toEqual(['none']);
+  });
+
+  it('handoff: emits note, hints and the answers, then goes on or ends', () => {
+    const f = flowOf(
+      {
+        a: { type: 'set', ops: [{ var: 'order', op: 'set', value: 'MD-1' }], next: 'h' },
+        h: { type: 'handoff', text: 'Connecting', note: 'Order {{vars.order}} for {{user.name}}', hints: { severity: 'high', effort: 'high' } },
+      },
+      { order: 'string' },
+    );
+    const t = createFlowRunner(f, env()).start();
+    expect(texts(t)).toEqual(['Connecting']);
+    expect(t.actions).toEqual([{ type: 'handoff', note: 'Order MD-1 for Aiko', hints: { severity: 'high', effort: 'high' }, answers: { order: 'MD-1' } }]);
+    expect(t.done).toBe(true);
+  });
+
+  it('survey: asks on a CSAT or CES scale, refuses out-of-range scores, may be skipped', () => {
+    const f = flowOf({ a: { type: 'survey', scale: 'ces', save: 's', next: 'b' }, b: { type: 'end', text: '{{vars.s}}' } }, { s: 'number' });
+    const r = createFlowRunner(f, env());
+    const t = r.start();
+    expect(t.actions).toEqual([{ type: 'survey', scale: 'ces' }]);
+    expect(t.wait).toMatchObject({ kind: 'survey', scale: 'ces' });
+    expect(r.reply({ type: 'survey', score: 8 }).wait?.kind).toBe('survey');
+    expect(texts(r.reply({ type: 'survey', score: 7 }))).toEqual(['7']);
+    const skip = createFlowRunner(f, env());
+    skip.start();
+    expect(skip.reply({ type: 'text', value: 'no thanks' }).done).toBe(true);
+  });
+
+  it('delay: waits for the timer, and a restored state waits only for the rest', () => {
+    let now = 1000;
+    const f = flowOf({ a: { type: 'delay', ms: 3000, next: 'b' }, b: { type: 'end', text: 'later' } });
+    const r = createFlowRunner(f, env({ now: () => now }));
+    expect(r.start().wait).toMatchObject({ kind: 'delay', ms: 3000 });
+    now = 2500;
+    const again = createFlowRunner(f, env({ now: () => now }), r.state);
+    expect(again.start().wait).toMatchObject({ kind: 'delay', ms: 1500 });
+    expect(texts(again.reply({ type: 'timer' }))).toEqual(['later']);
+  });
+
+  it('split: stable per user, spread across users', () => {
+    const f = flowOf({
+      a: { type: 'split', branches: [{ percent: 50, next: 'x' }, { percent: 50, next: 'y' }] },
+      x: { type: 'end', text: 'A' },
+      y: { type: 'end', text: 'B' },
+    });
+    const seen = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const key = `user-${i}`;
+      const first = texts(createFlowRunner(f, env({ bucketKey: key })).start())[0];
+      expect(texts(createFlowRunner(f, env({ bucketKey: key })).start())[0]).toBe(first);
+      seen.add(first);
+    }
+    expect([...seen].sort()).toEqual(['A', 'B']);
+  });
+
+  it('callback: passes named data to the host', () => {
+    const f = flowOf({ a: { type: 'callback', name: 'openForm', data: { who: '{{user.name}}', n: 2 }, next: 'b' }, b: { type: 'end' } });
+    expect(createFlowRunner(f, env()).start().actions).toEqual([{ type: 'callback', name: 'openForm', data: { who: 'Aiko', n: 2 } }]);
+  });
+
+  it('allowHuman: true by default, false when the node opts out', () => {
+    const f = flowOf({ a: { type: 'choice', allowHuman: false, options: [{ id: 'x', label: 'X', next: 'b' }] }, b: { type: 'end' } });
+    expect(createFlowRunner(f, env()).start().wait?.allowHuman).toBe(false);
+  });
+
+  it('resumes at the same node from saved state, even after a harmless edit', () => {
+    const nodes = {
+      a: { type: 'message', text: 'Hello', next: 'b' },
+      b: { type: 'input', input: 'text', text: 'Name?', save: 'name', next: 'c', exhausted: 'c' },
+      c: { type: 'end', text: 'Bye {{vars.name}}' },
+    };
+    const f = flowOf(nodes, { name: 'string' });
+    const r = createFlowRunner(f, env());
+    r.start();
+    const saved = JSON.parse(JSON.stringify(r.state));
+    const back = createFlowRunner(f, env(), saved);
+    expect(back.restarted).toBe(false);
+    const t = back.start();
+    expect(texts(t)).toEqual([]);
+    expect(t.wait).toMatchObject({ node: 'b', kind: 'input' });
+    expect(texts(back.reply({ type: 'text', value: 'Ken' }))).toEqual(['Bye Ken']);
+
+    const edited = flowOf({ ...nodes, a: { type: 'message', text: 'Hello again', next: 'b' } }, { name: 'string' });
+    const kept = createFlowRunner(edited, env(), saved);
+    expect(kept.restarted).toBe(false);
+    expect(kept.start().wait?.node).toBe('b');
+  });
+
+  it('restarts politely when the flow changed under the saved state', () => {
+    const f = flowOf({ a: { type: 'input', input: 'text', text: 'Name?', save: 'name', next: 'b', exhausted: 'b' }, b: { type: 'end' } }, { name: 'string' });
+    const r = createFlowRunner(f, env());
+    r.start();
+    const changed = flowOf({ a: { type: 'input', input: 'email', text: 'E-mail?', save: 'name', next: 'b', exhausted: 'b' }, b: { type: 'end' } }, { name: 'string' });
+    const again = createFlowRunner(changed, env(), r.state);
+    expect(again.restarted).toBe(true);
+    expect(texts(again.start())).toEqual(['This conversation was updated, so we are starting again.', 'E-mail?']);
+    expect(createFlowRunner(f, env(), { junk: true } as never).restarted).toBe(true);
+  });
+
+  it('is deterministic: same inputs and seed, same transcript', () => {
+    const f = flowOf({
+      a: { type: 'split', branches: [{ percent: 30, next: 'x' }, { percent: 70, next: 'y' }] },
+      x: { type: 'choice', text: 'X', options: [{ id: 'o', label: 'O', next: 'z' }] },
+      y: { type: 'choice', text: 'Y', options: [{ id: 'o', label: 'O', next: 'z' }] },
+      z: { type: 'end', text: 'done' },
+    });
+    const play = () => {
+      const r = createFlowRunner(f, env({ bucketKey: '', seed: 99 }));
+      return [r.start(), r.reply({ type: 'choice', id: 'o' }), r.state];
+    };
+    expect(play()).toEqual(play());
+  });
+
+  it('stops a runaway flow with the step guard', () => {
+    // A valid flow cannot loop without waiting, so hand the runner an unchecked one.
+    const loop = { id: 'l', version: 1, start: 'a', nodes: { a: { type: 'goto', target: 'b' }, b: { type: 'goto', target: 'a' } } } as Flow;
+    expect(validateFlow(loop).errors.length).toBeGreaterThan(0);
+    const t = createFlowRunner(loop, env()).start();
+    expect(t.done).toBe(true);
+    expect(t.error).toContain(`${FLOW_MAX_STEPS} nodes`);
+  });
+});
