@@ -24,5 +24,5 @@ function renderNode(n: MdNode): ComponentChildren {
 /** Renders `text` as the safe Markdown subset: no raw HTML, links only http(s)/mailto opening in a new tab, images only when `images` allows. */
 export function Markdown({ text, images }: { text: string; images?: MarkdownOptions['images'] }): VNode {
   const nodes = useMemo(() => parseMarkdown(text, { images }), [text, images]);
-  return h('div', { class: 'md' }, nodes.map(renderNode));
+  return <div class="md">{nodes.map(renderNode)}</div>;
 }
