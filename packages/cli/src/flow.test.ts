@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { flowCommand } from './flow';
+import { UsageError } from './io';
+
+const examples = fileURLToPath(new URL('../../../examples/flows', import.meta.url));
+const FLOWS = ['device-setup', 'return-policy', 'activation-delay', 'support-router'];
+
+async function run(args: string[], cwd = examples) {
+  let out = '';
+  let err = '';
+  const code = await flowCommand(args, { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd });
+  return { code, out, err };
+}
+
+describe('madoguchi flow', () => {
+  it('validates every example flow', async () => {
+    const r = await run(['validate', ...FLOWS.map((f) => `${f}.json`)]);
+    expect(r.out).toContain('4 files checked, all valid.');
+    expect(r.code).toBe(0);
+  });
+
+  it.each(FLOWS)('passes the %s transcript', async (name) => {
+    const r = await run(['test', `${name}.json`, `${name}.transcript.json`]);
+    expect(r.out).not.toContain('✗');
+    expect(r.code).toBe(0);
+  });
+
+  it('prints paths and exits 1 for a broken flow, also as JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flow-'));
+    writeFileSync(
+      join(dir, 'broken.json'),
+      JSON.stringify({ id: 'b', version: 1, start: 'a', nodes: { a: { type: 'input', input: 'email', text: 'E-mail?', save: 'email', next: 'gone' } } }),
+    );
+    const r = await run(['validate', 'broken.json'], dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('error   $.nodes.a.save: "email" is not declared in "variables".');
+    expect(r.out).toContain('error   $.nodes.a.next: points to "gone", which is not a node in this flow.');
+    expect(r.out).toContain('error   $.nodes.a.exhausted:');
+    const j = await run(['validate', '--json', 'broken.json', 'missing.json'], dir);
+    expect(j.code).toBe(1);
+    const parsed = JSON.parse(j.out);
+    expect(parsed.map((x: { file: string; ok: boolean }) => [x.file, x.ok])).toEqual([['broken.json', false], ['missing.json', false]]);
+    expect(parsed[0].errors.map((e: { path: string }) => e.path).sort()).toEqual(['$.nodes.a.exhausted', '$.nodes.a.next', '$.nodes.a.save']);
+  });
+
+  it('prints a readable diff when a transcript does not match', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flow-'));
+    writeFileSync(
+      join(dir, 't.json'),
+      JSON.stringify({ turns: [{ bot: ['You can return most items within 60 days.'], wait: 'input' }, { choose: 'done', done: true }] }),
+    );
+    const r = await run(['test', join(examples, 'return-policy.json'), 't.json'], dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('turn 1 (start):');
+    expect(r.out).toContain('- You can return most items within 60 days.');
+    expect(r.out).toContain('+ You can return most items within **30 days**');
+    expect(r.out).toContain('- "input"');
+    expect(r.out).toContain('1 run of 1 did not match.');
+  });
+
+  it('prints the flow as Mermaid', async () => {
+    const r = await run(['graph', 'support-router.json']);
+    expect(r.code).toBe(0);
+    expect(r.out.startsWith('flowchart TD\n')).toBe(true);
+    expect(r.out).toContain('n_is_2dvip{"condition is-vip"}');
+    expect(r.out).toContain('n_is_2dvip -->|then| n_vip');
+    expect((await run(['graph', '--locale', 'ja', 'support-router.json'])).out).toContain('どのようなご用件ですか?');
+  });
+
+  it('refuses wrong usage', async () => {
+    await expect(run(['test', 'only-one.json'])).rejects.toBeInstanceOf(UsageError);
+    await expect(run(['nope'])).rejects.toBeInstanceOf(UsageError);
+  });
+});
