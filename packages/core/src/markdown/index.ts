@@ -45,11 +45,12 @@ export function parseMarkdown(text: string, options: MarkdownOptions = {}): MdNo
     lines = [];
   };
   for (const line of String(text ?? '').slice(0, MARKDOWN_MAX_CHARS).split(/\r?\n|\r/)) {
+    const fence = /^ {0,3}```[^`]*$/.test(line);
     const item = /^ {0,3}(?:[-*+]|(\d{1,9})[.)]) +(.*)/.exec(line);
     if (code) {
-      if (/^ {0,3}```\s*$/.test(line)) (block.value = code.join('\n')), (code = undefined);
+      if (fence) (block.value = code.join('\n')), (code = undefined);
       else code.push(line);
-    } else if (/^ {0,3}```[^`]*$/.test(line)) {
+    } else if (fence) {
       flush();
       list = undefined;
       out.push((block = { type: 'codeblock', value: '' }));

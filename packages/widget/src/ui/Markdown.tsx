@@ -1,28 +1,29 @@
 import { parseMarkdown, type MarkdownOptions, type MdNode } from '@madoguchi/core';
 import { h, type ComponentChildren, type VNode } from 'preact';
-import { useMemo } from 'preact/hooks';
+
+type AnyNode = Partial<{ value: string; children: MdNode[]; items: MdNode[][]; ordered: boolean; start: number; href: string; src: string; alt: string }>;
 
 const tags: Record<string, string> = { paragraph: 'p', linebreak: 'br', codeblock: 'pre', link: 'a', image: 'img' };
 
 // Every string reaches the DOM as a text node or a plain attribute value, never as HTML.
 function renderNode(n: MdNode): ComponentChildren {
-  if (n.type == 'text') return n.value;
-  const a = n as Partial<{ value: string; children: MdNode[]; items: MdNode[][]; ordered: boolean; start: number; href: string; src: string; alt: string }>;
-  return h(
-    a.items ? (a.ordered ? 'ol' : 'ul') : tags[n.type] || n.type,
-    a.href
-      ? { href: a.href, target: '_blank', rel: 'noopener noreferrer' }
-      : a.src
-        ? { src: a.src, alt: a.alt, referrerpolicy: 'no-referrer' }
-        : a.ordered
-          ? { start: a.start }
-          : null,
-    a.value ?? a.children?.map(renderNode) ?? a.items?.map((item) => h('li', null, item.map(renderNode))),
-  );
+  const a = n as AnyNode;
+  return n.type == 'text'
+    ? a.value
+    : h(
+        a.items ? (a.ordered ? 'ol' : 'ul') : tags[n.type] || n.type,
+        a.href
+          ? { href: a.href, target: '_blank', rel: 'noopener noreferrer' }
+          : a.src
+            ? { src: a.src, alt: a.alt, referrerpolicy: 'no-referrer' }
+            : a.ordered
+              ? { start: a.start }
+              : null,
+        a.value ?? a.children?.map(renderNode) ?? a.items?.map((item) => h('li', null, item.map(renderNode))),
+      );
 }
 
 /** Renders `text` as the safe Markdown subset: no raw HTML, links only http(s)/mailto opening in a new tab, images only when `images` allows. */
 export function Markdown({ text, images }: { text: string; images?: MarkdownOptions['images'] }): VNode {
-  const nodes = useMemo(() => parseMarkdown(text, { images }), [text, images]);
-  return <div class="md">{nodes.map(renderNode)}</div>;
+  return h('div', { class: 'md' }, parseMarkdown(text, { images }).map(renderNode)) as VNode;
 }

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { render as mount } from 'preact';
+import { cleanup, render } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
 import { Markdown } from './Markdown';
 
@@ -7,9 +7,10 @@ type Images = boolean | { allow: (u: string) => boolean };
 
 /** Renders `text` and checks that nothing in the result can run code or load anything unasked. */
 function renderSafely(text: string, images?: Images): HTMLElement {
-  const box = document.createElement('div');
-  mount(<Markdown text={text} images={images} />, box);
-  for (const el of box.querySelectorAll('*')) {
+  const { container: box } = render(<Markdown text={text} images={images} />);
+  const shown = box.cloneNode(true) as HTMLElement;
+  cleanup();
+  for (const el of shown.querySelectorAll('*')) {
     const tag = el.tagName.toLowerCase();
     expect(['div', 'p', 'br', 'strong', 'em', 'code', 'pre', 'ul', 'ol', 'li', 'a', 'img'], text).toContain(tag);
     if (tag == 'img') {
@@ -28,7 +29,7 @@ function renderSafely(text: string, images?: Images): HTMLElement {
       expect(el.getAttribute('rel')).toBe('noopener noreferrer');
     }
   }
-  return box;
+  return shown;
 }
 
 const payloads = [
