@@ -1,1 +1,4 @@
-export {};
+export * from './events';
+export * from './proactive';
+export * from './sink';
+export * from './metrics';
