@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { surveyScale, type MadoguchiEvent } from './events';
-import { computeMetrics, median, readEventLog, validateEvent } from './metrics';
+import { computeMetrics, medianOf, readEventLog, validateEvent } from './metrics';
 
 const T = Date.UTC(2025, 0, 1, 10);
 const S = 1000;
@@ -115,9 +115,9 @@ describe('computeMetrics', () => {
 
 describe('helpers', () => {
   it('median', () => {
-    expect(median([3, 1, 2])).toBe(2);
-    expect(median([4, 1, 3, 2])).toBe(2.5);
-    expect(median([])).toBeNull();
+    expect(medianOf([3, 1, 2])).toBe(2);
+    expect(medianOf([4, 1, 3, 2])).toBe(2.5);
+    expect(medianOf([])).toBeNull();
   });
 
   it('surveyScale maps CSAT 1–5 and CES 1–7 onto 0–100', () => {

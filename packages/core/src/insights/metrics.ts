@@ -85,7 +85,7 @@ const ASKED = new Set<string>(['message.sent', 'search.made', 'article.viewed', 
 const DAY_MS = 864e5;
 
 /** The middle value (the mean of the two middle ones for an even count); null for none. */
-export function median(values: number[]): number | null {
+export function medianOf(values: number[]): number | null {
   if (!values.length) return null;
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -255,8 +255,8 @@ export function computeMetrics(events: MadoguchiEvent[]): InsightMetrics {
     selfServed,
     handedOff: convs.filter((c) => c.handoffAt != null).length,
     deflectionRate: ratio(selfServed, convs.length),
-    firstResponseMs: median(convs.filter((c) => c.firstAgentReplyAt != null).map((c) => c.firstAgentReplyAt! - c.handoffAt!)),
-    resolutionMs: median(resolved.map((c) => c.resolvedAt! - c.start)),
+    firstResponseMs: medianOf(convs.filter((c) => c.firstAgentReplyAt != null).map((c) => c.firstAgentReplyAt! - c.handoffAt!)),
+    resolutionMs: medianOf(resolved.map((c) => c.resolvedAt! - c.start)),
     firstContactResolution: ratio(firstTime.length, resolved.length),
     csat: summarizeSurvey(sorted, 'csat'),
     ces: summarizeSurvey(sorted, 'ces'),

@@ -59,7 +59,7 @@ describe('createAnalyticsSink', () => {
 
   it('flushes by beacon when the page hides, in batches', () => {
     const fetch = vi.fn(async () => new Response(null));
-    const sendBeacon = vi.fn(() => true);
+    const sendBeacon = vi.fn((_url: string, _body: string) => true);
     const sink = createAnalyticsSink({ url: '/c', batchSize: 2, flushMs: 60_000, fetch, sendBeacon, window });
     sink.push(ev(1));
     hide();
@@ -70,7 +70,7 @@ describe('createAnalyticsSink', () => {
   });
 
   it('flushes by beacon on pagehide and uses navigator.sendBeacon by default', () => {
-    const sendBeacon = vi.fn(() => true);
+    const sendBeacon = vi.fn((_url: string, _body: string) => true);
     Object.defineProperty(navigator, 'sendBeacon', { value: sendBeacon, configurable: true });
     const sink = createAnalyticsSink({ url: '/c', batchSize: 10, fetch: vi.fn() });
     sink.push(ev(1));
@@ -85,7 +85,7 @@ describe('createAnalyticsSink', () => {
 
   it('falls back to fetch when the beacon is refused, and stops listening once closed', () => {
     const fetch = vi.fn(async () => new Response(null));
-    const sendBeacon = vi.fn(() => false);
+    const sendBeacon = vi.fn((_url: string, _body: string) => false);
     const sink = createAnalyticsSink({ url: '/c', fetch, sendBeacon, window });
     sink.push(ev(1));
     hide();
