@@ -1,1 +1,467 @@
-export {};
+import { promisifyRequest as req } from 'idb-keyval';
+import type { Message, UserInfo } from '../types';
+
+/** The record of the current browser session. */
+export interface StoredSession {
+  /** The conversation shown in the panel. */
+  conversationId?: string;
+  /** Whether the panel was open. */
+  open?: boolean;
+  /** Stable random id of an anonymous visitor. */
+  visitorId?: string;
+  sessionId?: string;
+}
+
+export interface StoredConversation {
+  id: string;
+  status: 'open' | 'closed';
+  createdAt: number;
+  updatedAt: number;
+  /** Whatever the handoff needs to resume (queue position, agent, ticket id…). */
+  handoff?: unknown;
+}
+
+/** A change another tab made; `wipe` means another tab ended the session and deleted everything. */
+export interface StorageChange {
+  kind: 'message' | 'conversation' | 'session' | 'flow' | 'outbox' | 'wipe';
+  /** The record; for `flow` it is `{ conversationId, state }` (state null when cleared). */
+  value: unknown;
+}
+
+export interface StorageWarning {
+  code: 'storage-unavailable' | 'storage-write' | 'storage-read' | 'storage-quota' | 'storage-pruned' | 'storage-corrupt' | 'storage-wipe';
+  message: string;
+}
+
+export interface MessengerStorageOptions {
+  appId: string;
+  /** 'always': write from the start; 'after-interaction' (default): keep in memory until enable(); 'none': memory only. */
+  mode?: 'always' | 'after-interaction' | 'none';
+  /** Conversations not updated for this many days are deleted at startup. Default 90. */
+  retentionDays?: number;
+  onWarning?: (warning: StorageWarning) => void;
+  /** Defaults to the global indexedDB. */
+  indexedDB?: IDBFactory;
+  /** Tell other tabs about changes through a BroadcastChannel. Default true. */
+  broadcast?: boolean;
+  now?: () => number;
+}
+
+export interface MessengerStorage {
+  /** True while writes reach IndexedDB. */
+  readonly persistent: boolean;
+  /** Consent or first interaction: from now on writes reach IndexedDB, and what was kept in memory is written. */
+  enable(): void;
+  getSession(): Promise<StoredSession>;
+  /** Merges into the session record (atomically, so two tabs' patches both land). */
+  setSession(patch: StoredSession): void;
+  getUser(): Promise<UserInfo | undefined>;
+  /** Identity tokens (userHash, jwt) are never stored. */
+  setUser(user: UserInfo): void;
+  /** The context tracker's saved state, opaque here. */
+  getContext(): Promise<object | undefined>;
+  setContext(saved: object): void;
+  putConversation(conversation: StoredConversation): void;
+  /** Most recently updated first. */
+  listConversations(): Promise<StoredConversation[]>;
+  /** Keyed by client message id: writing the same id again replaces it. */
+  putMessage(message: Message): void;
+  /** Oldest first. */
+  listMessages(conversationId: string): Promise<Message[]>;
+  getFlowState(conversationId: string): Promise<unknown>;
+  /** `null` clears it. */
+  setFlowState(conversationId: string, state: unknown): void;
+  getOutbox(): Promise<unknown[]>;
+  setOutbox(items: unknown[]): void;
+  /** Changes made in other tabs. Returns the unsubscribe function. */
+  subscribe(listener: (change: StorageChange) => void): () => void;
+  /** Resolves when every write made so far has landed. */
+  flush(): Promise<void>;
+  /** Deletes every record of the app and the database itself; other tabs are told. */
+  wipe(): Promise<void>;
+  /** Writes what is pending and lets go of the database and the channel. */
+  close(): Promise<void>;
+}
+
+type Migration = (key: string, value: any) => Array<[string, unknown]>;
+
+/** Version of the record layout written by this code. */
+export const STORAGE_SCHEMA_VERSION = 3;
+
+/** STORAGE_MIGRATIONS[i] turns one record of version i+1 into the records of version i+2. */
+export const STORAGE_MIGRATIONS: Migration[] = [
+  // v2: messages name their fields like `Message` does (were `convId` and `ts`).
+  (k, v) => [[k, k.startsWith('m:') ? (({ convId, ts, ...m }) => ({ ...m, conversationId: convId, at: ts }))(v) : v]],
+  // v3: the user left the session record for a record of its own.
+  (k, v) => (k === 's' && v.user ? [[k, (({ user, ...s }) => s)(v)], ['u', v.user]] : [[k, v]]),
+];
+
+const STORE = 'records';
+const META = 'meta';
+const DAY = 864e5;
+const KINDS: Record<string, StorageChange['kind']> = { m: 'message', c: 'conversation', s: 'session', f: 'flow', o: 'outbox' };
+
+/** A queued write: a value (merged into the stored one when `merge`), or null to delete. */
+type Op = { v: any; merge?: boolean } | null;
+
+const isNum = (v: unknown) => typeof v === 'number' && isFinite(v);
+const isObj = (v: any) => !!v && typeof v === 'object' && !Array.isArray(v);
+const isConversation = (v: any) => isObj(v) && typeof v.id === 'string' && /^(open|closed)$/.test(v.status) && isNum(v.createdAt) && isNum(v.updatedAt);
+const isMessage = (v: any) =>
+  isObj(v) && typeof v.id === 'string' && typeof v.conversationId === 'string' && typeof v.text === 'string' && typeof v.author === 'string' && isNum(v.at);
+const range = (prefix: string) => IDBKeyRange.bound(prefix, prefix + '\uffff');
+const describe = (e: any) => (e && e.name ? `${e.name}: ${e.message}` : String(e));
+
+/** [key, value] pairs whose key starts with prefix. */
+const entriesIn = async (s: IDBObjectStore, prefix: string) => {
+  const [keys, values] = await Promise.all([req(s.getAllKeys(range(prefix))), req(s.getAll(range(prefix)))]);
+  return keys.map((k, i) => [k as string, values[i]] as [string, any]);
+};
+
+/** Deletes conversations with their messages and flow state. */
+const dropConversations = (s: IDBObjectStore, ids: string[]) => {
+  for (const id of ids) {
+    s.delete('c:' + id);
+    s.delete('f:' + id);
+    s.delete(range(`m:${id}:`));
+  }
+};
+
+/** Runs fn in one transaction and resolves once it has committed. */
+const run = async <T>(d: IDBDatabase, mode: IDBTransactionMode, fn: (s: IDBObjectStore) => Promise<T> | T): Promise<T> => {
+  const t = d.transaction(STORE, mode);
+  const done = req(t);
+  done.catch(() => {});
+  try {
+    const result = await fn(t.objectStore(STORE));
+    await done;
+    return result;
+  } catch (e) {
+    try {
+      t.abort();
+    } catch {}
+    throw t.error || e;
+  }
+};
+
+/** Applies a batch to any key-value target; returns what each key now holds (null when deleted). */
+const apply = async (batch: Array<[string, Op]>, get: (k: string) => unknown, put: (k: string, v: unknown) => unknown, del: (k: string) => unknown) => {
+  const out: Array<[string, unknown]> = [];
+  for (const [k, op] of batch) {
+    const v = op && (op.merge ? { ...((await get(k)) as object), ...op.v } : op.v);
+    v == null ? del(k) : put(k, v);
+    out.push([k, v]);
+  }
+  return out;
+};
+
+/**
+ * The messenger's records for one app, in IndexedDB database `madoguchi-<appId>` once allowed, in memory until then
+ * (and for good when IndexedDB is missing or failing). Nothing here throws: problems become warnings.
+ */
+export function createMessengerStorage(options: MessengerStorageOptions): MessengerStorage {
+  const name = 'madoguchi-' + options.appId;
+  const mode = options.mode || 'after-interaction';
+  const idb = options.indexedDB || (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+  const now = options.now || Date.now;
+  const listeners = new Set<(change: StorageChange) => void>();
+  const mem = new Map<string, unknown>();
+  const pending = new Map<string, Op>();
+  let enabled = mode === 'always';
+  let persistent = false;
+  let db: Promise<IDBDatabase | undefined> | undefined;
+  let chain = Promise.resolve();
+  let scheduled = false;
+
+  const warn = (code: StorageWarning['code'], message: string) => {
+    try {
+      options.onWarning?.({ code, message });
+    } catch {}
+  };
+
+  const valid = (k: string, v: unknown, ok: (v: unknown) => boolean) =>
+    ok(v) || (warn('storage-corrupt', `skipped stored record "${k}": it does not have the expected shape`), false);
+
+  /** Is there a database from an earlier visit (so consent was given then)? Opening would create one, so ask without. */
+  const exists = async (f: IDBFactory) => {
+    const list = await f.databases?.().catch(() => undefined);
+    if (list) return list.some((x) => x.name === name);
+    return new Promise<boolean>((ok) => {
+      const r = f.open(name);
+      r.onupgradeneeded = () => r.transaction!.abort();
+      r.onsuccess = () => {
+        r.result.close();
+        ok(true);
+      };
+      r.onerror = () => ok(false);
+    });
+  };
+
+  /** Opens (creating when enabled), migrates, applies retention. Undefined means: memory. */
+  const start = async (): Promise<IDBDatabase | undefined> => {
+    if (mode === 'none') return;
+    try {
+      if (!idb) throw new Error('IndexedDB is not available');
+      if (!enabled && !(await exists(idb))) return;
+      enabled = true;
+      const d = await new Promise<IDBDatabase>((ok, fail) => {
+        const r = idb.open(name);
+        r.onupgradeneeded = () => r.result.createObjectStore(STORE);
+        r.onsuccess = () => ok(r.result);
+        r.onerror = () => fail(r.error);
+      });
+      // Another tab deleting the database (shutdown) must not be blocked by us.
+      d.onversionchange = d.onclose = () => {
+        d.close();
+        db = undefined;
+        persistent = false;
+      };
+      await run(d, 'readwrite', async (s) => {
+        const meta = await req(s.get(META));
+        const keys = await req(s.getAllKeys());
+        const version = isObj(meta) && isNum(meta.schema) ? meta.schema : keys.length ? 1 : STORAGE_SCHEMA_VERSION;
+        if (version > STORAGE_SCHEMA_VERSION) throw new Error(`the stored data has schema ${version}, newer than this code knows`);
+        if (version < STORAGE_SCHEMA_VERSION) {
+          const values = await req(s.getAll());
+          let records = keys.map((k, i) => [k as string, values[i]] as [string, unknown]).filter(([k]) => k !== META);
+          for (const migrate of STORAGE_MIGRATIONS.slice(version - 1))
+            records = records.flatMap(([k, v]) => {
+              try {
+                return migrate(k, v);
+              } catch {
+                warn('storage-corrupt', `dropped stored record "${k}": it could not be upgraded`);
+                return [];
+              }
+            });
+          s.clear();
+          for (const [k, v] of records) s.put(v, k);
+        }
+        s.put({ schema: STORAGE_SCHEMA_VERSION }, META);
+        const cutoff = now() - (options.retentionDays || 90) * DAY;
+        const stale = (await entriesIn(s, 'c:')).filter(([, c]) => isConversation(c) && c.updatedAt < cutoff);
+        dropConversations(s, stale.map(([k]) => k.slice(2)));
+      });
+      persistent = true;
+      return d;
+    } catch (e) {
+      warn('storage-unavailable', `IndexedDB cannot be used, keeping data in memory only (${describe(e)})`);
+    }
+  };
+
+  const connect = () => (db ||= start());
+
+  const write = (d: IDBDatabase, batch: Array<[string, Op]>) =>
+    run(d, 'readwrite', (s) =>
+      apply(
+        batch,
+        (k) => req(s.get(k)),
+        (k, v) => s.put(v, k),
+        (k) => s.delete(k),
+      ),
+    );
+
+  /** Oldest closed conversations go first: half of them, at least one. */
+  const prune = (d: IDBDatabase) =>
+    run(d, 'readwrite', async (s) => {
+      const closed = (await entriesIn(s, 'c:')).filter(([, c]) => isConversation(c) && c.status === 'closed').sort(([, a], [, b]) => a.updatedAt - b.updatedAt);
+      const n = Math.ceil(closed.length / 2);
+      dropConversations(s, closed.slice(0, n).map(([k]) => k.slice(2)));
+      return n;
+    });
+
+  const toMemory = (batch: Array<[string, Op]>) =>
+    apply(
+      batch,
+      (k) => mem.get(k),
+      (k, v) => mem.set(k, v),
+      (k) => mem.delete(k),
+    );
+
+  const post = (changes: Array<[string, unknown]>) => {
+    for (const [key, value] of changes)
+      if (KINDS[key[0]])
+        try {
+          channel?.postMessage({ key, value });
+        } catch {}
+  };
+
+  const flush = (): Promise<void> =>
+    (chain = chain.then(async () => {
+      if (!pending.size) return;
+      const batch = [...pending];
+      pending.clear();
+      const d = await connect();
+      let changes: Array<[string, unknown]> | undefined;
+      if (d) {
+        try {
+          changes = await write(d, batch);
+        } catch (e: any) {
+          let error = e;
+          if (e?.name === 'QuotaExceededError') {
+            try {
+              const pruned = await prune(d);
+              changes = await write(d, batch);
+              warn('storage-pruned', `storage was full: deleted the ${pruned} oldest closed conversation(s)`);
+            } catch (e2) {
+              error = e2;
+            }
+          }
+          if (!changes)
+            warn(
+              error?.name === 'QuotaExceededError' ? 'storage-quota' : 'storage-write',
+              `a write failed, keeping it in memory (${describe(error)})`,
+            );
+        }
+      }
+      post(changes || (await toMemory(batch)));
+    }));
+
+  /** Everything written in the same task lands in one transaction. */
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    queueMicrotask(() => {
+      scheduled = false;
+      flush();
+    });
+  };
+
+  const queue = (k: string, v: unknown, merge?: boolean) => {
+    const prev = pending.get(k);
+    pending.set(k, v === null ? null : merge && prev ? { v: { ...prev.v, ...(v as object) }, merge: prev.merge } : { v, merge });
+    schedule();
+  };
+
+  /** Own writes first, so a read always sees them. */
+  const read = async <T>(fn: (s: IDBObjectStore) => Promise<T>, fallback: T): Promise<T> => {
+    await flush();
+    const d = await connect();
+    try {
+      return d ? await run(d, 'readonly', fn) : fallback;
+    } catch (e) {
+      warn('storage-read', `a read failed (${describe(e)})`);
+      return fallback;
+    }
+  };
+
+  const get = async (k: string) => {
+    const v = await read((s) => req(s.get(k)), undefined);
+    return mem.has(k) ? mem.get(k) : v;
+  };
+
+  const list = async (prefix: string) => {
+    const out = new Map(await read((s) => entriesIn(s, prefix), []));
+    for (const [k, v] of mem) if (k.startsWith(prefix)) out.set(k, v);
+    return [...out];
+  };
+
+  const reset = () => {
+    const old = db;
+    db = undefined;
+    persistent = false;
+    enabled = mode === 'always';
+    pending.clear();
+    mem.clear();
+    return old?.then((d) => d?.close());
+  };
+
+  const notify = (change: StorageChange) => {
+    for (const l of listeners)
+      try {
+        l(change);
+      } catch {}
+  };
+
+  const channel = options.broadcast !== false && typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel(name) : undefined;
+  if (channel)
+    channel.onmessage = ({ data }) => {
+      if (!isObj(data)) return;
+      if (data.wipe) {
+        reset();
+        return notify({ kind: 'wipe', value: null });
+      }
+      const { key, value } = data;
+      const kind = typeof key === 'string' && KINDS[key[0]];
+      if (!kind) return;
+      if (!persistent) value == null ? mem.delete(key) : mem.set(key, value);
+      notify({ kind, value: kind === 'flow' ? { conversationId: key.slice(2), state: value ?? null } : value });
+    };
+
+  if (mode !== 'none') connect();
+
+  const getObject = async (k: string) => {
+    const v = await get(k);
+    return v === undefined || valid(k, v, isObj) ? (v as any) : undefined;
+  };
+
+  return {
+    get persistent() {
+      return persistent;
+    },
+    enable() {
+      if (enabled || mode === 'none') return;
+      enabled = true;
+      if (db) db = db.then((d) => d || start());
+      // What memory held is older than anything pending: pending wins, the session merges.
+      for (const [k, v] of mem) {
+        const op = pending.get(k);
+        if (k === 's') pending.set(k, { v: { ...(v as object), ...op?.v }, merge: true });
+        else if (op === undefined) pending.set(k, { v });
+      }
+      mem.clear();
+      schedule();
+    },
+    getSession: async () => (await getObject('s')) || {},
+    setSession: (patch) => queue('s', patch, true),
+    getUser: () => getObject('u'),
+    setUser: (user) => {
+      const { userHash, jwt, ...rest } = user || {};
+      queue('u', rest);
+    },
+    getContext: () => getObject('x'),
+    setContext: (saved) => queue('x', saved),
+    putConversation: (c) => queue('c:' + c.id, c),
+    listConversations: async () =>
+      (await list('c:'))
+        .filter(([k, v]) => valid(k, v, isConversation))
+        .map(([, v]) => v as StoredConversation)
+        .sort((a, b) => b.updatedAt - a.updatedAt),
+    putMessage: (m) => queue(`m:${m.conversationId}:${m.id}`, m),
+    listMessages: async (id) =>
+      (await list(`m:${id}:`))
+        .filter(([k, v]) => valid(k, v, isMessage) && (v as Message).conversationId === id)
+        .map(([, v]) => v as Message)
+        .sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1)),
+    getFlowState: async (id) => (await get('f:' + id)) ?? null,
+    setFlowState: (id, state) => queue('f:' + id, state ?? null),
+    getOutbox: async () => {
+      const v = await get('o');
+      return v !== undefined && valid('o', v, Array.isArray) ? (v as unknown[]) : [];
+    },
+    setOutbox: (items) => queue('o', items),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    flush,
+    wipe: () =>
+      (chain = chain.then(async () => {
+        await reset();
+        if (idb)
+          try {
+            await req(idb.deleteDatabase(name));
+          } catch (e) {
+            warn('storage-wipe', `the database could not be deleted (${describe(e)})`);
+          }
+        try {
+          channel?.postMessage({ wipe: true });
+        } catch {}
+      })),
+    close: async () => {
+      await flush();
+      channel?.close();
+      listeners.clear();
+      (await db)?.close();
+    },
+  };
+}

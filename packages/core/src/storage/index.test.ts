@@ -1,0 +1,362 @@
+import { IDBDatabase as FakeDB, IDBFactory, IDBKeyRange, IDBObjectStore as FakeStore } from 'fake-indexeddb';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Message } from '../types';
+import { createMessengerStorage, STORAGE_MIGRATIONS, STORAGE_SCHEMA_VERSION, type MessengerStorage, type MessengerStorageOptions, type StorageWarning } from './index';
+
+(globalThis as { IDBKeyRange?: unknown }).IDBKeyRange ??= IDBKeyRange;
+
+const DAY = 864e5;
+const NOW = Date.UTC(2025, 5, 1);
+let seq = 0;
+const opened: MessengerStorage[] = [];
+
+const setup = (extra: Partial<MessengerStorageOptions> = {}) => {
+  const warnings: StorageWarning[] = [];
+  const appId = extra.appId || `app${++seq}`;
+  const indexedDB = 'indexedDB' in extra ? extra.indexedDB : new IDBFactory();
+  const storage = createMessengerStorage({ appId, indexedDB, now: () => NOW, onWarning: (w) => warnings.push(w), ...extra });
+  opened.push(storage);
+  return { storage, warnings, indexedDB: indexedDB as IDBFactory, appId };
+};
+
+const msg = (id: string, conversationId = 'c1', at = NOW): Message => ({ id, conversationId, author: 'user', text: 'hi ' + id, at });
+const conv = (id: string, status: 'open' | 'closed', updatedAt = NOW) => ({ id, status, createdAt: updatedAt - 1000, updatedAt });
+const names = async (f: IDBFactory) => (await f.databases()).map((d) => d.name);
+
+/** Writes raw records, as an older version of the code would have. */
+const seed = (f: IDBFactory, appId: string, records: Record<string, unknown>) =>
+  new Promise<void>((ok, fail) => {
+    const r = f.open('madoguchi-' + appId);
+    r.onupgradeneeded = () => r.result.createObjectStore('records');
+    r.onerror = () => fail(r.error);
+    r.onsuccess = () => {
+      const t = r.result.transaction('records', 'readwrite');
+      for (const [k, v] of Object.entries(records)) t.objectStore('records').put(v, k);
+      t.oncomplete = () => (r.result.close(), ok());
+    };
+  });
+
+const rawGet = (f: IDBFactory, appId: string, key: string) =>
+  new Promise<unknown>((ok) => {
+    const r = f.open('madoguchi-' + appId);
+    r.onsuccess = () => {
+      const g = r.result.transaction('records').objectStore('records').get(key);
+      g.onsuccess = () => (r.result.close(), ok(g.result));
+    };
+  });
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await Promise.all(opened.splice(0).map((s) => s.close()));
+});
+
+describe('consent', () => {
+  it('writes nothing before enable() under after-interaction, yet works from memory', async () => {
+    const { storage, indexedDB } = setup();
+    storage.setSession({ open: true, conversationId: 'c1' });
+    storage.putMessage(msg('m1'));
+    expect(await storage.getSession()).toEqual({ open: true, conversationId: 'c1' });
+    expect(await storage.listMessages('c1')).toHaveLength(1);
+    expect(storage.persistent).toBe(false);
+    expect(await names(indexedDB)).toEqual([]);
+  });
+
+  it('writes what memory held once enabled, and a reload finds it without asking again', async () => {
+    const { storage, indexedDB, appId } = setup();
+    storage.setSession({ open: true });
+    storage.putMessage(msg('m1'));
+    await storage.flush();
+    storage.enable();
+    storage.setSession({ conversationId: 'c1' });
+    await storage.flush();
+    expect(storage.persistent).toBe(true);
+    expect(await names(indexedDB)).toEqual([`madoguchi-${appId}`]);
+    await storage.close();
+
+    const reload = setup({ appId, indexedDB }).storage;
+    expect(await reload.getSession()).toEqual({ open: true, conversationId: 'c1' });
+    expect((await reload.listMessages('c1')).map((m) => m.id)).toEqual(['m1']);
+    expect(reload.persistent).toBe(true);
+  });
+
+  it("never touches IndexedDB under 'none'", async () => {
+    const { storage, indexedDB } = setup({ mode: 'none' });
+    const open = vi.spyOn(indexedDB, 'open');
+    storage.enable();
+    storage.putMessage(msg('m1'));
+    expect(await storage.listMessages('c1')).toHaveLength(1);
+    expect(open).not.toHaveBeenCalled();
+    expect(await names(indexedDB)).toEqual([]);
+  });
+
+  it("writes from the start under 'always'", async () => {
+    const { storage, indexedDB } = setup({ mode: 'always' });
+    storage.putMessage(msg('m1'));
+    await storage.flush();
+    expect(storage.persistent).toBe(true);
+    expect(await names(indexedDB)).toHaveLength(1);
+  });
+
+  it('asks without creating when the factory cannot list databases', async () => {
+    const { storage, indexedDB } = setup({ indexedDB: Object.assign(new IDBFactory(), { databases: undefined }) });
+    await storage.getSession();
+    expect(storage.persistent).toBe(false);
+    expect(await IDBFactory.prototype.databases.call(indexedDB)).toEqual([]);
+  });
+});
+
+describe('records', () => {
+  it('batches every write of one task into one transaction', async () => {
+    const { storage } = setup({ mode: 'always' });
+    await storage.getSession();
+    const tx = vi.spyOn(FakeDB.prototype, 'transaction');
+    for (let i = 0; i < 20; i++) storage.putMessage(msg('m' + i, 'c1', NOW + i));
+    storage.setSession({ open: true });
+    storage.putConversation(conv('c1', 'open'));
+    await storage.flush();
+    expect(tx.mock.calls.filter((c) => c[1] === 'readwrite')).toHaveLength(1);
+    expect(await storage.listMessages('c1')).toHaveLength(20);
+  });
+
+  it('replaces a message written twice with the same id', async () => {
+    const { storage } = setup({ mode: 'always' });
+    storage.putMessage({ ...msg('m1'), status: 'pending' });
+    await storage.flush();
+    storage.putMessage({ ...msg('m1'), status: 'sent' });
+    const list = await storage.listMessages('c1');
+    expect(list).toHaveLength(1);
+    expect(list[0].status).toBe('sent');
+  });
+
+  it('keeps messages per conversation, oldest first', async () => {
+    const { storage } = setup({ mode: 'always' });
+    storage.putMessage(msg('b', 'c1', NOW + 2));
+    storage.putMessage(msg('a', 'c1', NOW + 1));
+    storage.putMessage(msg('x', 'c2'));
+    expect((await storage.listMessages('c1')).map((m) => m.id)).toEqual(['a', 'b']);
+    expect((await storage.listMessages('c2')).map((m) => m.id)).toEqual(['x']);
+  });
+
+  it('stores conversations, flow state, the outbox, the context and the user without tokens', async () => {
+    const { storage, indexedDB, appId } = setup({ mode: 'always' });
+    storage.putConversation(conv('old', 'closed', NOW - 5000));
+    storage.putConversation({ ...conv('new', 'open'), handoff: { queue: 3 } });
+    storage.setFlowState('new', { node: 'ask', vars: { plan: 'pro' } });
+    storage.setOutbox([{ id: 'm1' }, { id: 'm2' }]);
+    storage.setContext({ visitorId: 'v1', trail: [] });
+    storage.setUser({ id: 'u1', name: 'Aiko', jwt: 'JWT', userHash: 'H' });
+    expect((await storage.listConversations()).map((c) => c.id)).toEqual(['new', 'old']);
+    expect(await storage.getFlowState('new')).toEqual({ node: 'ask', vars: { plan: 'pro' } });
+    expect(await storage.getOutbox()).toEqual([{ id: 'm1' }, { id: 'm2' }]);
+    expect(await storage.getContext()).toEqual({ visitorId: 'v1', trail: [] });
+    expect(await storage.getUser()).toEqual({ id: 'u1', name: 'Aiko' });
+    expect(JSON.stringify(await rawGet(indexedDB, appId, 'u'))).not.toMatch(/JWT|"H"/);
+    storage.setFlowState('new', null);
+    expect(await storage.getFlowState('new')).toBeNull();
+  });
+});
+
+describe('migrations', () => {
+  // One fixture per older schema version, written the way that version wrote its records.
+  const fixtures: Record<number, Record<string, unknown>> = {
+    1: {
+      s: { conversationId: 'c1', open: true, user: { id: 'u1', name: 'Aiko' } },
+      'c:c1': conv('c1', 'open'),
+      'm:c1:m1': { id: 'm1', convId: 'c1', author: 'user', text: 'hello', ts: NOW },
+    },
+    2: {
+      meta: { schema: 2 },
+      s: { conversationId: 'c1', open: true, user: { id: 'u1', name: 'Aiko' } },
+      'c:c1': conv('c1', 'open'),
+      'm:c1:m1': { id: 'm1', conversationId: 'c1', author: 'user', text: 'hello', at: NOW },
+    },
+  };
+
+  it('has a fixture for every older version', () => {
+    expect(STORAGE_MIGRATIONS).toHaveLength(STORAGE_SCHEMA_VERSION - 1);
+    for (let v = 1; v < STORAGE_SCHEMA_VERSION; v++) expect(fixtures[v], `fixture for v${v}`).toBeDefined();
+  });
+
+  for (let v = 1; v < STORAGE_SCHEMA_VERSION; v++)
+    it(`upgrades version ${v} to ${STORAGE_SCHEMA_VERSION}`, async () => {
+      const indexedDB = new IDBFactory();
+      const appId = `mig${v}`;
+      await seed(indexedDB, appId, fixtures[v]);
+      const { storage, warnings } = setup({ appId, indexedDB });
+      expect(await storage.getSession()).toEqual({ conversationId: 'c1', open: true });
+      expect(await storage.getUser()).toEqual({ id: 'u1', name: 'Aiko' });
+      expect(await storage.listMessages('c1')).toEqual([{ id: 'm1', conversationId: 'c1', author: 'user', text: 'hello', at: NOW }]);
+      expect(await storage.listConversations()).toHaveLength(1);
+      expect(await rawGet(indexedDB, appId, 'meta')).toEqual({ schema: STORAGE_SCHEMA_VERSION });
+      expect(warnings).toEqual([]);
+    });
+
+  it('leaves data from a newer version alone and works from memory', async () => {
+    const indexedDB = new IDBFactory();
+    await seed(indexedDB, 'future', { meta: { schema: 99 }, s: { open: true } });
+    const { storage, warnings } = setup({ appId: 'future', indexedDB });
+    storage.setSession({ conversationId: 'c9' });
+    expect(await storage.getSession()).toEqual({ conversationId: 'c9' });
+    expect(warnings.map((w) => w.code)).toEqual(['storage-unavailable']);
+    expect(await rawGet(indexedDB, 'future', 's')).toEqual({ open: true });
+  });
+});
+
+describe('faults', () => {
+  it('falls back to memory with a warning when opening throws (private mode)', async () => {
+    const indexedDB = new IDBFactory();
+    vi.spyOn(indexedDB, 'open').mockImplementation(() => {
+      throw new DOMException('A mutation operation was attempted on a database that did not allow mutations.', 'InvalidStateError');
+    });
+    const { storage, warnings } = setup({ indexedDB, mode: 'always' });
+    storage.putMessage(msg('m1'));
+    expect(await storage.listMessages('c1')).toHaveLength(1);
+    expect(storage.persistent).toBe(false);
+    expect(warnings.map((w) => w.code)).toEqual(['storage-unavailable']);
+  });
+
+  it('falls back to memory when there is no IndexedDB at all', async () => {
+    const { storage, warnings } = setup({ indexedDB: undefined, mode: 'always' });
+    (globalThis as { indexedDB?: unknown }).indexedDB === undefined || expect.fail('test needs no global indexedDB');
+    storage.setSession({ open: true });
+    expect(await storage.getSession()).toEqual({ open: true });
+    expect(warnings[0].code).toBe('storage-unavailable');
+    await expect(storage.wipe()).resolves.toBeUndefined();
+  });
+
+  it('prunes the oldest closed conversations when the quota is exceeded, then retries', async () => {
+    const { storage, warnings } = setup({ mode: 'always' });
+    storage.putConversation(conv('closed-old', 'closed', NOW - 3 * DAY));
+    storage.putConversation(conv('closed-new', 'closed', NOW - 2 * DAY));
+    storage.putConversation(conv('open-old', 'open', NOW - 9 * DAY));
+    storage.putMessage(msg('m1', 'closed-old'));
+    storage.setFlowState('closed-old', { node: 'x' });
+    await storage.flush();
+    const put = FakeStore.prototype.put;
+    let failures = 1;
+    vi.spyOn(FakeStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args: [unknown, IDBValidKey?]) {
+      if (failures-- > 0) throw new DOMException('full', 'QuotaExceededError');
+      return put.apply(this, args);
+    });
+    storage.putMessage(msg('m2', 'open-old'));
+    expect((await storage.listConversations()).map((c) => c.id)).toEqual(['closed-new', 'open-old']);
+    expect(await storage.listMessages('closed-old')).toEqual([]);
+    expect(await storage.getFlowState('closed-old')).toBeNull();
+    expect((await storage.listMessages('open-old')).map((m) => m.id)).toEqual(['m2']);
+    expect(warnings.map((w) => w.code)).toEqual(['storage-pruned']);
+  });
+
+  it('keeps the write in memory and warns when the quota stays exceeded', async () => {
+    const { storage, warnings } = setup({ mode: 'always' });
+    await storage.getSession();
+    vi.spyOn(FakeStore.prototype, 'put').mockImplementation(() => {
+      throw new DOMException('full', 'QuotaExceededError');
+    });
+    storage.putMessage(msg('m1'));
+    expect((await storage.listMessages('c1')).map((m) => m.id)).toEqual(['m1']);
+    expect(warnings.map((w) => w.code)).toEqual(['storage-quota']);
+  });
+
+  it('skips and reports corrupt records, the others stay readable', async () => {
+    const indexedDB = new IDBFactory();
+    await seed(indexedDB, 'bad', {
+      meta: { schema: STORAGE_SCHEMA_VERSION },
+      s: 'not an object',
+      o: { not: 'a list' },
+      'c:c1': conv('c1', 'open'),
+      'c:c2': { id: 'c2', status: 'weird' },
+      'm:c1:m1': msg('m1'),
+      'm:c1:m2': { id: 'm2', text: 7 },
+    });
+    const { storage, warnings } = setup({ appId: 'bad', indexedDB });
+    expect(await storage.getSession()).toEqual({});
+    expect(await storage.getOutbox()).toEqual([]);
+    expect((await storage.listConversations()).map((c) => c.id)).toEqual(['c1']);
+    expect((await storage.listMessages('c1')).map((m) => m.id)).toEqual(['m1']);
+    expect(warnings.map((w) => w.code)).toEqual(Array(4).fill('storage-corrupt'));
+    expect(warnings.map((w) => w.message).join()).toMatch(/"c:c2".*|"m:c1:m2"/);
+  });
+
+  it('deletes conversations not updated within the retention period at startup', async () => {
+    const indexedDB = new IDBFactory();
+    await seed(indexedDB, 'ret', {
+      meta: { schema: STORAGE_SCHEMA_VERSION },
+      'c:stale': conv('stale', 'open', NOW - 31 * DAY),
+      'm:stale:m1': msg('m1', 'stale'),
+      'f:stale': { node: 'x' },
+      'c:fresh': conv('fresh', 'closed', NOW - 29 * DAY),
+      'm:fresh:m2': msg('m2', 'fresh'),
+    });
+    const { storage } = setup({ appId: 'ret', indexedDB, retentionDays: 30 });
+    expect((await storage.listConversations()).map((c) => c.id)).toEqual(['fresh']);
+    expect(await storage.listMessages('stale')).toEqual([]);
+    expect(await storage.getFlowState('stale')).toBeNull();
+    expect(await storage.listMessages('fresh')).toHaveLength(1);
+  });
+});
+
+describe('wipe', () => {
+  it('deletes the database; the next boot starts clean and asks for consent again', async () => {
+    const { storage, indexedDB, appId } = setup();
+    storage.enable();
+    storage.setSession({ open: true });
+    storage.putMessage(msg('m1'));
+    await storage.flush();
+    await storage.wipe();
+    expect(await names(indexedDB)).toEqual([]);
+    expect(await storage.getSession()).toEqual({});
+    expect(storage.persistent).toBe(false);
+    await storage.close();
+
+    const next = setup({ appId, indexedDB }).storage;
+    expect(await next.listMessages('c1')).toEqual([]);
+    expect(await names(indexedDB)).toEqual([]);
+  });
+});
+
+describe('two tabs', () => {
+  const until = async (check: () => boolean | Promise<boolean>) => {
+    for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 10));
+  };
+
+  it('tells the other tab about a message, and concurrent writes all land once', async () => {
+    const indexedDB = new IDBFactory();
+    const a = setup({ appId: 'tabs', indexedDB, mode: 'always' }).storage;
+    const b = setup({ appId: 'tabs', indexedDB, mode: 'always' }).storage;
+    const seen: unknown[] = [];
+    b.subscribe((c) => seen.push(c));
+    await Promise.all([a.getSession(), b.getSession()]);
+
+    a.putMessage(msg('from-a'));
+    a.setSession({ open: true });
+    b.putMessage(msg('from-b'));
+    b.setSession({ conversationId: 'c1' });
+    a.putMessage(msg('same'));
+    b.putMessage(msg('same'));
+    await Promise.all([a.flush(), b.flush()]);
+
+    await until(() => seen.length >= 3);
+    expect(seen).toContainEqual({ kind: 'message', value: msg('from-a') });
+    expect(seen).toContainEqual({ kind: 'session', value: { open: true } });
+    expect((await b.listMessages('c1')).map((m) => m.id).sort()).toEqual(['from-a', 'from-b', 'same']);
+    expect(await a.getSession()).toEqual({ open: true, conversationId: 'c1' });
+  });
+
+  it('tells the other tab about a wipe and lets the deletion through', async () => {
+    const indexedDB = new IDBFactory();
+    const a = setup({ appId: 'tabwipe', indexedDB }).storage;
+    const b = setup({ appId: 'tabwipe', indexedDB }).storage;
+    a.enable();
+    b.enable();
+    a.putMessage(msg('m1'));
+    await a.flush();
+    expect(await b.listMessages('c1')).toHaveLength(1);
+    const kinds: string[] = [];
+    b.subscribe((c) => kinds.push(c.kind));
+    await a.wipe();
+    await until(() => kinds.includes('wipe'));
+    expect(kinds).toContain('wipe');
+    expect(await b.listMessages('c1')).toEqual([]);
+    expect(await names(indexedDB)).toEqual([]);
+  });
+});
