@@ -13,11 +13,14 @@ export interface TransportSession {
 /** What an adapter reports back about the line and the human side. */
 export type TransportStatus =
   | { type: 'online'; online: boolean }
+  /** `position` is the place in line, 1 = next (so `position - 1` people are ahead). */
   | { type: 'queue'; position: number; expectedWaitSeconds?: number }
   | { type: 'agent-joined'; name: string }
   | { type: 'typing'; on: boolean }
   | { type: 'closed' }
-  | { type: 'away'; nextOpenAt?: number; message?: string };
+  | { type: 'away'; nextOpenAt?: number; message?: string }
+  /** A ticket was filed (webhook transport, e-mail follow-up): a person answers by e-mail. */
+  | { type: 'ticket'; id: string };
 
 /** Where an adapter delivers what arrives. */
 export interface TransportSink {
@@ -40,3 +43,51 @@ export interface TransportAdapter {
   typing?(on: boolean): void;
   close(): void;
 }
+
+type Level = 'low' | 'medium' | 'high';
+
+/**
+ * Everything the agent needs to start informed, sent once by `handoff`. JSON Schema:
+ * `@madoguchi/core/schema/handoff-packet.schema.json`. `id` makes the handoff idempotent.
+ */
+export interface HandoffPacket {
+  id: string;
+  conversationId: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  locale: string;
+  /** Why a person is needed, in the user's words or the flow's. */
+  reason: string;
+  /** The user, identity token (userHash / jwt) included, for the server to verify. */
+  user: UserInfo;
+  context: {
+    page: { url: string; path?: string; title?: string; referrer?: string };
+    /** Pages visited and custom events, oldest first. */
+    trail: Array<{ type: 'page' | 'event'; at: number; url?: string; title?: string; name?: string; properties?: Record<string, unknown> }>;
+    device?: { viewport?: { width: number; height: number }; language?: string; timeZone?: string; platform?: string };
+  };
+  transcript: Array<Pick<Message, 'id' | 'author' | 'text' | 'at'> & { authorName?: string }>;
+  searches: Array<{ query: string; at: number; found: boolean; results?: string[] }>;
+  articles: Array<{ id: string; title: string; at: number; helpful?: boolean }>;
+  flows: Array<{ id: string; answers: Record<string, unknown>; finished?: boolean }>;
+  triage: { complexity: Level; severity: Level; effort: Level; reasons?: string[]; primary?: string; secondary?: string };
+}
+
+/** Client → server frames (JSON text, one per WebSocket message, POST body or SSE event). */
+export type ClientFrame =
+  | { type: 'hello'; session: TransportSession; last?: string }
+  | { type: 'message'; id: string; text: string; at: number }
+  | { type: 'handoff'; packet: HandoffPacket }
+  | { type: 'typing'; on: boolean }
+  | { type: 'ping' }
+  | { type: 'pong' };
+
+/** Server → client frames. */
+export type ServerFrame =
+  | { type: 'hello'; conversationId: string }
+  | { type: 'ack'; id: string }
+  | { type: 'message'; id: string; text: string; authorName?: string; at?: number }
+  | { type: 'status'; status: TransportStatus }
+  | { type: 'error'; code: string; message: string; id?: string }
+  | { type: 'ping' }
+  | { type: 'pong' };
