@@ -33,7 +33,7 @@ function svg(width: number, height: number, label: string, body: string): string
 /** Deflection rate per day as a line over the daily conversation volume as bars. */
 function deflectionChart(days: InsightMetrics['byDay']): string {
   if (!days.length) return '<p class="empty">No conversations yet.</p>';
-  const W = 720, H = 240, L = 40, R = 40, T = 12, B = 28;
+  const W = 720, H = 240, L = 40, R = 64, T = 12, B = 28;
   const w = (W - L - R) / days.length;
   const most = Math.max(1, ...days.map((d) => d.conversations));
   const x = (i: number) => L + w * i + w / 2;

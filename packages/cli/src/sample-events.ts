@@ -33,11 +33,11 @@ export function generateSampleEvents(seed: number, days: number, start = Date.UT
   let n = 0;
 
   for (let day = 0; day < days; day++) {
-    const skill = 0.5 + (0.3 * day) / Math.max(1, days - 1); // the help centre gets better
+    const skill = 0.45 + (0.4 * day) / Math.max(1, days - 1); // the help centre gets better
     const count = between(20, 40);
     for (let i = 0; i < count; i++) {
       const conversationId = `c${++n}`;
-      const visitorId = `v${between(1, 90)}`;
+      const visitorId = `v${between(1, 60 * days)}`;
       let at = start + day * 864e5 + between(7, 22) * 36e5 + between(0, 3599) * 1e3;
       const add = (e: Record<string, unknown> & { type: MadoguchiEvent['type'] }, gapSeconds = between(2, 40)) => {
         at += gapSeconds * 1e3;

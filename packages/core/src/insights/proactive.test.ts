@@ -185,3 +185,15 @@ describe('createProactiveEngine', () => {
     expect(engine.evaluate({ url: '/', pageSince: Date.now() }, 'page')).toEqual([]);
   });
 });
+
+describe('proactive.schema.json', () => {
+  it('describes the same rule fields the validator accepts', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const schema = JSON.parse(await readFile(new URL('../../schema/proactive.schema.json', import.meta.url), 'utf8'));
+    const fields = Object.keys(schema.$defs.rule.properties);
+    const rule = Object.fromEntries(fields.map((f) => [f, null]));
+    const unknown = validateProactiveRules([{ ...rule, id: 'a', message: 'hi', colour: 1 }]).problems.filter((p) => p.message.startsWith('unknown'));
+    expect(unknown.map((p) => p.path)).toEqual(['$[0].colour']);
+    expect(fields.sort()).toEqual('afterSeconds event flow id maxPerDay message once priority segment sound url'.split(' '));
+  });
+});
