@@ -180,22 +180,13 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
   };
 
   const valid = (k: string, v: unknown, ok: (v: unknown) => boolean) =>
-    ok(v) || (warn('storage-corrupt', `skipped stored record "${k}": it does not have the expected shape`), false);
+    ok(v) || (warn('storage-corrupt', `skipped malformed record ${k}`), false);
 
-  /** Is there a database from an earlier visit (so consent was given then)? Opening would create one, so ask without. */
-  const exists = async (f: IDBFactory) => {
-    const list = await f.databases?.().catch(() => undefined);
-    if (list) return list.some((x) => x.name === name);
-    return new Promise<boolean>((ok) => {
-      const r = f.open(name);
-      r.onupgradeneeded = () => r.transaction!.abort();
-      r.onsuccess = () => {
-        r.result.close();
-        ok(true);
-      };
-      r.onerror = () => ok(false);
-    });
-  };
+  /**
+   * Is there a database from an earlier visit (so consent was given then)? Opening would create one, so list instead;
+   * where listing is missing (Firefox before 126) the answer is no, and the data waits for enable().
+   */
+  const exists = async (f: IDBFactory) => ((await f.databases?.().catch(() => undefined)) || []).some((x) => x.name === name);
 
   /** Opens (creating when enabled), migrates, applies retention. Undefined means: memory. */
   const start = async (): Promise<IDBDatabase | undefined> => {
@@ -220,7 +211,7 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
         const meta = await req(s.get(META));
         const keys = await req(s.getAllKeys());
         const version = isObj(meta) && isNum(meta.schema) ? meta.schema : keys.length ? 1 : STORAGE_SCHEMA_VERSION;
-        if (version > STORAGE_SCHEMA_VERSION) throw new Error(`the stored data has schema ${version}, newer than this code knows`);
+        if (version > STORAGE_SCHEMA_VERSION) throw new Error(`unknown schema ${version}`);
         if (version < STORAGE_SCHEMA_VERSION) {
           const values = await req(s.getAll());
           let records = keys.map((k, i) => [k as string, values[i]] as [string, unknown]).filter(([k]) => k !== META);
@@ -229,7 +220,7 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
               try {
                 return migrate(k, v);
               } catch {
-                warn('storage-corrupt', `dropped stored record "${k}": it could not be upgraded`);
+                warn('storage-corrupt', `dropped record ${k}: upgrade failed`);
                 return [];
               }
             });
@@ -244,7 +235,7 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
       persistent = true;
       return d;
     } catch (e) {
-      warn('storage-unavailable', `IndexedDB cannot be used, keeping data in memory only (${describe(e)})`);
+      warn('storage-unavailable', `IndexedDB unusable, memory only (${describe(e)})`);
     }
   };
 
@@ -301,7 +292,7 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
             try {
               const pruned = await prune(d);
               changes = await write(d, batch);
-              warn('storage-pruned', `storage was full: deleted the ${pruned} oldest closed conversation(s)`);
+              warn('storage-pruned', `storage full: pruned ${pruned} closed conversation(s)`);
             } catch (e2) {
               error = e2;
             }
@@ -309,7 +300,7 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
           if (!changes)
             warn(
               error?.name === 'QuotaExceededError' ? 'storage-quota' : 'storage-write',
-              `a write failed, keeping it in memory (${describe(error)})`,
+              `write failed, kept in memory (${describe(error)})`,
             );
         }
       }
@@ -339,7 +330,7 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
     try {
       return d ? await run(d, 'readonly', fn) : fallback;
     } catch (e) {
-      warn('storage-read', `a read failed (${describe(e)})`);
+      warn('storage-read', `read failed (${describe(e)})`);
       return fallback;
     }
   };
@@ -384,6 +375,8 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
       const kind = typeof key === 'string' && KINDS[key[0]];
       if (!kind) return;
       if (!persistent) value == null ? mem.delete(key) : mem.set(key, value);
+      // Another tab has written, so consent was given there: look for its database again.
+      if (!enabled && mode !== 'none') db = db?.then((d) => d || start());
       notify({ kind, value: kind === 'flow' ? { conversationId: key.slice(2), state: value ?? null } : value });
     };
 
@@ -451,7 +444,7 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
           try {
             await req(idb.deleteDatabase(name));
           } catch (e) {
-            warn('storage-wipe', `the database could not be deleted (${describe(e)})`);
+            warn('storage-wipe', `delete failed (${describe(e)})`);
           }
         try {
           channel?.postMessage({ wipe: true });
