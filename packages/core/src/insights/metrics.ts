@@ -81,7 +81,7 @@ export interface InsightMetrics {
   byDay: DayMetrics[];
 }
 
-const ASKED = new Set<string>(['message.sent', 'search.made', 'article.viewed', 'flow.started', 'handoff.requested']);
+const ASKED = ['message.sent', 'search.made', 'article.viewed', 'flow.started', 'handoff.requested'];
 const DAY_MS = 864e5;
 
 /** The middle value (the mean of the two middle ones for an even count); null for none. */
@@ -132,7 +132,7 @@ function summarizeConversations(sorted: MadoguchiEvent[]): ConversationFacts[] {
     let c = byId.get(e.conversationId);
     if (!c) byId.set(e.conversationId, (c = { id: e.conversationId, start: e.at, asked: false, selfServed: false }));
     c.visitorId ||= e.visitorId;
-    if (ASKED.has(e.type)) c.asked = true;
+    if (ASKED.includes(e.type)) c.asked = true;
     if (e.type == 'handoff.requested') c.handoffAt ??= e.at;
     if (e.type == 'message.received' && e.from == 'agent' && c.handoffAt != null) c.firstAgentReplyAt ??= e.at;
     const success =
