@@ -1,6 +1,6 @@
 import { backoffDelay, parseFrame, transportError, type TransportError } from './backoff';
-import { createLink, onOnline, packetId } from './link';
-import type { ClientFrame, OutgoingMessage, TransportAdapter, TransportSession, TransportSink } from './types';
+import { createLink, linkAdapter } from './link';
+import type { ClientFrame, TransportAdapter, TransportSession } from './types';
 
 /** The part of the EventSource API the adapter uses. */
 export interface EventSourceLike {
@@ -44,7 +44,6 @@ export function createHttpTransport(options: HttpTransportOptions): TransportAda
   let stopped = true;
   let attempt = 0;
   let retry: ReturnType<typeof setTimeout> | undefined;
-  let unlisten = () => {};
 
   const post = async (frame: ClientFrame): Promise<void> => {
     const res = await doFetch(base + '/frames', { method: 'POST', headers: identityHeaders(link.session), body: JSON.stringify(frame) });
@@ -62,11 +61,6 @@ export function createHttpTransport(options: HttpTransportOptions): TransportAda
       if (error.code !== 'hello-first') throw error;
       return hello().then(() => post(frame));
     });
-  const track = (id: string, frame: ClientFrame) => {
-    const promise = link.track(id, frame);
-    deliver(frame).catch((error) => link.pending.get(id)?.done(error));
-    return promise;
-  };
   const listen = () => {
     const s = link.session!;
     const es = (stream = new ES(`${base}/events?conversation=${encodeURIComponent(s.conversationId)}${link.last ? '&last=' + encodeURIComponent(link.last) : ''}`));
@@ -96,29 +90,19 @@ export function createHttpTransport(options: HttpTransportOptions): TransportAda
     if (!stopped) retry = setTimeout(restart, backoffDelay(attempt++, options.retryBaseMs, options.retryMaxMs));
   };
 
-  return {
-    connect(session: TransportSession, sink: TransportSink) {
-      link.session = session;
-      link.sink = sink;
+  return linkAdapter(
+    link,
+    deliver,
+    () => {
+      attempt = 0;
       stopped = false;
-      restart();
-      unlisten = onOnline(() => {
-        attempt = 0;
-        if (!stream || stream.readyState === 2) restart();
-      });
+      if (!stream || stream.readyState === 2) restart();
     },
-    send: (m: OutgoingMessage) => track(m.id, { type: 'message', id: m.id, text: m.text, at: m.at }),
-    handoff: (packet: unknown) => track(packetId(packet, link.session?.conversationId || ''), { type: 'handoff', packet: packet as never }),
-    typing(on: boolean) {
-      deliver({ type: 'typing', on }).catch(() => {});
-    },
-    close() {
+    () => {
       stopped = true;
       clearTimeout(retry);
-      unlisten();
       stream?.close();
       stream = undefined;
-      link.fail(transportError('transport closed', 'closed'));
     },
-  };
+  );
 }

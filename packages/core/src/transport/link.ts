@@ -1,5 +1,5 @@
 import { transportError, type TransportError } from './backoff';
-import type { ClientFrame, TransportSession, TransportSink } from './types';
+import type { ClientFrame, OutgoingMessage, TransportAdapter, TransportSession, TransportSink } from './types';
 
 interface Pending {
   frame: ClientFrame;
@@ -23,7 +23,7 @@ export function createLink(ackTimeoutMs: number) {
       if (known) return known.promise;
       let done!: (error?: Error) => void;
       const promise = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => done(transportError('no acknowledgement in time', 'timeout')), ackTimeoutMs);
+        const timer = setTimeout(() => done(transportError('no ack', 'timeout')), ackTimeoutMs);
         done = (error) => {
           clearTimeout(timer);
           pending.delete(id);
@@ -52,6 +52,44 @@ export function createLink(ackTimeoutMs: number) {
     },
   };
   return link;
+}
+
+/**
+ * The adapter both the WebSocket and HTTP transports are: `deliver` puts a frame on the line (or
+ * rejects), `start` (re)opens the line, `stop` closes it; sends wait for their ack.
+ */
+export function linkAdapter(
+  link: ReturnType<typeof createLink>,
+  deliver: (frame: ClientFrame) => Promise<void>,
+  start: () => void,
+  stop: () => void,
+): TransportAdapter {
+  let unlisten = () => {};
+  const track = (id: string, frame: ClientFrame) => {
+    const promise = link.track(id, frame);
+    deliver(frame).catch((error) => link.pending.get(id)?.done(error));
+    return promise;
+  };
+  return {
+    connect(session: TransportSession, sink: TransportSink) {
+      link.session = session;
+      link.sink = sink;
+      start();
+      const g = globalThis as { addEventListener?: typeof addEventListener; removeEventListener?: typeof removeEventListener };
+      g.addEventListener?.('online', start);
+      unlisten = () => g.removeEventListener?.('online', start);
+    },
+    send: (m: OutgoingMessage) => track(m.id, { type: 'message', id: m.id, text: m.text, at: m.at }),
+    handoff: (packet: unknown) => track(packetId(packet, link.session?.conversationId || ''), { type: 'handoff', packet: packet as never }),
+    typing(on: boolean) {
+      deliver({ type: 'typing', on }).catch(() => {});
+    },
+    close() {
+      unlisten();
+      stop();
+      link.fail(transportError('transport closed', 'closed'));
+    },
+  };
 }
 
 /** Listens to the page's `online` event where there is one; returns the unsubscribe. */

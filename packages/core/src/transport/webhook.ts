@@ -35,13 +35,12 @@ export function createWebhookTransport(options: WebhookTransportOptions): Transp
       const lines = new Map((packet.transcript || []).map((line) => [line.id, line]));
       for (const [key, line] of transcript) if (!lines.has(key)) lines.set(key, line);
       packet.transcript = [...lines.values()].sort((a, b) => a.at - b.at);
-      const { jwt: _j, userHash: _h, ...user } = session?.user || {};
       const res = await doFetch(options.url, {
         method: 'POST',
         headers: { ...identityHeaders(session), 'idempotency-key': id },
-        body: JSON.stringify({ type: 'ticket', id, session: session && { ...session, user }, packet }),
+        body: JSON.stringify({ type: 'ticket', id, session, packet }),
       });
-      if (!res.ok) throw transportError('the ticket was refused: HTTP ' + res.status, 'http-' + res.status, res.status >= 500 || res.status === 429);
+      if (!res.ok) throw transportError('HTTP ' + res.status, 'http-' + res.status, res.status >= 500 || res.status === 429);
       filed.add(id);
       sink?.status({ type: 'ticket', id });
     },

@@ -1,6 +1,6 @@
-import { backoffDelay, parseFrame, transportError } from './backoff';
-import { createLink, onOnline, packetId } from './link';
-import type { ClientFrame, OutgoingMessage, TransportAdapter, TransportSession, TransportSink } from './types';
+import { backoffDelay, parseFrame } from './backoff';
+import { createLink, linkAdapter } from './link';
+import type { ClientFrame, TransportAdapter } from './types';
 
 /** The part of the WebSocket API the adapter uses (the browser's, or the `ws` package's in Node). */
 export interface WebSocketLike {
@@ -43,7 +43,6 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
   let heard = 0;
   let retry: ReturnType<typeof setTimeout> | undefined;
   let pinger: ReturnType<typeof setInterval> | undefined;
-  let unlisten = () => {};
 
   const write = (frame: ClientFrame) => {
     if (up) ws!.send(JSON.stringify(frame));
@@ -79,38 +78,27 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
     };
     socket.onclose = socket.onerror = () => drop(socket);
   };
-  const track = (id: string, frame: ClientFrame) => {
-    const promise = link.track(id, frame);
-    write(frame);
-    return promise;
-  };
 
-  return {
-    connect(session: TransportSession, sink: TransportSink) {
-      link.session = session;
-      link.sink = sink;
-      stopped = false;
+  return linkAdapter(
+    link,
+    async (frame) => write(frame),
+    () => {
+      attempt = 0;
+      if (stopped) {
+        stopped = false;
+        pinger = setInterval(() => {
+          if (!up) return;
+          if (Date.now() - heard > 2 * beat) drop(ws!);
+          else write({ type: 'ping' });
+        }, beat);
+      }
       open();
-      pinger = setInterval(() => {
-        if (!up) return;
-        if (Date.now() - heard > 2 * beat) drop(ws!);
-        else write({ type: 'ping' });
-      }, beat);
-      unlisten = onOnline(() => {
-        attempt = 0;
-        open();
-      });
     },
-    send: (m: OutgoingMessage) => track(m.id, { type: 'message', id: m.id, text: m.text, at: m.at }),
-    handoff: (packet: unknown) => track(packetId(packet, link.session?.conversationId || ''), { type: 'handoff', packet: packet as never }),
-    typing: (on: boolean) => write({ type: 'typing', on }),
-    close() {
+    () => {
       stopped = true;
       clearTimeout(retry);
       clearInterval(pinger);
-      unlisten();
       if (ws) drop(ws);
-      link.fail(transportError('transport closed', 'closed'));
     },
-  };
+  );
 }
