@@ -1,1 +1,3 @@
-export {};
+export { validateArticles, type Article } from './articles';
+export { buildSearchIndex, loadSearchIndex, createSearchIndexFrom, type SearchHit, type SearchIndex, type SearchIndexOptions } from './engine';
+export type { SnippetPart } from './snippet';

@@ -1,0 +1,172 @@
+/**
+ * FAQ search benchmark: our engine beside MiniSearch, FlexSearch, Orama, Lunr and Fuse.js on the
+ * shared retrieval sets (localgov-faq, Japanese; stack-faq, English). Run: npm run bench:search
+ * Metrics as defined in ../shared/data/README.md.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { gzipSync } from 'node:zlib';
+import { buildSync } from 'esbuild';
+import MiniSearch from 'minisearch';
+import FlexSearch from 'flexsearch';
+import { create, insertMultiple, search as oramaSearch } from '@orama/orama';
+import Fuse from 'fuse.js';
+import { buildSearchIndex, type Article } from '../packages/core/src/search';
+
+const require = createRequire(import.meta.url);
+const lunr = require('lunr');
+require('lunr-languages/lunr.stemmer.support')(lunr);
+require('lunr-languages/tinyseg')(lunr);
+require('lunr-languages/lunr.ja')(lunr);
+
+const DATA = new URL('../../shared/data/', import.meta.url);
+const FUSE_QUERIES = { ja: 12, en: 60 };
+
+interface Query { id: string; text: string; relevant: Record<string, number> }
+type Search = (text: string) => string[] | Promise<string[]>;
+interface Engine { name: string; build(articles: Article[]): Promise<Search> | Search }
+
+/** Character bigrams for CJK runs, whole lower-cased words for the rest: the usual n-gram tokenizer. */
+const bigrams = (text: string): string[] => {
+  const out: string[] = [];
+  for (const m of text.normalize('NFKC').toLowerCase().matchAll(/([\p{sc=Han}\p{sc=Hira}\p{sc=Kana}ー]+)|[\p{L}\p{N}]+/gu)) {
+    if (!m[1] || m[0].length == 1) out.push(m[0]);
+    else for (let i = 0; i + 1 < m[0].length; i++) out.push(m[0].slice(i, i + 2));
+  }
+  return out;
+};
+
+const ours: Engine = {
+  name: 'Madoguchi',
+  build(articles) {
+    const index = buildSearchIndex(articles);
+    return (text) => index.search(text, { limit: 10 }).map((h) => h.id);
+  },
+};
+
+const miniSearch = (ja: boolean): Engine => ({
+  name: ja ? 'MiniSearch (bigrams)' : 'MiniSearch',
+  build(articles) {
+    const ms = new MiniSearch<Article>({ fields: ['title', 'body'], ...(ja ? { tokenize: bigrams } : {}), searchOptions: { boost: { title: 2 } } });
+    ms.addAll(articles);
+    return (text) => ms.search(text).slice(0, 10).map((r) => String(r.id));
+  },
+});
+
+const flexSearch = (ja: boolean): Engine => ({
+  name: ja ? 'FlexSearch (bigrams)' : 'FlexSearch',
+  build(articles) {
+    const index = new FlexSearch.Document(
+      ja
+        ? { document: { id: 'id', index: ['title', 'body'] }, encode: bigrams }
+        : { document: { id: 'id', index: ['title', 'body'] }, tokenize: 'forward', encoder: FlexSearch.Charset.LatinBalance },
+    );
+    for (const a of articles) index.add(a);
+    return (text) => {
+      const ids: string[] = [];
+      for (const field of index.search(text, { limit: 10 }) as { result: (string | number)[] }[])
+        for (const id of field.result) if (!ids.includes(String(id))) ids.push(String(id));
+      return ids.slice(0, 10);
+    };
+  },
+});
+
+const orama = (ja: boolean): Engine => ({
+  name: ja ? 'Orama (bigrams)' : 'Orama',
+  async build(articles) {
+    const tokenizer = ja ? { language: 'japanese', normalizationCache: new Map(), tokenize: (raw: string) => bigrams(raw) } : { language: 'english', stemming: true };
+    const db = create({ schema: { id: 'string', title: 'string', body: 'string' } as const, components: { tokenizer } as never });
+    await insertMultiple(db, articles.map((a) => ({ id: a.id, title: a.title, body: a.body })));
+    return async (text) => (await oramaSearch(db, { term: text, properties: ['title', 'body'], boost: { title: 2 }, limit: 10 })).hits.map((h) => h.id);
+  },
+});
+
+const lunrEngine = (mode: 'ja' | 'bigrams' | 'en'): Engine => ({
+  name: { ja: 'Lunr (TinySegmenter)', bigrams: 'Lunr (bigrams)', en: 'Lunr' }[mode],
+  build(articles) {
+    const split = mode == 'bigrams' ? (t: string) => bigrams(t) : mode == 'ja' ? (t: string) => lunr.ja.tokenizer(t).map(String) : (t: string) => lunr.tokenizer(t).map(String);
+    const idx = lunr(function (this: any) {
+      if (mode == 'ja') this.use(lunr.ja);
+      if (mode == 'bigrams') {
+        this.pipeline.reset();
+        this.searchPipeline.reset();
+        this.tokenizer = (t: unknown) => (t == null ? [] : bigrams(String(t)).map((s) => new lunr.Token(s, {})));
+      }
+      this.ref('id');
+      this.field('title', { boost: 2 });
+      this.field('body');
+      for (const a of articles) this.add(a);
+    });
+    return (text) =>
+      idx
+        .query((q: any) => split(text).forEach((t: string) => q.term(t, { usePipeline: mode != 'bigrams' })))
+        .slice(0, 10)
+        .map((r: { ref: string }) => r.ref);
+  },
+});
+
+const fuse = (ja: boolean): Engine => ({
+  name: `Fuse.js (token search, first ${FUSE_QUERIES[ja ? 'ja' : 'en']} queries)`,
+  build(articles) {
+    const f = new Fuse(articles, { keys: [{ name: 'title', weight: 2 }, 'body'], useTokenSearch: true, ...(ja ? { tokenize: bigrams } : {}) });
+    return (text) => f.search(text, { limit: 10 }).map((r) => r.item.id);
+  },
+});
+
+async function evaluate(engine: Engine, articles: Article[], queries: Query[]) {
+  let t = performance.now();
+  const search = await engine.build(articles);
+  const build = performance.now() - t;
+  for (const q of queries.slice(0, 5)) await search(q.text); // warm up
+  let recall = 0, mrr = 0, hit1 = 0, hit5 = 0;
+  const times: number[] = [];
+  for (const q of queries) {
+    t = performance.now();
+    const ids = await search(q.text);
+    times.push(performance.now() - t);
+    const rank = ids.findIndex((id) => id in q.relevant) + 1;
+    recall += ids.filter((id) => id in q.relevant).length / Object.keys(q.relevant).length;
+    if (rank) mrr += 1 / rank;
+    if (rank == 1) hit1++;
+    if (rank && rank <= 5) hit5++;
+  }
+  times.sort((a, b) => a - b);
+  const n = queries.length;
+  return { recall: recall / n, mrr: mrr / n, hit1: hit1 / n, hit5: hit5 / n, build, p50: times[n >> 1], p95: times[Math.floor(n * 0.95)] };
+}
+
+const f3 = (x: number) => x.toFixed(3);
+const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
+
+async function main() {
+  const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  console.log('| set | engine | Recall@10 | MRR@10 | Hit@1 | Hit@5 | build ms | query p50 ms | query p95 ms |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const [set, lang] of [['localgov-faq', 'ja'], ['stack-faq', 'en']] as const) {
+    const articles: Article[] = JSON.parse(readFileSync(new URL(`${set}/articles.json`, DATA), 'utf8'));
+    const queries: Query[] = JSON.parse(readFileSync(new URL(`${set}/queries.dev.json`, DATA), 'utf8'));
+    const ja = lang == 'ja';
+    const engines = [ours, miniSearch(ja), flexSearch(ja), orama(ja), ...(ja ? [lunrEngine('ja'), lunrEngine('bigrams')] : [lunrEngine('en'), lunrEngine('bigrams')]), fuse(ja)];
+    for (const engine of engines) {
+      if (only.length && !only.some((o) => engine.name.toLowerCase().startsWith(o))) continue;
+      const qs = engine.name.startsWith('Fuse') ? queries.slice(0, FUSE_QUERIES[lang]) : queries;
+      const r = await evaluate(engine, articles, qs);
+      console.log(`| ${set} | ${engine.name} | ${f3(r.recall)} | ${f3(r.mrr)} | ${f3(r.hit1)} | ${f3(r.hit5)} | ${ms(r.build)} | ${ms(r.p50)} | ${ms(r.p95)} |`);
+    }
+  }
+  // How cost grows: the corpus repeated to about 10,000 articles.
+  console.log('\n| set × copies | articles | build ms | query p50 ms | query p95 ms |\n|---|---|---|---|---|');
+  for (const set of ['localgov-faq', 'stack-faq']) {
+    const base: Article[] = JSON.parse(readFileSync(new URL(`${set}/articles.json`, DATA), 'utf8'));
+    const queries: Query[] = JSON.parse(readFileSync(new URL(`${set}/queries.dev.json`, DATA), 'utf8')).slice(0, 200);
+    const copies = Math.ceil(10_000 / base.length);
+    const articles = Array.from({ length: copies }, (_, c) => base.map((a) => ({ ...a, id: `${a.id}~${c}` }))).flat().slice(0, 10_000);
+    const r = await evaluate(ours, articles, queries);
+    console.log(`| ${set} × ${copies} | ${articles.length} | ${ms(r.build)} | ${ms(r.p50)} | ${ms(r.p95)} |`);
+  }
+  const code = buildSync({ entryPoints: ['packages/core/src/search/index.ts'], bundle: true, minify: true, format: 'esm', write: false }).outputFiles[0].contents;
+  console.log(`\nMadoguchi search code: ${(gzipSync(code, { level: 9 }).length / 1024).toFixed(2)} KB gzipped (${(code.length / 1024).toFixed(1)} KB minified)`);
+  console.log(`Fuse.js is evaluated on the first ${FUSE_QUERIES.ja} (ja) / ${FUSE_QUERIES.en} (en) queries only: it takes seconds per query.`);
+}
+
+await main();
