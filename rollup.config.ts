@@ -12,7 +12,31 @@ const coreSource: Plugin = {
   resolveId: (id) => (id === '@madoguchi/core' ? here('./packages/core/src/index.ts') : null),
 };
 
-const ts = () => esbuild({ target: 'es2020', jsx: 'automatic', jsxImportSource: 'preact', tsconfig: here('./tsconfig.json') });
+/**
+ * nanostores 1.x shares its epoch counter through `globalThis.nanostoresGlobal`; the script-tag
+ * bundle holds the only copy it uses, so it keeps the counter to itself and adds no global to the page.
+ */
+const noNanostoresGlobal: Plugin = {
+  name: 'madoguchi-no-nanostores-global',
+  transform(code, id) {
+    if (!/nanostores[\\/]atom[\\/]index\.js$/.test(id)) return null;
+    const local = code.replace('(globalThis.nanostoresGlobal ||= { epoch: 0 })', '{ epoch: 0 }');
+    if (local === code) this.error('nanostores changed how it keeps its epoch: update noNanostoresGlobal');
+    return { code: local, map: null };
+  },
+};
+
+const ts = (define?: Record<string, string>) =>
+  esbuild({
+    target: 'es2020',
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    tsconfig: here('./tsconfig.json'),
+    ...(define && { include: /\.[cm]?[jt]sx?$/, exclude: [], define }),
+  });
+
+/** Browser bundles are production builds: dependencies' development checks are dropped. */
+const production = { 'process.env.NODE_ENV': '"production"' };
 
 const minify = () =>
   terser({
@@ -32,7 +56,7 @@ const config: RollupOptions[] = [
   },
   {
     input: here('./packages/widget/src/iife.ts'),
-    plugins: [coreSource, browser.resolve(), ts(), minify()],
+    plugins: [coreSource, noNanostoresGlobal, browser.resolve(), ts(production), minify()],
     output: { file: here('./packages/widget/dist/madoguchi.js'), format: 'iife' },
   },
   {

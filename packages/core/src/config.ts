@@ -1,0 +1,97 @@
+import type { TransportAdapter } from './transport/types';
+import type { Locale, Problem, UserInfo } from './types';
+
+export type Corner = 'bottom-right' | 'bottom-left' | 'top-right' | 'top-left';
+export type StorageMode = 'always' | 'after-interaction' | 'none';
+
+/** Built-in transports by name, or any object that implements the adapter interface. */
+export type TransportConfig =
+  | TransportAdapter
+  | { type: 'loopback'; delay?: number; agentName?: string }
+  | { type: 'websocket'; url: string }
+  | { type: 'http'; url: string }
+  | { type: 'webhook'; url: string };
+
+export interface MessengerConfig {
+  /** Identifies the product; one IndexedDB database per app id. Required. */
+  appId: string;
+  /** 'en' or 'ja'; defaults to the page's language (`<html lang>`, then navigator.language). */
+  locale?: Locale;
+  user?: UserInfo;
+  /** Help-centre articles: a URL to fetch, an array of articles, or a prebuilt index. */
+  faq?: string | unknown[] | Record<string, unknown>;
+  /** Bot flows: URLs to fetch or flow objects. */
+  flows?: Array<string | Record<string, unknown>>;
+  transport?: TransportConfig;
+  /** When IndexedDB may be written: default 'after-interaction' (open or consent). */
+  storage?: StorageMode;
+  /** Days a conversation is kept after its last change. Default 90. */
+  retentionDays?: number;
+  /** Corner of the launcher and panel. Default 'bottom-right'. */
+  position?: Corner;
+  /** Stacking order of the launcher and panel. Default 2147483000. */
+  zIndex?: number;
+  /** 'auto' follows prefers-color-scheme. Default 'auto'. */
+  theme?: 'auto' | 'light' | 'dark';
+  /** Nonce for the widget's style element under a strict CSP (when constructable stylesheets are missing). */
+  nonce?: string;
+  /** Extra config read by the optional parts (triage rules, channel map, proactive rules, analytics…). */
+  [extra: string]: unknown;
+}
+
+const oneOf =
+  <T extends string>(...values: T[]) =>
+  (v: unknown) =>
+    values.includes(v as T) ? '' : `expected one of ${values.map((x) => JSON.stringify(x)).join(', ')}`;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const RULES: Partial<Record<string, (v: unknown) => string>> = {
+  appId: (v) => (typeof v === 'string' && /^[\w.-]{1,64}$/.test(v) ? '' : 'expected a string of 1–64 letters, digits, ".", "_" or "-"'),
+  locale: (v) => (typeof v === 'string' ? '' : 'expected a locale such as "en" or "ja"'),
+  user: (v) => (isObject(v) ? '' : 'expected an object like { id, name, email, attributes }'),
+  faq: (v) => (typeof v === 'string' || Array.isArray(v) || isObject(v) ? '' : 'expected a URL, an array of articles or a prebuilt index'),
+  flows: (v) =>
+    Array.isArray(v) && v.every((f) => typeof f === 'string' || isObject(f)) ? '' : 'expected an array of flow URLs or flow objects',
+  transport: (v) => {
+    if (isObject(v) && typeof v.connect === 'function') return '';
+    if (!isObject(v) || !['loopback', 'websocket', 'http', 'webhook'].includes(v.type as string))
+      return 'expected { type: "loopback" | "websocket" | "http" | "webhook", url } or an adapter object';
+    return v.type !== 'loopback' && typeof v.url !== 'string' ? `expected a "url" for the ${v.type} transport` : '';
+  },
+  storage: oneOf('always', 'after-interaction', 'none'),
+  retentionDays: (v) => (typeof v === 'number' && v > 0 ? '' : 'expected a positive number of days'),
+  position: oneOf('bottom-right', 'bottom-left', 'top-right', 'top-left'),
+  zIndex: (v) => (Number.isInteger(v) ? '' : 'expected an integer'),
+  theme: oneOf('auto', 'light', 'dark'),
+  nonce: (v) => (typeof v === 'string' ? '' : 'expected a string'),
+};
+
+/**
+ * Checks a config object field by field. Fields with a problem are dropped (the defaults apply),
+ * so one typo never stops the widget; `appId` is the only field whose problem is fatal.
+ */
+export function validateConfig(input: unknown): { config?: MessengerConfig; problems: Problem[] } {
+  if (!isObject(input)) return { problems: [{ path: '$', message: 'expected a config object like { appId: "acme" }' }] };
+  const problems: Problem[] = [];
+  const config: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    const rule = RULES[key];
+    const reason = rule && value !== undefined ? rule(value) : '';
+    if (reason) problems.push({ path: `$.${key}`, message: `${reason}, got ${describe(value)}` });
+    else config[key] = value;
+  }
+  if (input.appId === undefined) problems.push({ path: '$.appId', message: 'is required (a string naming your product, e.g. "acme")' });
+  return { config: typeof config.appId === 'string' ? (config as MessengerConfig) : undefined, problems };
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
+  if (Array.isArray(value)) return 'an array';
+  return value === null ? 'null' : typeof value === 'object' ? 'an object' : String(value);
+}
+
+/** The locale to use: the configured one, else the page's language; anything but Japanese is English. */
+export function resolveLocale(locale: string | undefined, doc?: Document): Locale {
+  const tag = locale || doc?.documentElement.lang || (typeof navigator !== 'undefined' ? navigator.language : '') || 'en';
+  return tag.toLowerCase().startsWith('ja') ? 'ja' : 'en';
+}

@@ -1,0 +1,38 @@
+type Handler = (...args: any[]) => void;
+
+/** A tiny typed event emitter; a throwing handler is reported, never rethrown into the caller. */
+export interface Emitter<Events extends Record<string, Handler>> {
+  on<K extends keyof Events>(name: K, handler: Events[K]): () => void;
+  off<K extends keyof Events>(name: K, handler: Events[K]): void;
+  emit<K extends keyof Events>(name: K, ...args: Parameters<Events[K]>): void;
+  clear(): void;
+}
+
+export function createEmitter<Events extends Record<string, Handler>>(
+  onHandlerError: (error: unknown, name: string) => void,
+): Emitter<Events> {
+  let handlers: Record<string, Handler[]> = {};
+  const off = (name: PropertyKey, handler: Handler) => {
+    const list = handlers[name as string];
+    if (list) handlers[name as string] = list.filter((h) => h !== handler);
+  };
+  return {
+    on(name, handler) {
+      (handlers[name as string] ||= []).push(handler);
+      return () => off(name, handler);
+    },
+    off,
+    emit(name, ...args) {
+      for (const handler of handlers[name as string] || []) {
+        try {
+          handler(...args);
+        } catch (error) {
+          if (name !== 'error') onHandlerError(error, name as string);
+        }
+      }
+    },
+    clear() {
+      handlers = {};
+    },
+  };
+}

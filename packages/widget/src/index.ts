@@ -1,0 +1,36 @@
+import { createMessenger as createHeadless, type Messenger, type MessengerConfig } from '@madoguchi/core';
+import { mountWidget } from './mount';
+
+export type * from '@madoguchi/core';
+export { mountWidget } from './mount';
+
+/**
+ * Creates the messenger and puts its widget on the page. The returned object has the commands of
+ * the script tag (`boot`, `update`, `track`, `open`, `close`, `toggle`, `showArticle`, `startFlow`,
+ * `on`, `off`, `shutdown`) as methods. Nothing it does throws into the host page.
+ */
+export function createMessenger(config?: MessengerConfig): Messenger {
+  const m = createHeadless();
+  let unmount: (() => void) | undefined;
+  const place = () => {
+    if (unmount || typeof document === 'undefined') return;
+    const go = () => {
+      try {
+        unmount ||= mountWidget(m);
+      } catch (cause) {
+        console.error('[madoguchi] the widget could not be shown', cause);
+      }
+    };
+    if (document.body) go();
+    else document.addEventListener('DOMContentLoaded', go, { once: true });
+  };
+  m.on('ready', place);
+  const shutdown = m.shutdown;
+  m.shutdown = async () => {
+    unmount?.();
+    unmount = undefined;
+    await shutdown();
+  };
+  if (config) m.boot(config);
+  return m;
+}

@@ -1,0 +1,81 @@
+import type { Messenger } from '@madoguchi/core';
+import { useEffect, useRef } from 'preact/hooks';
+import { STRINGS } from '../i18n';
+import { fromStore } from './bind';
+import { Composer } from './Composer';
+import { Thread } from './Thread';
+
+const corner = { 'bottom-right': 'br', 'bottom-left': 'bl', 'top-right': 'tr', 'top-left': 'tl' } as const;
+
+export function App({ m }: { m: Messenger }) {
+  const open = fromStore(m.state.$open).value;
+  const t = STRINGS[fromStore(m.state.$locale).value];
+  const unread = fromStore(m.state.$unread).value;
+  const config = m.state.config() || { appId: '' };
+  const launcher = useRef<HTMLButtonElement>(null);
+  const panel = useRef<HTMLDivElement>(null);
+  const wasOpen = useRef(open);
+
+  useEffect(() => {
+    if (open && !wasOpen.current) panel.current?.querySelector('textarea')?.focus();
+    wasOpen.current = open;
+  }, [open]);
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key !== 'Escape') return;
+    e.stopPropagation();
+    m.close();
+    launcher.current?.focus();
+  };
+
+  return (
+    <div class={`root ${corner[config.position || 'bottom-right']} ${config.theme || 'auto'}${open ? ' open' : ''}`}>
+      <div ref={panel} class="panel" role="dialog" aria-label={t.title} hidden={!open} onKeyDown={onKeyDown}>
+        <header>
+          <h2>{t.title}</h2>
+          <button
+            type="button"
+            aria-label={t.minimize}
+            onClick={() => {
+              m.close();
+              launcher.current?.focus();
+            }}
+          >
+            <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+              <path d="M5 11h14v2H5z" fill="currentColor" />
+            </svg>
+          </button>
+        </header>
+        <Thread m={m} t={t} />
+        <Composer m={m} t={t} />
+      </div>
+      <button
+        ref={launcher}
+        type="button"
+        class="launcher"
+        aria-label={open ? t.close : t.open}
+        aria-expanded={open}
+        aria-describedby={unread > 0 && !open ? 'mg-unread' : undefined}
+        onClick={() => m.toggle()}
+      >
+        <svg viewBox="0 0 24 24" aria-hidden="true">
+          {open ? (
+            <path d="M6.4 5 5 6.4 10.6 12 5 17.6 6.4 19l5.6-5.6 5.6 5.6 1.4-1.4-5.6-5.6L19 6.4 17.6 5 12 10.6z" />
+          ) : (
+            <path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z" />
+          )}
+        </svg>
+        {unread > 0 && !open && (
+          <span class="badge" aria-hidden="true">
+            {unread}
+          </span>
+        )}
+        {unread > 0 && !open && (
+          <span id="mg-unread" class="vh">
+            {t.unread(unread)}
+          </span>
+        )}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+import type { ConversationStatus, Message, Messenger } from '@madoguchi/core';
+import { useEffect, useRef } from 'preact/hooks';
+import type { Strings } from '../i18n';
+import { fromStore } from './bind';
+
+function statusLine(s: ConversationStatus, t: Strings, locale: string): string {
+  if (s.phase === 'waiting') {
+    if (s.queuePosition === undefined) return t.waiting;
+    const wait = s.expectedWaitSeconds ? ' ' + t.wait(Math.max(1, Math.round(s.expectedWaitSeconds / 60))) : '';
+    return `${t.queue(s.queuePosition)}${wait} ${t.browse}`;
+  }
+  if (s.phase === 'agent' && s.agentTyping) return t.typing(s.agentName || '');
+  if (s.phase === 'away') {
+    const when = s.nextOpenAt
+      ? new Date(s.nextOpenAt).toLocaleString(locale, { weekday: 'short', hour: 'numeric', minute: '2-digit' })
+      : '';
+    return [s.awayMessage || t.away, when && t.awayUntil(when)].filter(Boolean).join(' ');
+  }
+  if (s.phase === 'closed') return t.closed;
+  return '';
+}
+
+function Bubble({ message, t }: { message: Message; t: Strings }) {
+  const note = message.status === 'queued' ? t.queued : message.status === 'failed' ? t.failed : '';
+  return (
+    <li class={`msg ${message.author}`}>
+      <span class="who vh">{message.author === 'user' ? t.you : message.authorName || t.title}:</span>
+      {message.author === 'agent' && message.authorName && <span class="who" aria-hidden="true">{message.authorName}</span>}
+      <span class="md">{message.text}</span>
+      {note && <span class="note">{note}</span>}
+    </li>
+  );
+}
+
+/** The conversation: a log announced politely to screen readers, and the line's status under it. */
+export function Thread({ m, t }: { m: Messenger; t: Strings }) {
+  const messages = fromStore(m.state.$messages).value;
+  const status = fromStore(m.state.$status).value;
+  const scroller = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = scroller.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [messages.length, status]);
+  const line = statusLine(status, t, fromStore(m.state.$locale).value);
+  return (
+    <>
+      <div class="scroll" ref={scroller}>
+        <div role="log" aria-live="polite" aria-label={t.thread}>
+        <ol class="log">
+          <li class="msg bot">{t.greeting}</li>
+          {messages.map((message) => (
+            <Bubble key={message.id} message={message} t={t} />
+          ))}
+        </ol>
+        </div>
+      </div>
+      {line && (
+        <p class="status" role="status">
+          {line}
+        </p>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,106 @@
+// The demo's one HTTP server: the example host page, the built bundles, the example FAQ and
+// flows, and (when present) the reference relay with its agent console.
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.md': 'text/markdown; charset=utf-8',
+};
+
+/** URL prefix → folder it is served from. */
+const MOUNTS = [
+  ['/madoguchi/', 'packages/loader/dist/'],
+  ['/madoguchi/', 'packages/widget/dist/'],
+  ['/faq/', 'examples/faq/'],
+  ['/flows/', 'examples/flows/'],
+  ['/', 'examples/script-tag/'],
+];
+
+async function findFile(pathname) {
+  for (const [prefix, dir] of MOUNTS) {
+    if (!pathname.startsWith(prefix)) continue;
+    const rest = pathname.slice(prefix.length) || 'index.html';
+    const file = normalize(join(root, dir, rest));
+    if (!file.startsWith(join(root, dir)) || file.includes(`${sep}..`)) continue;
+    try {
+      if ((await stat(file)).isFile()) return file;
+    } catch {}
+  }
+  return undefined;
+}
+
+/**
+ * Starts the demo server. `csp: true` serves every page with a strict Content Security Policy
+ * (nonce-based script-src with 'strict-dynamic', style-src 'self'); `widget: false` serves the
+ * host page without the snippet, for measuring what the widget costs.
+ */
+export async function startDemoServer({ port = 5173, host = '127.0.0.1', csp = false, relay: withRelay = true } = {}) {
+  let relay;
+  if (withRelay) {
+    try {
+      const { createRelay } = await import('../examples/relay/relay.mjs');
+      relay = createRelay({ officeHours: null });
+    } catch (error) {
+      if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    }
+  }
+  const server = createServer(async (req, res) => {
+    try {
+      if (relay?.handleRequest(req, res)) return;
+      const url = new URL(req.url || '/', 'http://localhost');
+      const path = decodeURIComponent(url.pathname);
+      // The host page is a single-page app: unknown paths without an extension get its page.
+      const file = (await findFile(path)) || (extname(path) ? undefined : await findFile('/'));
+      if (!file) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+        return;
+      }
+      const type = TYPES[extname(file)] || 'application/octet-stream';
+      const headers = { 'content-type': type, 'cache-control': 'no-store' };
+      let body = await readFile(file);
+      if (type.startsWith('text/html')) {
+        const nonce = randomBytes(16).toString('base64');
+        let html = body.toString('utf8').replaceAll('__NONCE__', nonce);
+        if (url.searchParams.get('widget') === 'off') html = html.replace(/<!-- madoguchi -->[\s\S]*?<!-- \/madoguchi -->/, '');
+        body = Buffer.from(html);
+        if (csp || url.searchParams.has('csp'))
+          headers['content-security-policy'] =
+            `default-src 'self'; script-src 'nonce-${nonce}' 'strict-dynamic'; style-src 'self'; ` +
+            `connect-src 'self' ws: wss:; img-src 'self' data:; object-src 'none'; base-uri 'none'`;
+      }
+      res.writeHead(200, headers).end(body);
+    } catch (error) {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end('Server error');
+      console.error(error);
+    }
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if (!relay?.handleUpgrade(req, socket, head)) socket.destroy();
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const address = server.address();
+  const origin = `http://${host === '127.0.0.1' ? 'localhost' : host}:${typeof address === 'object' && address ? address.port : port}`;
+  return {
+    url: `${origin}/`,
+    agentUrl: `${origin}/agent`,
+    relay: !!relay,
+    async close() {
+      await relay?.close();
+      server.closeAllConnections?.();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

@@ -1,0 +1,33 @@
+// `npm run size`: the bytes a host page downloads, gzipped (level 9) and brotli-compressed,
+// checked against the budgets. Exits 1 when a bundle is over, or missing (run `npm run build`).
+import { readFileSync } from 'node:fs';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+
+const KB = 1024;
+const BUDGETS = [
+  { name: 'loader (script tag)', file: 'packages/loader/dist/loader.js', limit: 1 * KB },
+  { name: 'widget (engine + UI, everything included)', file: 'packages/widget/dist/madoguchi.js', limit: 25 * KB },
+];
+
+const format = (n) => (n < KB ? `${n} B` : `${(n / KB).toFixed(2)} KB`);
+let failed = false;
+console.log('bundle                                       min        gzip       brotli     budget (gzip)');
+for (const { name, file, limit } of BUDGETS) {
+  let code;
+  try {
+    code = readFileSync(fileURLToPath(new URL(`../${file}`, import.meta.url)));
+  } catch {
+    console.error(`${name}: ${file} is missing; run \`npm run build\` first`);
+    failed = true;
+    continue;
+  }
+  const gz = gzipSync(code, { level: 9 }).length;
+  const br = brotliCompressSync(code).length;
+  const over = gz > limit;
+  failed ||= over;
+  console.log(
+    `${name.padEnd(44)} ${format(code.length).padEnd(10)} ${format(gz).padEnd(10)} ${format(br).padEnd(10)} ${format(limit)} ${over ? `OVER by ${format(gz - limit)}` : 'ok'}`,
+  );
+}
+process.exitCode = failed ? 1 : 0;
