@@ -61,7 +61,7 @@ const flexSearch = (ja: boolean): Engine => ({
         ? { document: { id: 'id', index: ['title', 'body'] }, encode: bigrams }
         : { document: { id: 'id', index: ['title', 'body'] }, tokenize: 'forward', encoder: FlexSearch.Charset.LatinBalance },
     );
-    for (const a of articles) index.add(a);
+    for (const a of articles) index.add(a as never);
     return (text) => {
       const ids: string[] = [];
       for (const field of index.search(text, { limit: 10 }) as { result: (string | number)[] }[])

@@ -1,6 +1,6 @@
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { buildSearchIndex, createSearchIndexFrom, validateArticles, type Article } from '@madoguchi/core';
+import { buildSearchIndex, createSearchIndexFrom, validateArticles } from '@madoguchi/core';
 import { UsageError, type CliIO } from './io';
 
 const FAQ_USAGE =
@@ -51,7 +51,7 @@ async function build(source: string, out: string, synonymsFile: string | undefin
   for (const p of problems) {
     const m = /^\$\[(\d+)\]\.?(.*)$/.exec(p.path)!;
     const r = rows[+m[1]];
-    io.stderr(`${r.file}:${r.line}: ${m[2] ? `${m[2]}: ` : ''}${p.message}\n`);
+    io.stderr(`${r.file}:${r.line}: ${m[2] ? `${m[2]}: ` : ''}${typeof r.row == 'string' ? r.row : p.message}\n`);
   }
   if (problems.length) {
     io.stderr(`${problems.length} bad article(s); no index written\n`);
@@ -183,4 +183,3 @@ function readCsv(text: string, file: string): SourceRow[] {
   });
 }
 
-export type { Article };

@@ -38,21 +38,31 @@ type Postings = Map<string, number[]>; // term → [doc, BM25 weight × 1000, do
 export function buildSearchIndex(articles: Article[], options: SearchIndexOptions = {}): SearchIndex {
   const fields = articles.map((a) => [tokenizeForSearch(a.title, true), tokenizeForSearch((a.tags || []).join(' '), true), tokenizeForSearch(a.body)]);
   const avg = [0, 1, 2].map((f) => fields.reduce((sum, d) => sum + d[f].length, 0) / articles.length || 1);
-  const postings: Postings = new Map();
+  // Terms get numbers, so counting a field is an array walk rather than a Map per field.
+  const ids = new Map<string, number>();
+  const lists: number[][] = [];
+  const count: number[] = [];
   fields.forEach((doc, i) => {
     doc.forEach((tokens, f) => {
-      const tf = new Map<string, number>();
-      for (const t of tokens) tf.set(t, (tf.get(t) || 0) + 1);
+      const seen: number[] = [];
+      for (const t of tokens) {
+        let id = ids.get(t);
+        if (id == null) ids.set(t, (id = lists.length)), lists.push([]), count.push(0);
+        if (!count[id]++) seen.push(id);
+      }
       const k = K1 * (1 - B[f] + (B[f] * tokens.length) / avg[f]);
-      for (const [t, x] of tf) {
+      for (const id of seen) {
+        const x = count[id];
         const w = (WEIGHT[f] * x * (K1 + 1)) / (x + k);
-        const p = postings.get(t);
-        if (!p) postings.set(t, [i, w]);
-        else if (p[p.length - 2] == i) p[p.length - 1] += w;
+        const p = lists[id];
+        count[id] = 0;
+        if (p[p.length - 2] === i) p[p.length - 1] += w;
         else p.push(i, w);
       }
     });
   });
+  const postings: Postings = new Map();
+  for (const [t, id] of ids) postings.set(t, lists[id]);
   for (const p of postings.values()) for (let j = 1; j < p.length; j += 2) p[j] = Math.round(p[j] * 1000);
   return openIndex(articles, postings, options.synonyms || {});
 }
@@ -165,8 +175,21 @@ function openIndex(articles: Article[], postings: Postings, synonyms: Record<str
         while (j > 0 && scores[top[j - 1]] < s) top[j] = top[--j];
         top[j] = i;
       }
-      const marked = new Set(q.keys());
-      return top.map((i) => ({ id: articles[i].id, score: Math.round(scores[i]) / 1000, title: articles[i].title, snippet: makeSnippet(articles[i].body, marked) }));
+      // A lone kanji is marked only when the query has nothing longer to show.
+      const terms = [...q.keys()];
+      const marked = new Set(terms.some((t) => t.length > 1 && !isLatin(t)) ? terms.filter((t) => t.length > 1 || isLatin(t)) : terms);
+      // Snippets are made when first read: a list of suggestions rarely shows them all.
+      return top.map((i): SearchHit => {
+        let snippet: SnippetPart[] | undefined;
+        return {
+          id: articles[i].id,
+          score: Math.round(scores[i]) / 1000,
+          title: articles[i].title,
+          get snippet() {
+            return (snippet ||= makeSnippet(articles[i].body, marked));
+          },
+        };
+      });
     },
     toJSON() {
       const terms: Record<string, number[]> = {};

@@ -11,7 +11,7 @@ export function makeSnippet(body: string, terms: Set<string>, size = 120): Snipp
   // Markdown links become their text, other markup characters go, white space collapses.
   const text = body.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[*`#>|]+|(^|\s)_+|_+(\s|$)/g, '$1$2').replace(/\s+/g, ' ').trim();
   const marks: number[] = []; // start, end pairs in `text`
-  for (const m of text.slice(0, 4000).matchAll(WORD_PATTERN)) {
+  for (const m of text.slice(0, 2000).matchAll(WORD_PATTERN)) {
     const at = m.index!;
     if (m[1]) {
       // Normalise the run at once; only if that changes its length, character by character.

@@ -6,7 +6,14 @@
  */
 
 /** Katakana → hiragana, so カード and かーど meet. */
-const foldKana = (text: string) => text.replace(/[\u30a1-\u30f6]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 96));
+const foldKana = (text: string) => {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    out += c > 0x30a0 && c < 0x30f7 ? String.fromCharCode(c - 96) : text[i];
+  }
+  return out;
+};
 
 /** NFKC (full-width and half-width forms), case folding and katakana → hiragana, so ｶｰﾄﾞ, カード and かーど are one word. */
 export const normalizeSearchText = (text: string): string => foldKana(text.normalize('NFKC').toLowerCase());
