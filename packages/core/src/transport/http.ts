@@ -48,7 +48,7 @@ export function createHttpTransport(options: HttpTransportOptions): TransportAda
   const post = async (frame: ClientFrame): Promise<void> => {
     const res = await doFetch(base + '/frames', { method: 'POST', headers: identityHeaders(link.session), body: JSON.stringify(frame) });
     const frames: unknown = await res.json().catch(() => []);
-    for (const f of Array.isArray(frames) ? frames : []) if (f && typeof f.type === 'string') link.receive(f);
+    for (const f of Array.isArray(frames) ? frames : []) if (f?.type && f.type !== 'error') link.receive(f);
     if (!res.ok) {
       const error = (Array.isArray(frames) && frames.find((f) => f?.type === 'error')) || {};
       throw transportError(error.message || 'HTTP ' + res.status, error.code || 'http-' + res.status, res.status >= 500 || res.status === 409 || res.status === 429);

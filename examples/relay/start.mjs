@@ -1,0 +1,19 @@
+// Runs the relay alone: `PORT=8787 node examples/relay/start.mjs`.
+import { createServer } from 'node:http';
+import { createRelay } from './relay.mjs';
+
+const port = Number(process.env.PORT || 8787);
+const relay = createRelay({ log: (line) => console.log(new Date().toISOString(), line) });
+const server = createServer((req, res) => {
+  if (!relay.handleRequest(req, res)) {
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found');
+  }
+});
+server.on('upgrade', (req, socket, head) => {
+  if (!relay.handleUpgrade(req, socket, head)) socket.destroy();
+});
+server.listen(port, () => {
+  console.log(`relay:   ws://localhost:${port}/relay/ws  and  http://localhost:${port}/relay/http`);
+  console.log(`console: http://localhost:${port}/agent`);
+});
