@@ -23,7 +23,7 @@ const CJK = '\\p{sc=Han}\\p{sc=Hira}\\p{sc=Kana}\\p{sc=Hang}ー々';
 export const WORD_PATTERN = new RegExp(`([${CJK}]+)|[\\p{sc=Latn}\\p{N}\\p{M}]+|\\p{L}+`, 'gu');
 
 const STOP = new Set(
-  'a an and are as at be by can could do does did for from had has have how i if in into is it its me my of on or our so that the their them then there these they this to was we were what when where which who why will with would you your'.split(' '),
+  'a an and are as at be but by can could do does did for from had has have how i if in into is it its me my of on or our so that the their them then there these they this to was we were what when where which who why will with would you your'.split(' '),
 );
 
 /** A deliberately light English stemmer: plurals, -ing, -ed, final -e and -y, so "deleting", "deleted", "delete" meet. */
