@@ -44,12 +44,12 @@ async function findFile(pathname) {
  * (nonce-based script-src with 'strict-dynamic', style-src 'self'); `widget: false` serves the
  * host page without the snippet, for measuring what the widget costs.
  */
-export async function startDemoServer({ port = 5173, host = '127.0.0.1', csp = false, relay: withRelay = true } = {}) {
+export async function startDemoServer({ port = 5173, host = '127.0.0.1', csp = false, relay: withRelay = true, relayOptions = {} } = {}) {
   let relay;
   if (withRelay) {
     try {
       const { createRelay } = await import('../examples/relay/relay.mjs');
-      relay = createRelay({ officeHours: null });
+      relay = createRelay({ officeHours: null, ...relayOptions });
     } catch (error) {
       if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
     }
@@ -97,6 +97,7 @@ export async function startDemoServer({ port = 5173, host = '127.0.0.1', csp = f
     url: `${origin}/`,
     agentUrl: `${origin}/agent`,
     relay: !!relay,
+    relayInstance: relay,
     async close() {
       await relay?.close();
       server.closeAllConnections?.();

@@ -22,7 +22,7 @@ describe('the widget on the example page', () => {
     await openWidget(page);
     const dialog = page.getByRole('dialog', { name: 'Support' });
     await expect(dialog.isVisible()).resolves.toBe(true);
-    await expect(page.getByRole('textbox', { name: 'Message' }).evaluate((el) => el === el.getRootNode().activeElement)).resolves.toBe(true);
+    await expect(page.getByRole('textbox', { name: 'Message' }).evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)).resolves.toBe(true);
     await page.getByRole('textbox', { name: 'Message' }).fill('Where is my order?');
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await dialog.getByText('Where is my order?').first().waitFor();

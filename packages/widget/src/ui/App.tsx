@@ -3,6 +3,10 @@ import { useEffect, useRef } from 'preact/hooks';
 import { STRINGS } from '../i18n';
 import { fromStore } from './bind';
 import { Composer } from './Composer';
+import { FlowWaitView } from './Flow';
+import { HandoffExtras } from './Handoff';
+import { Preview, Survey } from './Insights';
+import { ArticleView } from './Search';
 import { Thread } from './Thread';
 
 const corner = { 'bottom-right': 'br', 'bottom-left': 'bl', 'top-right': 'tr', 'top-left': 'tl' } as const;
@@ -11,6 +15,7 @@ export function App({ m }: { m: Messenger }) {
   const open = fromStore(m.state.$open).value;
   const t = STRINGS[fromStore(m.state.$locale).value];
   const unread = fromStore(m.state.$unread).value;
+  const article = fromStore(m.search.$article).value;
   const config = m.state.config() || { appId: '' };
   const launcher = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLDivElement>(null);
@@ -46,9 +51,19 @@ export function App({ m }: { m: Messenger }) {
             </svg>
           </button>
         </header>
-        <Thread m={m} t={t} />
+        {article ? (
+          <ArticleView m={m} t={t} />
+        ) : (
+          <>
+            <Thread m={m} t={t} />
+            <FlowWaitView m={m} t={t} />
+            <Survey m={m} t={t} />
+            <HandoffExtras m={m} t={t} />
+          </>
+        )}
         <Composer m={m} t={t} />
       </div>
+      {!open && <Preview m={m} t={t} />}
       <button
         ref={launcher}
         type="button"

@@ -2,6 +2,7 @@ import type { ConversationStatus, Message, Messenger } from '@madoguchi/core';
 import { useEffect, useRef } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import { fromStore } from './bind';
+import { Markdown } from './Markdown';
 
 function statusLine(s: ConversationStatus, t: Strings, locale: string): string {
   if (s.phase === 'waiting') {
@@ -26,7 +27,7 @@ function Bubble({ message, t }: { message: Message; t: Strings }) {
     <li class={`msg ${message.author}`}>
       <span class="who vh">{message.author === 'user' ? t.you : message.authorName || t.title}:</span>
       {message.author === 'agent' && message.authorName && <span class="who" aria-hidden="true">{message.authorName}</span>}
-      <span class="md">{message.text}</span>
+      {message.author === 'user' ? <span>{message.text}</span> : <Markdown text={message.text} />}
       {note && <span class="note">{note}</span>}
     </li>
   );
