@@ -18,5 +18,5 @@ describe.skipIf(!existsSync(DATA))('ranking quality', () => {
         if (rank) mrr += 1 / rank;
       }
       expect(mrr / queries.length).toBeGreaterThan(floor);
-    });
+    }, 20_000);
 });
