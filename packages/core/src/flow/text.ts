@@ -1,13 +1,18 @@
 import type { LocalizedText } from '../types';
 import type { FlowCondition } from './types';
 
-const own = (o: unknown, k: string): boolean => !!o && typeof o == 'object' && Object.prototype.hasOwnProperty.call(o, k);
+/** A plain JSON object (not null, not a list). */
+export const isObj = (v: unknown): v is Record<string, any> => !!v && typeof v == 'object' && !Array.isArray(v);
+/** Own property lookup, so names like "constructor" never pass as keys. */
+export const has = (o: unknown, k: unknown): boolean => !!o && typeof o == 'object' && typeof k == 'string' && Object.prototype.hasOwnProperty.call(o, k);
+/** A JSON value's type, with arrays called "list" as flow variables do. */
+export const typeOf = (v: unknown) => (Array.isArray(v) ? 'list' : typeof v);
 
 /** Reads `a.b.c` from plain data, own properties only (no prototype walking). */
 export function readFlowPath(root: unknown, path: string): unknown {
   let v = root;
   for (const k of path.split('.')) {
-    if (!own(v, k)) return undefined;
+    if (!has(v, k)) return undefined;
     v = (v as Record<string, unknown>)[k];
   }
   return v;

@@ -1,14 +1,13 @@
 import type { Problem } from '../types';
-import type { Flow, FlowNode } from './types';
-import { checkFlowPattern } from './text';
+import type { Flow } from './types';
+import { checkFlowPattern, has, isObj, typeOf } from './text';
 
 /**
  * One list of field rules drives the checks and their messages, and mirrors
  * schema/flow.schema.json. `name:kind`, `?` marks an optional field. Kinds: t text (string or
- * per-locale map), n node id, N number, I whole number ≥ 0, b boolean, s string,
- * v variable (`v.list` of that type), e/a/b one of, u string or strings, and the structured
- * o options, f optionsFrom, c condition, p set operations, r split branches, h triage hints,
- * d data, x regular expression.
+ * per-locale map), n node id, N number, I whole number ≥ 0, b boolean, s string, V string or
+ * number, u string or strings, e/a/b one of, v variable (`v.list` of that type), x regular
+ * expression, c condition, d object, M nodes, L list, a anything; and the objects in SUB.
  */
 export const FLOW_NODE_FIELDS: Record<string, string> = {
   message: 'text:t delayMs:I? next:n?',
@@ -28,64 +27,59 @@ export const FLOW_NODE_FIELDS: Record<string, string> = {
 };
 export const FLOW_TRIGGER_FIELDS =
   'url:u? event:s? timeOnPageMs:I? visitor:e/new/returning? minVisits:I? plan:u? when:c? rollout:N? frequency:e/always/once-per-user/once-per-session?';
-const ROOT_FIELDS = '$schema:s? id:s version:V locale:u? start:n variables:D? trigger:g? nodes:M';
-const MAX_NODES = 1000;
-const WAITS_FOR_USER = ['choice', 'input', 'survey'];
 const LEVEL = 'e/low/medium/high?';
-const HINT_FIELDS = `complexity:${LEVEL} severity:${LEVEL} effort:${LEVEL} reason:s? tags:u?`;
-const VAR_TYPES = ['string', 'number', 'boolean', 'list'];
-const OPS = ['set', 'copy', 'add', 'append', 'remove', 'clear'];
-const COND_OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains', 'matches', 'exists', 'in'];
+/** Nested objects: [fields, what the message calls one]; o, r and p are non-empty lists of them. */
+const SUB: Record<string, [string, string]> = {
+  g: [FLOW_TRIGGER_FIELDS, 'a trigger'],
+  h: [`complexity:${LEVEL} severity:${LEVEL} effort:${LEVEL} reason:s? tags:u?`, 'triage hints'],
+  f: ['var:v.list next:n', '"optionsFrom"'],
+  o: ['id:s label:t next:n', 'an option'],
+  r: ['percent:N next:n', 'a branch'],
+  p: ['var:v op:e/set/copy/add/append/remove/clear value:a? from:s?', 'a set operation'],
+};
+/** A condition leaf: `{ "var": path, <op>: value }`, the value's kind as for fields. */
+const LEAF = rules('eq:a ne:a gt:N gte:N lt:N lte:N contains:a matches:x exists:b in:L');
+const VAR_TYPES = 'e/string/number/boolean/list';
+const MAX_NODES = 1000;
+const OBJ = 'must be an object.';
+const COND = 'must be a condition: { "var": "vars.x", "eq": … } (or ne, gt, gte, lt, lte, contains, matches, exists, in), { "all": […] }, { "any": […] } or { "not": … }.';
 
-const rules = (spec: string) =>
-  spec.split(' ').map((f) => {
+function rules(spec: string) {
+  return spec.split(' ').map((f) => {
     const [k, r] = f.split(':');
     return [k, r.replace('?', ''), r.endsWith('?')] as const;
   });
+}
 
-const isObj = (v: unknown): v is Record<string, any> => !!v && typeof v == 'object' && !Array.isArray(v);
-export const has = (o: object, k: unknown): boolean => typeof k == 'string' && Object.prototype.hasOwnProperty.call(o, k);
-const typeOf = (v: unknown) => (Array.isArray(v) ? 'list' : typeof v);
 /** `$.nodes.ask` or `$.nodes["odd key"]`. */
-export const jsonPathKey = (p: string, k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `${p}.${k}` : `${p}[${JSON.stringify(k)}]`);
+const jsonPathKey = (p: string, k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `${p}.${k}` : `${p}[${JSON.stringify(k)}]`);
 
 /** The named exits of a node: `[exit name, target node id]`. */
 export function flowExits(node: unknown): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  if (!isObj(node)) return out;
-  for (const [k, kind] of rules(has(FLOW_NODE_FIELDS, node.type) ? FLOW_NODE_FIELDS[node.type] : 'x:x'))
-    if (kind == 'n' && typeof node[k] == 'string') out.push([k, node[k]]);
-  const list = (a: unknown, label: (x: any, i: number) => string) =>
-    Array.isArray(a) && a.forEach((x, i) => isObj(x) && typeof x.next == 'string' && out.push([label(x, i), x.next]));
-  list(node.options, (x, i) => String(x.id ?? i));
-  list(node.branches, (x) => `${x.percent}%`);
-  if (isObj(node.optionsFrom) && typeof node.optionsFrom.next == 'string') out.push(['list', node.optionsFrom.next]);
+  const add = (name: string, x: unknown) => isObj(x) && typeof x.next == 'string' && out.push([name, x.next]);
+  if (isObj(node)) {
+    for (const [k, kind] of rules(has(FLOW_NODE_FIELDS, node.type) ? FLOW_NODE_FIELDS[node.type] : 'x:x')) if (kind == 'n' && typeof node[k] == 'string') out.push([k, node[k]]);
+    for (const [i, x] of (Array.isArray(node.options) ? node.options : []).entries()) add(String(x?.id ?? i), x);
+    for (const x of Array.isArray(node.branches) ? node.branches : []) add(`${x?.percent}%`, x);
+    add('list', node.optionsFrom);
+  }
   return out;
 }
 
-/** Names every key that appears twice in one object of the JSON text (JSON.parse keeps the last). */
-function duplicateKeys(src: string, report: (path: string, message: string) => void) {
-  type Frame = { path: string; keys?: Set<string>; key?: string; i: number; expectKey?: boolean };
-  const stack: Frame[] = [];
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i];
+/** Names every key that appears twice in one object of valid JSON text (JSON.parse keeps the last). */
+function duplicateKeys(src: string, err: (path: string, message: string) => void) {
+  const stack: Array<{ p: string; keys?: Set<string>; key?: string; i: number }> = [];
+  for (const [t, colon] of src.matchAll(/"(?:[^"\\]|\\.)*"(\s*:)?|[{}[\],]/g)) {
     const top = stack[stack.length - 1];
-    if (c == '"') {
-      let j = i + 1;
-      while (src[j] != '"') j += src[j] == '\\' ? 2 : 1;
-      if (top?.keys && top.expectKey) {
-        const key = JSON.parse(src.slice(i, j + 1)) as string;
-        if (top.keys.has(key)) report(jsonPathKey(top.path, key), `"${key}" is defined twice here; JSON keeps only the last one, so rename or remove one.`);
-        top.keys.add(key);
-        top.key = key;
-        top.expectKey = false;
-      }
-      i = j;
-    } else if (c == '{' || c == '[') {
-      const path = !top ? '$' : top.keys ? jsonPathKey(top.path, top.key!) : `${top.path}[${top.i}]`;
-      stack.push({ path, keys: c == '{' ? new Set() : undefined, i: 0, expectKey: true });
-    } else if (c == '}' || c == ']') stack.pop();
-    else if (c == ',' && top) top.keys ? (top.expectKey = true) : top.i++;
+    if (colon) {
+      const key = (top.key = JSON.parse(t.slice(0, t.lastIndexOf('"') + 1)) as string);
+      if (top.keys!.has(key)) err(jsonPathKey(top.p, key), `"${key}" is defined twice; JSON keeps only the last one.`);
+      top.keys!.add(key);
+    } else if (t == '{' || t == '[')
+      stack.push({ p: !top ? '$' : top.keys ? jsonPathKey(top.p, top.key!) : `${top.p}[${top.i}]`, keys: t == '{' ? new Set() : undefined, i: 0 });
+    else if (t == ',') top.i++;
+    else if (t[0] != '"') stack.pop();
   }
 }
 
@@ -96,190 +90,153 @@ function duplicateKeys(src: string, report: (path: string, message: string) => v
 export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; warnings: Problem[] } {
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
+  const result = () => (errors.length ? { errors, warnings } : { flow: json as Flow, errors, warnings });
   const err = (path: string, message: string) => errors.push({ path, message });
   const warn = (path: string, message: string) => warnings.push({ path, message });
-  if (typeof json == 'string') {
+  if (typeof json == 'string')
     try {
       const text = json;
       json = JSON.parse(text);
       duplicateKeys(text, err);
     } catch (e) {
       err('$', `This is not valid JSON: ${(e as Error).message}`);
-      return { errors, warnings };
+      return result();
     }
-  }
-  if (!isObj(json)) {
-    err('$', 'A flow must be a JSON object with "id", "version", "start" and "nodes".');
-    return { errors, warnings };
-  }
+  if (!isObj(json)) return err('$', 'A flow must be a JSON object.'), result();
   const f = json;
   const nodes = isObj(f.nodes) ? f.nodes : {};
+  const ids = Object.keys(nodes);
   const vars: Record<string, string> = {};
-  const locales = ([] as unknown[]).concat(f.locale ?? []).filter((l) => typeof l == 'string') as string[];
-  if (isObj(f.variables))
-    for (const [name, d] of Object.entries(f.variables)) {
-      const t = isObj(d) ? d.type : d;
-      const p = jsonPathKey('$.variables', name);
-      if (!VAR_TYPES.includes(t)) err(p, `must be one of ${VAR_TYPES.join(', ')} (or { "type": …, "default": … }).`);
-      else if (isObj(d) && 'default' in d && typeOf(d.default) != t) err(`${p}.default`, `must be a ${t}, like the variable.`);
-      vars[name] = t;
-    }
+  const locales = [f.locale ?? []].flat().filter((l) => typeof l == 'string');
 
+  const checkVar = (v: unknown, p: string, want?: string) =>
+    !has(vars, v)
+      ? err(p, `"${v}" is not declared in "variables".`)
+      : want && vars[v as string] != want && err(p, `needs a ${want} variable, but "${v}" is declared as ${vars[v as string]}.`);
   /** Checks a value path; `want` is the type the use needs, if any. */
   const checkPath = (path: unknown, p: string, want?: string) => {
-    if (typeof path != 'string') return err(p, 'must be a path like "vars.email", "user.name" or "context.page.title".');
-    const [root, name, ...rest] = path.split('.');
-    if (root == 'vars') {
-      if (!has(vars, name) || rest.length) err(p, `uses "${path}", but no variable "${name}" is declared in "variables".`);
-      else if (want && vars[name] != want) err(p, `needs a ${want} variable, but "${name}" is declared as ${vars[name]}.`);
-    } else if (root == 'user' ? !['id', 'name', 'email', 'attributes'].includes(name) || (name != 'attributes' && rest.length) : root != 'context' || !name)
-      err(p, `"${path}" is not something a flow can read: use vars.…, user.id / name / email / attributes.…, or context.….`);
+    const [root, name, ...rest] = typeof path == 'string' ? path.split('.') : [];
+    if (root == 'vars') checkVar((path as string).slice(5), p, want);
+    else if (root == 'user' ? !/^(id|name|email|attributes)$/.test(name) || (name != 'attributes' && rest.length) : root != 'context' || !name)
+      err(p, 'must be a path a flow can read, like vars.x, user.name, user.attributes.plan or context.page.title.');
   };
   const checkText = (v: unknown, p: string) => {
-    const texts = typeof v == 'string' ? [[p, v]] : isObj(v) && Object.keys(v).length ? Object.entries(v).map(([l, s]) => [jsonPathKey(p, l), s]) : [];
-    if (!texts.length) return err(p, 'must be text: a string, or one string per locale like { "en": "…", "ja": "…" }.');
-    for (const [tp, s] of texts)
+    const map = isObj(v);
+    const texts: Array<[string, unknown]> = map ? Object.entries(v) : [['', v]];
+    if (!texts.length || (!map && typeof v != 'string')) return err(p, 'must be text, or text per locale like { "en": "…", "ja": "…" }.');
+    for (const [l, s] of texts) {
+      const tp = map ? jsonPathKey(p, l) : p;
       if (typeof s != 'string') err(tp, 'must be a string.');
       else for (const m of s.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) checkPath(m[1], tp);
-    if (isObj(v)) for (const l of locales) if (!(l in v)) warn(p, `has no "${l}" text; people using ${l} will see another language.`);
+    }
+    if (map) for (const l of locales) has(v, l) || warn(p, `has no "${l}" text, so people using ${l} see another language.`);
   };
   const checkCond = (c: unknown, p: string, depth = 0): unknown => {
-    if (!isObj(c) || depth > 20) return err(p, 'must be a condition like { "var": "vars.plan", "eq": "vip" }, or { "all" | "any": [...] }, or { "not": … }.');
-    const keys = Object.keys(c);
-    for (const k of ['all', 'any'])
-      if (k in c)
-        return keys.length > 1 || !Array.isArray(c[k])
-          ? err(p, `"${k}" must be the only key, holding a list of conditions.`)
-          : c[k].forEach((x: unknown, i: number) => checkCond(x, `${p}.${k}[${i}]`, depth + 1));
-    if ('not' in c) return keys.length > 1 ? err(p, '"not" must be the only key.') : checkCond(c.not, `${p}.not`, depth + 1);
-    const ops = keys.filter((k) => k != 'var');
-    if (ops.length != 1 || !COND_OPS.includes(ops[0]) || !('var' in c))
-      return err(p, `needs "var" and exactly one of ${COND_OPS.join(', ')}.`);
-    const op = ops[0];
-    const v = c[op];
+    const keys = isObj(c) ? Object.keys(c) : [];
+    const op = keys.find((k) => k != 'var')!;
+    const v = isObj(c) && c[op];
     const vp = `${p}.${op}`;
-    const want = /^[gl]te?$/.test(op) ? 'number' : op == 'matches' ? 'string' : op == 'eq' || op == 'ne' ? (v == null ? undefined : typeOf(v)) : undefined;
-    checkPath(c.var, `${p}.var`, want);
-    if (/^[gl]te?$/.test(op) && typeof v != 'number') err(vp, 'must be a number.');
-    const why = op == 'matches' && checkFlowPattern(v);
-    if (why) err(vp, why);
-    if (op == 'exists' && typeof v != 'boolean') err(vp, 'must be true or false.');
-    if (op == 'in' && !Array.isArray(v)) err(vp, 'must be a list of values.');
+    const leaf = LEAF.find((r) => r[0] == op);
+    if (keys.includes('var') ? keys.length != 2 || !leaf : keys.length != 1 || !/^(all|any|not)$/.test(op) || depth > 20) return err(p, COND);
+    if (op == 'not') return checkCond(v, vp, depth + 1);
+    if (!leaf) return Array.isArray(v) ? v.forEach((x, i) => checkCond(x, `${vp}[${i}]`, depth + 1)) : err(vp, 'must be a list.');
+    const kind = leaf[1];
+    checkPath((c as any).var, `${p}.var`, kind == 'N' ? 'number' : kind == 'x' ? 'string' : /^(eq|ne)$/.test(op) && v != null ? typeOf(v) : '');
+    checkValue(c as object, op, kind, vp);
   };
-  const checkVar = (v: unknown, p: string, want?: string) =>
-    typeof v == 'string' && has(vars, v)
-      ? want && vars[v] != want && err(p, `needs a ${want} variable, but "${v}" is declared as ${vars[v]}.`)
-      : err(p, `"${String(v)}" is not declared in "variables".`);
 
-  /** Checks an object against a field spec; `node` gives special kinds their context. */
+  /** Checks one field's value against its kind. */
+  const checkValue = (o: Record<string, any>, k: string, kind: string, fp: string) => {
+    const v = o[k];
+    const bad = (m: string) => err(fp, m);
+    const k0 = kind[0];
+    const sub = SUB[k0];
+    if (sub) {
+      const list = 'orp'.includes(k0);
+      const seen = new Set();
+      if (list && (!Array.isArray(v) || !v.length)) return bad('must be a non-empty list.');
+      (list ? v : [v]).forEach((x: any, i: number) => {
+        const ip = list ? `${fp}[${i}]` : fp;
+        if (!isObj(x)) return err(ip, OBJ);
+        checkFields(x, sub[0], ip, sub[1]);
+        if (k0 == 'o') seen.has(x.id) ? err(`${ip}.id`, `"${x.id}" is already used by another option.`) : seen.add(x.id);
+        if (k0 == 'p')
+          if (x.op == 'copy') checkPath(x.from, `${ip}.from`);
+          else if (!('value' in x)) /^(set|add|append|remove)$/.test(x.op) && err(ip, `"${x.op}" needs a "value".`);
+          else if ((x.op == 'add' && typeof x.value != 'number') || (x.op == 'set' && has(vars, x.var) && typeOf(x.value) != vars[x.var]))
+            err(`${ip}.value`, `must be a ${x.op == 'add' ? 'number' : vars[x.var]}, like the variable.`);
+      });
+      if (k0 == 'r' && v.reduce((s: number, b: any) => s + (b?.percent || 0), 0) != 100) bad('The percentages must add up to 100.');
+    } else if (k0 == 't') checkText(v, fp);
+    else if (k0 == 'n') typeof v == 'string' && has(nodes, v) || bad(`points to "${v}", which is not a node in this flow.`);
+    else if (k0 == 'N') typeof v == 'number' && isFinite(v) || bad('must be a number.');
+    else if (k0 == 'I') Number.isInteger(v) && v >= 0 || bad('must be a whole number, 0 or more.');
+    else if (k0 == 'b') typeof v == 'boolean' || bad('must be true or false.');
+    else if (k0 == 's') typeof v == 'string' && v || bad('must be a non-empty string.');
+    else if (k0 == 'V') typeof v == 'string' || typeof v == 'number' || bad('must be a string or a number.');
+    else if (k0 == 'u') [v].flat().every((x) => typeof x == 'string') || bad('must be a string or a list of strings.');
+    else if (k0 == 'e') kind.split('/').includes(v) || bad(`must be one of: ${kind.slice(2).replace(/\//g, ', ')}.`);
+    else if (k0 == 'v') checkVar(v, fp, kind.slice(2) || (o.type == 'input' ? (o.input == 'number' ? 'number' : 'string') : o.op == 'add' ? 'number' : /^(append|remove)$/.test(o.op) ? 'list' : ''));
+    else if (k0 == 'x') checkFlowPattern(v) && bad(checkFlowPattern(v));
+    else if (k0 == 'c') checkCond(v, fp);
+    else if (k0 == 'd') isObj(v) || bad(OBJ);
+    else if (k0 == 'M') isObj(v) && ids.length || bad('must be an object of nodes keyed by id, with at least one node.');
+    else if (k0 == 'L') Array.isArray(v) || bad('must be a list.');
+  };
+
+  /** Checks an object against a field spec: unknown, missing and mistyped fields. */
   const checkFields = (o: Record<string, any>, spec: string, p: string, what: string) => {
     const rs = rules(spec);
-    for (const k of Object.keys(o))
-      if (k[0] != '$' && k != 'type' && !rs.some((r) => r[0] == k)) err(jsonPathKey(p, k), `is not a field of ${what}.`);
-    for (const [k, kind, optional] of rs) {
-      const v = o[k];
-      const fp = jsonPathKey(p, k);
-      if (v === undefined) {
-        if (!optional)
-          err(fp, k == 'exhausted' ? `${what} needs "exhausted": the node to go to when the retries run out.` : `${what} needs "${k}".`);
-        continue;
-      }
-      const bad = (m: string) => err(fp, m);
-      const k0 = kind[0];
-      if (k0 == 't') checkText(v, fp);
-      else if (k0 == 'n') typeof v != 'string' || !has(nodes, v) ? bad(`points to "${String(v)}", which is not a node in this flow.`) : 0;
-      else if (k0 == 'N') typeof v != 'number' || !isFinite(v) ? bad('must be a number.') : 0;
-      else if (k0 == 'I') !Number.isInteger(v) || v < 0 ? bad('must be a whole number, 0 or more.') : 0;
-      else if (k0 == 'b') typeof v != 'boolean' ? bad('must be true or false.') : 0;
-      else if (k0 == 's') typeof v != 'string' || !v ? bad('must be a non-empty string.') : 0;
-      else if (k0 == 'V') typeof v != 'string' && typeof v != 'number' ? bad('must be a string or a number.') : 0;
-      else if (k0 == 'u') ([] as unknown[]).concat(v).some((x) => typeof x != 'string') ? bad('must be a string or a list of strings.') : 0;
-      else if (k0 == 'e') !kind.split('/').includes(v) ? bad(`must be one of: ${kind.slice(2).split('/').join(', ')}.`) : 0;
-      else if (k0 == 'v') checkVar(v, fp, kind.slice(2) || (o.type == 'input' ? (o.input == 'number' ? 'number' : 'string') : ''));
-      else if (k0 == 'x') checkFlowPattern(v) && bad(checkFlowPattern(v));
-      else if (k0 == 'a' || k0 == 'f') 0;
-      else if (k0 == 'c') checkCond(v, fp);
-      else if (k0 == 'h') isObj(v) ? checkFields(v, HINT_FIELDS, fp, 'triage hints') : bad('must be an object.');
-      else if (k0 == 'g') isObj(v) ? checkFields(v, FLOW_TRIGGER_FIELDS, fp, 'a trigger') : bad('must be an object.');
-      else if (k0 == 'd' || k0 == 'D') !isObj(v) ? bad('must be an object.') : 0;
-      else if (k0 == 'M') !isObj(v) || !Object.keys(v).length ? bad('must be an object of nodes keyed by id, with at least one node.') : 0;
-      else if (!Array.isArray(v) || !v.length) bad('must be a non-empty list.');
-      else
-        v.forEach((x: unknown, i: number) => {
-          const ip = `${fp}[${i}]`;
-          if (!isObj(x)) return err(ip, 'must be an object.');
-          if (k0 == 'o') checkFields(x, 'id:s label:t next:n', ip, 'an option');
-          if (k0 == 'r') checkFields(x, 'percent:N next:n', ip, 'a branch');
-          if (k0 == 'p') {
-            checkFields(x, 'var:s op:s value:a? from:s?', ip, 'a set operation');
-            if (!OPS.includes(x.op)) return err(`${ip}.op`, `must be one of: ${OPS.join(', ')}.`);
-            const want = x.op == 'add' ? 'number' : x.op == 'append' || x.op == 'remove' ? 'list' : '';
-            checkVar(x.var, `${ip}.var`, want);
-            if (x.op == 'copy') checkPath(x.from, `${ip}.from`);
-            else if (x.op != 'clear' && !('value' in x)) err(ip, `"${x.op}" needs a "value".`);
-            else if ((x.op == 'add' && typeof x.value != 'number') || (x.op == 'set' && has(vars, x.var) && typeOf(x.value) != vars[x.var]))
-              err(`${ip}.value`, `must be a ${x.op == 'add' ? 'number' : vars[x.var]}, like the variable.`);
-          }
-        });
-    }
+    for (const k of Object.keys(o)) k[0] == '$' || k == 'type' || rs.some((r) => r[0] == k) || err(jsonPathKey(p, k), `is not a field of ${what}.`);
+    for (const [k, kind, optional] of rs)
+      if (o[k] !== undefined) checkValue(o, k, kind, jsonPathKey(p, k));
+      else if (!optional)
+        err(jsonPathKey(p, k), `${what} needs "${k}"${k == 'exhausted' ? ': the node to go to when the retries run out' : ''}.`);
   };
 
-  checkFields(f, ROOT_FIELDS, '$', 'a flow');
-  for (const [id, node] of Object.entries(nodes)) {
+  if (isObj(f.variables))
+    for (const [name, d] of Object.entries(f.variables)) {
+      const p = jsonPathKey('$.variables', name);
+      const decl = isObj(d) ? d : { type: d };
+      const n = errors.length;
+      checkValue(decl, 'type', VAR_TYPES, p);
+      if (errors.length == n && 'default' in decl && typeOf(decl.default) != decl.type) err(`${p}.default`, `must be a ${decl.type}, like the variable.`);
+      vars[name] = decl.type;
+    }
+  checkFields(f, '$schema:s? id:s version:V locale:u? start:n variables:d? trigger:g? nodes:M', '$', 'a flow');
+  for (const id of ids) {
+    const node = nodes[id];
     const p = jsonPathKey('$.nodes', id);
-    if (!/^[A-Za-z][\w-]{0,63}$/.test(id)) err(p, 'A node id must start with a letter and use only letters, digits, "-" and "_" (64 at most).');
-    if (!isObj(node) || !has(FLOW_NODE_FIELDS, node.type)) {
-      err(isObj(node) ? `${p}.type` : p, `must be a node with "type" one of: ${Object.keys(FLOW_NODE_FIELDS).join(', ')}.`);
-      continue;
+    if (!/^[A-Za-z][\w-]{0,63}$/.test(id)) err(p, 'This id must start with a letter and use only letters, digits, - and _ (64 at most).');
+    if (!isObj(node)) err(p, OBJ);
+    else if (!has(FLOW_NODE_FIELDS, node.type)) checkValue(node, 'type', 'e/' + Object.keys(FLOW_NODE_FIELDS).join('/'), `${p}.type`);
+    else {
+      checkFields(node, FLOW_NODE_FIELDS[node.type], p, `a ${node.type} node`);
+      if (node.type == 'choice' && !node.options == !node.optionsFrom) err(p, 'A choice needs "options" or "optionsFrom" (one, not both).');
+      if (node.allowHuman === false) warn(`${p}.allowHuman`, 'hides "Talk to a person", so people stuck here cannot reach anyone.');
     }
-    checkFields(node, FLOW_NODE_FIELDS[node.type], p, `a ${node.type} node`);
-    const n = node as FlowNode & Record<string, any>;
-    if (n.type == 'choice') {
-      if (!n.options == !n.optionsFrom) err(p, 'A choice needs either "options" or "optionsFrom" (one of them).');
-      if (isObj(n.optionsFrom)) {
-        checkFields(n.optionsFrom, 'var:v.list next:n', `${p}.optionsFrom`, '"optionsFrom"');
-      } else if (n.optionsFrom !== undefined) err(`${p}.optionsFrom`, 'must be { "var": "<list variable>", "next": "<node>" }.');
-      const seen = new Set();
-      if (Array.isArray(n.options))
-        n.options.forEach((o: any, i: number) => {
-          if (seen.has(o?.id)) err(`${p}.options[${i}].id`, `"${o?.id}" is used by another option of this choice.`);
-          seen.add(o?.id);
-        });
-    }
-    if (n.type == 'split' && Array.isArray(n.branches) && n.branches.reduce((s: number, b: any) => s + (b?.percent || 0), 0) != 100)
-      err(`${p}.branches`, 'The percentages must add up to 100.');
-    if (n.allowHuman === false) warn(`${p}.allowHuman`, 'This node hides "Talk to a person": people who are stuck here cannot reach anyone.');
   }
 
   // Reachability from start, then loops that never wait for the user.
-  const ids = Object.keys(nodes);
-  if (ids.length > MAX_NODES) {
-    err('$.nodes', `has ${ids.length} nodes; a flow may have at most ${MAX_NODES}, so split it into several flows.`);
-    return { errors, warnings };
-  }
+  if (ids.length > MAX_NODES) return err('$.nodes', `has more than ${MAX_NODES} nodes; split it into several flows.`), result();
   const seen = new Set<string>();
-  const todo = [f.start];
-  while (todo.length) {
-    const id = todo.pop();
-    if (typeof id == 'string' && has(nodes, id) && !seen.has(id)) seen.add(id), todo.push(...flowExits(nodes[id]).map((e) => e[1]));
-  }
-  if (seen.size)
-    for (const id of ids) if (!seen.has(id)) err(jsonPathKey('$.nodes', id), 'cannot be reached from "start"; link to it or remove it.');
+  const reach = (id: string): unknown => has(nodes, id) && !seen.has(id) && (seen.add(id), flowExits(nodes[id]).forEach((e) => reach(e[1])));
+  reach(f.start);
   const state: Record<string, number> = {};
   const stack: string[] = [];
   const loop = (id: string): unknown => {
     const node = nodes[id];
-    if (state[id] == 2 || !isObj(node) || WAITS_FOR_USER.includes(node.type)) return;
-    if (state[id] == 1) {
-      const cycle = stack.slice(stack.indexOf(id)).concat(id);
-      return err(jsonPathKey('$.nodes', id), `The loop ${cycle.join(' → ')} never waits for the user, so it would run forever; add a choice, input or survey to it.`);
-    }
+    if (state[id] == 2 || /^(choice|input|survey)$/.test(node?.type)) return;
+    if (state[id]) return err(jsonPathKey('$.nodes', id), `The loop ${[...stack.slice(stack.indexOf(id)), id].join(' → ')} never waits for the user; add a choice, input or survey to it.`);
     state[id] = 1;
     stack.push(id);
-    for (const [, t] of flowExits(node)) if (has(nodes, t)) loop(t);
+    for (const [, t] of flowExits(node)) has(nodes, t) && loop(t);
     stack.pop();
     state[id] = 2;
   };
-  for (const id of ids) loop(id);
-  return errors.length ? { errors, warnings } : { flow: json as unknown as Flow, errors, warnings };
+  for (const id of ids) {
+    if (seen.size && !seen.has(id)) err(jsonPathKey('$.nodes', id), 'cannot be reached from "start"; link to it or remove it.');
+    loop(id);
+  }
+  return result();
 }
