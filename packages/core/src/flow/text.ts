@@ -59,6 +59,7 @@ export function canonicalJson(v: unknown): string {
 }
 
 export const MAX_PATTERN = 200;
+const SLOW = 'could be very slow: no back references or repeated groups that repeat';
 
 /**
  * A reason the pattern is unsafe or invalid, or "" when it is fine. Refused: more than 200
@@ -66,9 +67,9 @@ export const MAX_PATTERN = 200;
  * alternation (the shapes that backtrack catastrophically).
  */
 export function checkFlowPattern(p: unknown): string {
-  if (typeof p != 'string') return 'must be a regular expression in a string';
-  if (p.length > MAX_PATTERN) return `is longer than ${MAX_PATTERN} characters`;
-  if (/\\[1-9k]/.test(p)) return 'uses a back reference, which can be very slow';
+  if (typeof p != 'string') return 'must be a string';
+  if (p.length > MAX_PATTERN) return `is over ${MAX_PATTERN} characters`;
+  if (/\\[1-9k]/.test(p)) return SLOW;
   const open: number[] = [];
   let risky = 0;
   for (let i = 0; i < p.length; i++) {
@@ -79,7 +80,7 @@ export function checkFlowPattern(p: unknown): string {
     else if (c == ')') {
       const inner = risky;
       risky = (open.pop() ?? 0) | inner;
-      if (inner && /[*+{]/.test(p[i + 1] ?? '')) return 'repeats a group that repeats, which can be very slow';
+      if (inner && /[*+{]/.test(p[i + 1] ?? '')) return SLOW;
     } else if (/[*+{|]/.test(c)) risky = 1;
   }
   try {

@@ -42,7 +42,7 @@ const LEAF = rules('eq:a ne:a gt:N gte:N lt:N lte:N contains:a matches:x exists:
 const VAR_TYPES = 'e/string/number/boolean/list';
 const MAX_NODES = 1000;
 const OBJ = 'must be an object.';
-const COND = 'must be a condition: { "var": "vars.x", "eq": … } (or ne, gt, gte, lt, lte, contains, matches, exists, in), { "all": […] }, { "any": […] } or { "not": … }.';
+const COND = 'must be { "var": …, <one of eq ne gt gte lt lte contains matches exists in>: … }, { "all" or "any": […] } or { "not": … }.';
 
 function rules(spec: string) {
   return spec.split(' ').map((f) => {
@@ -74,7 +74,7 @@ function duplicateKeys(src: string, err: (path: string, message: string) => void
     const top = stack[stack.length - 1];
     if (colon) {
       const key = (top.key = JSON.parse(t.slice(0, t.lastIndexOf('"') + 1)) as string);
-      if (top.keys!.has(key)) err(jsonPathKey(top.p, key), `"${key}" is defined twice; JSON keeps only the last one.`);
+      if (top.keys!.has(key)) err(jsonPathKey(top.p, key), `"${key}" is defined twice; only the last one counts.`);
       top.keys!.add(key);
     } else if (t == '{' || t == '[')
       stack.push({ p: !top ? '$' : top.keys ? jsonPathKey(top.p, top.key!) : `${top.p}[${top.i}]`, keys: t == '{' ? new Set() : undefined, i: 0 });
@@ -102,7 +102,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
       err('$', `This is not valid JSON: ${(e as Error).message}`);
       return result();
     }
-  if (!isObj(json)) return err('$', 'A flow must be a JSON object.'), result();
+  if (!isObj(json)) return err('$', OBJ), result();
   const f = json;
   const nodes = isObj(f.nodes) ? f.nodes : {};
   const ids = Object.keys(nodes);
@@ -118,18 +118,18 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     const [root, name, ...rest] = typeof path == 'string' ? path.split('.') : [];
     if (root == 'vars') checkVar((path as string).slice(5), p, want);
     else if (root == 'user' ? !/^(id|name|email|attributes)$/.test(name) || (name != 'attributes' && rest.length) : root != 'context' || !name)
-      err(p, 'must be a path a flow can read, like vars.x, user.name, user.attributes.plan or context.page.title.');
+      err(p, 'must be a path: vars.…, user.id, user.name, user.email, user.attributes.… or context.….');
   };
   const checkText = (v: unknown, p: string) => {
     const map = isObj(v);
     const texts: Array<[string, unknown]> = map ? Object.entries(v) : [['', v]];
-    if (!texts.length || (!map && typeof v != 'string')) return err(p, 'must be text, or text per locale like { "en": "…", "ja": "…" }.');
+    if (!texts.length || (!map && typeof v != 'string')) return err(p, 'must be text, or text per locale: { "en": "…" }.');
     for (const [l, s] of texts) {
       const tp = map ? jsonPathKey(p, l) : p;
       if (typeof s != 'string') err(tp, 'must be a string.');
       else for (const m of s.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) checkPath(m[1], tp);
     }
-    if (map) for (const l of locales) has(v, l) || warn(p, `has no "${l}" text, so people using ${l} see another language.`);
+    if (map) for (const l of locales) has(v, l) || warn(p, `has no "${l}" text.`);
   };
   const checkCond = (c: unknown, p: string, depth = 0): unknown => {
     const keys = isObj(c) ? Object.keys(c) : [];
@@ -159,14 +159,14 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
         const ip = list ? `${fp}[${i}]` : fp;
         if (!isObj(x)) return err(ip, OBJ);
         checkFields(x, sub[0], ip, sub[1]);
-        if (k0 == 'o') seen.has(x.id) ? err(`${ip}.id`, `"${x.id}" is already used by another option.`) : seen.add(x.id);
+        if (k0 == 'o') seen.has(x.id) ? err(`${ip}.id`, `"${x.id}" is used twice.`) : seen.add(x.id);
         if (k0 == 'p')
           if (x.op == 'copy') checkPath(x.from, `${ip}.from`);
           else if (!('value' in x)) /^(set|add|append|remove)$/.test(x.op) && err(ip, `"${x.op}" needs a "value".`);
           else if ((x.op == 'add' && typeof x.value != 'number') || (x.op == 'set' && has(vars, x.var) && typeOf(x.value) != vars[x.var]))
             err(`${ip}.value`, `must be a ${x.op == 'add' ? 'number' : vars[x.var]}, like the variable.`);
       });
-      if (k0 == 'r' && v.reduce((s: number, b: any) => s + (b?.percent || 0), 0) != 100) bad('The percentages must add up to 100.');
+      if (k0 == 'r' && v.reduce((s: number, b: any) => s + (b?.percent || 0), 0) != 100) bad('must add up to 100 percent.');
     } else if (k0 == 't') checkText(v, fp);
     else if (k0 == 'n') typeof v == 'string' && has(nodes, v) || bad(`points to "${v}", which is not a node in this flow.`);
     else if (k0 == 'N') typeof v == 'number' && isFinite(v) || bad('must be a number.');
@@ -180,7 +180,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     else if (k0 == 'x') checkFlowPattern(v) && bad(checkFlowPattern(v));
     else if (k0 == 'c') checkCond(v, fp);
     else if (k0 == 'd') isObj(v) || bad(OBJ);
-    else if (k0 == 'M') isObj(v) && ids.length || bad('must be an object of nodes keyed by id, with at least one node.');
+    else if (k0 == 'M') isObj(v) && ids.length || bad('needs at least one node.');
     else if (k0 == 'L') Array.isArray(v) || bad('must be a list.');
   };
 
@@ -207,18 +207,18 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
   for (const id of ids) {
     const node = nodes[id];
     const p = jsonPathKey('$.nodes', id);
-    if (!/^[A-Za-z][\w-]{0,63}$/.test(id)) err(p, 'This id must start with a letter and use only letters, digits, - and _ (64 at most).');
+    if (!/^[A-Za-z][\w-]{0,63}$/.test(id)) err(p, 'An id is a letter, then up to 63 letters, digits, - or _.');
     if (!isObj(node)) err(p, OBJ);
     else if (!has(FLOW_NODE_FIELDS, node.type)) checkValue(node, 'type', 'e/' + Object.keys(FLOW_NODE_FIELDS).join('/'), `${p}.type`);
     else {
       checkFields(node, FLOW_NODE_FIELDS[node.type], p, `a ${node.type} node`);
-      if (node.type == 'choice' && !node.options == !node.optionsFrom) err(p, 'A choice needs "options" or "optionsFrom" (one, not both).');
-      if (node.allowHuman === false) warn(`${p}.allowHuman`, 'hides "Talk to a person", so people stuck here cannot reach anyone.');
+      if (node.type == 'choice' && !node.options == !node.optionsFrom) err(p, 'needs "options" or "optionsFrom" (one, not both).');
+      if (node.allowHuman === false) warn(`${p}.allowHuman`, 'hides "Talk to a person": people stuck here cannot reach anyone.');
     }
   }
 
   // Reachability from start, then loops that never wait for the user.
-  if (ids.length > MAX_NODES) return err('$.nodes', `has more than ${MAX_NODES} nodes; split it into several flows.`), result();
+  if (ids.length > MAX_NODES) return err('$.nodes', `has over ${MAX_NODES} nodes; split the flow.`), result();
   const seen = new Set<string>();
   const reach = (id: string): unknown => has(nodes, id) && !seen.has(id) && (seen.add(id), flowExits(nodes[id]).forEach((e) => reach(e[1])));
   reach(f.start);
@@ -227,7 +227,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
   const loop = (id: string): unknown => {
     const node = nodes[id];
     if (state[id] == 2 || /^(choice|input|survey)$/.test(node?.type)) return;
-    if (state[id]) return err(jsonPathKey('$.nodes', id), `The loop ${[...stack.slice(stack.indexOf(id)), id].join(' → ')} never waits for the user; add a choice, input or survey to it.`);
+    if (state[id]) return err(jsonPathKey('$.nodes', id), `loops ${[...stack.slice(stack.indexOf(id)), id].join(' → ')} without waiting for the user; add a choice, input or survey.`);
     state[id] = 1;
     stack.push(id);
     for (const [, t] of flowExits(node)) has(nodes, t) && loop(t);
