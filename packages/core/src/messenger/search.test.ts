@@ -1,0 +1,178 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it, vi } from 'vitest';
+import type { MessengerConfig } from '../config';
+import { createConversationStore } from '../conversation';
+import type { Locale, Message } from '../types';
+import type { Kernel } from './kernel';
+import { createSearchPart } from './search';
+
+const faq = (locale: Locale) => JSON.parse(readFileSync(new URL(`../../../../examples/faq/${locale}.json`, import.meta.url), 'utf8'));
+
+function setup(config: Partial<MessengerConfig> = {}, locale: Locale = 'en', busy?: () => boolean) {
+  const conversation = createConversationStore();
+  const events: Array<Record<string, unknown>> = [];
+  const said: Message[] = [];
+  const warnings: string[] = [];
+  const errors: Array<{ message: string; path?: string }> = [];
+  const fetchJson = vi.fn(async (url: string) => {
+    if (url === '/faq.json') return faq(locale);
+    throw new Error(`${url} answered 404`);
+  });
+  const k = {
+    config: () => ({ appId: 'a', ...config }),
+    locale: () => locale,
+    conversation,
+    say(text: string) {
+      const m: Message = { id: `b${said.length}`, conversationId: 'c', author: 'bot', text, at: 1 };
+      said.push(m);
+      return m;
+    },
+    track: (e: Record<string, unknown>) => events.push(e),
+    warn: (w: { message: string }) => warnings.push(w.message),
+    report: (e: { message: string; path?: string }) => errors.push(e),
+    fetchJson,
+  } as unknown as Kernel;
+  const part = createSearchPart(k, { busy });
+  return { part, conversation, events, said, warnings, errors, fetchJson };
+}
+
+async function booted(...args: Parameters<typeof setup>) {
+  const s = setup(...args);
+  s.part.boot!();
+  expect(await s.part.loaded()).toBe(true);
+  return s;
+}
+
+describe('the search part', () => {
+  it('fetches the FAQ from a URL and suggests articles as the user types, without recording', async () => {
+    const { part, fetchJson, events } = await booted({ faq: '/faq.json' });
+    expect(fetchJson).toHaveBeenCalledWith('/faq.json');
+    expect(part.query('passw')[0].id).toBe('password-reset');
+    expect(part.query('  ')).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it('suggests in Japanese from articles given inline', async () => {
+    const { part } = await booted({ faq: faq('ja') }, 'ja');
+    expect(part.query('返品')[0].id).toBe('return-policy');
+  });
+
+  it('filters by the current locale when one file holds both languages', async () => {
+    const { part } = await booted({ faq: [...faq('en'), ...faq('ja').map((a: { id: string }) => ({ ...a, id: 'ja-' + a.id }))] }, 'ja');
+    expect(part.query('Acme Hub').every((h) => h.id.startsWith('ja-'))).toBe(true);
+  });
+
+  it('loads a prebuilt index', async () => {
+    const { buildSearchIndex } = await import('../search');
+    const { part } = await booted({ faq: buildSearchIndex(faq('en')).toJSON() as Record<string, unknown> });
+    expect(part.query('refund')[0].id).toBe('refund-timing');
+  });
+
+  it('warns about bad rows with their paths and keeps the good ones', async () => {
+    const rows = [...faq('en'), { id: 'x', body: 'no title' }, 'nonsense'];
+    const { part, warnings } = await booted({ faq: rows });
+    expect(warnings).toEqual(['faq $[12].title: the title must be a non-empty string', 'faq $[13]: expected an object with id, title and body']);
+    expect(part.query('password')[0].id).toBe('password-reset');
+  });
+
+  it('reports a FAQ that cannot be fetched, and then answers nothing instead of throwing', async () => {
+    const { part, errors } = setup({ faq: '/missing.json' });
+    part.boot!();
+    expect(await part.loaded()).toBe(false);
+    expect(errors).toEqual([expect.objectContaining({ path: '$.faq', message: expect.stringContaining('/missing.json answered 404') })]);
+    expect(part.query('password')).toEqual([]);
+    expect(part.userText!('I forgot my password')).toBe(false);
+  });
+
+  it('answers a sent question with up to three articles offered by a bot message, and records it', async () => {
+    const { part, said, events } = await booted({ faq: '/faq.json' });
+    expect(part.userText!('I forgot my password')).toBe(true);
+    expect(said.map((m) => m.text)).toEqual(['These articles may help:']);
+    const offered = part.$answers.get()[said[0].id];
+    expect(offered[0]).toEqual({ id: 'password-reset', title: 'I forgot my password' });
+    expect(offered.length).toBeLessThanOrEqual(3);
+    expect(events).toEqual([{ type: 'search.made', query: 'I forgot my password', resultCount: offered.length }]);
+    expect(part.history().searches).toEqual([expect.objectContaining({ query: 'I forgot my password', found: true, results: offered.map((a) => a.id) })]);
+  });
+
+  it('stays quiet on small talk, records the miss and lets other parts see the text', async () => {
+    const { part, said, events } = await booted({ faq: '/faq.json' });
+    expect(part.userText!('Hello there')).toBe(false);
+    expect(said).toEqual([]);
+    expect(part.history().searches[0]).toMatchObject({ query: 'Hello there', found: false, results: [] });
+    expect(events[0]).toMatchObject({ type: 'search.made', resultCount: 0 });
+  });
+
+  it('leaves sent text alone while a person is involved or a flow waits for input', async () => {
+    let flowWaits = true;
+    const { part, conversation, said } = await booted({ faq: '/faq.json' }, 'en', () => flowWaits);
+    expect(part.userText!('I forgot my password')).toBe(false);
+    flowWaits = false;
+    conversation.setStatus({ phase: 'agent' });
+    expect(part.userText!('I forgot my password')).toBe(false);
+    expect(said).toEqual([]);
+  });
+
+  it('shows an article, records the view and the search that led to it, and goes back', async () => {
+    const { part, events } = await booted({ faq: '/faq.json' });
+    part.show('refund-timing', 'refund');
+    expect(part.$article.get()?.title).toBe('When will I get my refund?');
+    expect(events).toEqual([
+      { type: 'search.made', query: 'refund', resultCount: 1 },
+      { type: 'article.viewed', articleId: 'refund-timing' },
+    ]);
+    expect(part.history().articles).toEqual([expect.objectContaining({ id: 'refund-timing', title: 'When will I get my refund?' })]);
+    part.back();
+    expect(part.$article.get()).toBeNull();
+  });
+
+  it('shows an article asked for before the FAQ was loaded once it is', async () => {
+    const { part } = setup({ faq: '/faq.json' });
+    part.boot!();
+    part.show('password-reset');
+    expect(part.$article.get()).toBeNull();
+    await part.loaded();
+    expect(part.$article.get()?.id).toBe('password-reset');
+  });
+
+  it('warns about an unknown article id and stays on the conversation', async () => {
+    const { part, warnings } = await booted({ faq: '/faq.json' });
+    part.show('nope');
+    expect(part.$article.get()).toBeNull();
+    expect(warnings).toEqual(['no article "nope" in the FAQ']);
+  });
+
+  it('records feedback; "no" offers the next step in the conversation', async () => {
+    const { part, events, said } = await booted({ faq: '/faq.json' });
+    part.show('password-reset');
+    part.rate('password-reset', true);
+    expect(said).toEqual([]);
+    part.rate('password-reset', false);
+    part.rate('password-reset', false);
+    expect(events.filter((e) => e.type === 'article.feedback')).toEqual([
+      { type: 'article.feedback', articleId: 'password-reset', helpful: true },
+      { type: 'article.feedback', articleId: 'password-reset', helpful: false },
+    ]);
+    expect(said.map((m) => m.text)).toEqual(['Sorry that did not help. Tell me more in your own words, or choose “Talk to a person”.']);
+    expect(part.history().articles[0].helpful).toBe(false);
+  });
+
+  it('forgets everything at shutdown', async () => {
+    const { part } = await booted({ faq: '/faq.json' });
+    part.userText!('I forgot my password');
+    part.show('password-reset');
+    part.shutdown!();
+    expect(part.history()).toEqual({ searches: [], articles: [] });
+    expect(part.$article.get()).toBeNull();
+    expect(part.$answers.get()).toEqual({});
+    expect(part.query('password')).toEqual([]);
+  });
+
+  it('has nothing to search without a FAQ', async () => {
+    const { part, fetchJson } = setup();
+    part.boot!();
+    expect(await part.loaded()).toBe(false);
+    expect(fetchJson).not.toHaveBeenCalled();
+    expect(part.userText!('I forgot my password')).toBe(false);
+  });
+});
