@@ -1,4 +1,19 @@
-import type { TriageScore } from '../triage';
+import type { ConversationStatus } from '../conversation';
+import { createId } from '../id';
+import {
+  defaultChannelMap,
+  defaultTriageRules,
+  routeTriage,
+  scoreTriage,
+  validateChannelMap,
+  validateTriageRules,
+  type ChannelMap,
+  type TriageRules,
+  type TriageScore,
+} from '../triage';
+import { backoffDelay, type TransportError } from '../transport/backoff';
+import type { HandoffPacket, TransportAdapter } from '../transport/types';
+import { createWebhookTransport } from '../transport/webhook';
 import type { Kernel, Part } from './kernel';
 import type { SearchPart } from './search';
 
@@ -11,19 +26,205 @@ export interface HandoffRequest {
   note?: string;
 }
 
-/** The way to a person: triage, the handoff packet, e-mail follow-up when nobody is online. */
-export interface HandoffPart extends Part {
-  request(request?: HandoffRequest): void;
-  /** Outside office hours: the transcript goes as a ticket to this address's owner. */
-  followUpByEmail(email: string): void;
+/** What the conversation status keeps about the open handoff, so a reload sends the same packet id again. */
+export interface HandoffRecord {
+  id: string;
+  reason: string;
+  /** Set once a ticket was filed for e-mail follow-up. */
+  ticketId?: string;
+  email?: string;
 }
 
-export function createHandoffPart(k: Kernel, _deps: { search: SearchPart }): HandoffPart {
+/** How an e-mail follow-up ended: filed, refused for its address, or not delivered. */
+export type FollowUpResult = 'sent' | 'invalid' | 'failed';
+
+/** The way to a person: triage, the handoff packet, e-mail follow-up when nobody is online. */
+export interface HandoffPart extends Part {
+  /** Scores the conversation, builds the packet and hands it to the transport (retrying while the line is down). */
+  request(request?: HandoffRequest): void;
+  /** The packet last built, for inspection and tests. */
+  packet(): HandoffPacket | undefined;
+  /** Outside office hours: the transcript goes as a ticket; a person answers at `email`. */
+  followUpByEmail(email: string): Promise<FollowUpResult>;
+}
+
+/** Bytes a packet may take on the wire; the relay refuses frames over 64 KB, so older lines go first. */
+const PACKET_BUDGET = 48_000;
+const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]{2,}$/;
+const SAID = {
+  en: (to: string) => `Thanks. A person will answer by e-mail at ${to}.`,
+  ja: (to: string) => `ありがとうございます。担当者が ${to} 宛てにメールでお返事します。`,
+};
+
+type Status = ConversationStatus & { handoff?: HandoffRecord };
+const bytes = (v: unknown) => new TextEncoder().encode(JSON.stringify(v)).length;
+/** Backslash-escapes Markdown punctuation so an address is shown as typed. */
+const literal = (s: string) => s.replace(/[!-/:-@[-`{-~]/g, '\\$&');
+
+export function createHandoffPart(k: Kernel, deps: { search: SearchPart }): HandoffPart {
+  let last: HandoffPacket | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let attempt = 0;
+  const flows = new Map<string, NonNullable<HandoffRequest['flow']>>();
+  let checked: { source: unknown; rules: TriageRules; map: ChannelMap } | undefined;
+
+  const status = () => k.conversation.$status.get() as Status;
+  /** Changes the status, stores it with the conversation and announces it. */
+  const setStatus = (patch: Partial<Status>) => {
+    k.conversation.setStatus(patch);
+    const s = status();
+    k.storage().putConversation({
+      id: k.conversationId(),
+      status: s.phase === 'closed' ? 'closed' : 'open',
+      createdAt: k.conversation.$messages.get()[0]?.at || Date.now(),
+      updatedAt: Date.now(),
+      handoff: s,
+    });
+    k.emit('status', s);
+  };
+
+  /** The configured rules and channel map, each checked once; a faulty one is reported and the default used. */
+  const triageConfig = () => {
+    const c = k.config();
+    if (checked?.source !== c) {
+      const pick = <T>(value: unknown, fallback: T, validate: (v: unknown) => Array<{ path: string; message: string }>, name: string): T => {
+        if (value === undefined) return fallback;
+        const problems = validate(value);
+        for (const p of problems) k.warn({ code: 'triage-config', message: `${name} ${p.path.slice(1)}: ${p.message}` });
+        return problems.length ? fallback : (value as T);
+      };
+      checked = {
+        source: c,
+        rules: pick(c.triageRules, defaultTriageRules, validateTriageRules, 'triageRules'),
+        map: pick(c.channelMap, defaultChannelMap, validateChannelMap, 'channelMap'),
+      };
+    }
+    return checked;
+  };
+
+  /** Everything the agent needs, as of now. */
+  const build = (id: string, reason: string, hints?: Partial<TriageScore>): HandoffPacket => {
+    const user = { ...(k.config().user || {}) };
+    const messages = k.conversation.$messages.get();
+    const history = deps.search.history();
+    const snap = k.context().snapshot();
+    const { rules, map } = triageConfig();
+    const asked = messages.filter((m) => m.author === 'user').slice(-5);
+    const lastSearch = history.searches[history.searches.length - 1];
+    const score = scoreTriage(
+      {
+        text: asked.map((m) => m.text).join('\n'),
+        locale: k.locale(),
+        searchFound: lastSearch?.found,
+        notHelpful: history.articles.some((a) => a.helpful === false),
+        flowHints: hints,
+        user,
+        page: snap.page.path,
+      },
+      rules,
+    );
+    const packet: HandoffPacket = {
+      id,
+      conversationId: k.conversationId(),
+      createdAt: Date.now(),
+      locale: k.locale(),
+      reason,
+      user,
+      context: { page: snap.page, trail: snap.trail, device: snap.device },
+      transcript: [],
+      searches: history.searches,
+      articles: history.articles,
+      flows: [...flows.values()],
+      triage: { ...score, ...routeTriage(score, map, user) },
+    };
+    let room = PACKET_BUDGET - bytes(packet);
+    for (let i = messages.length - 1; i >= 0; i--) {
+      const { id: mid, author, text, at, authorName } = messages[i]!;
+      const line = { id: mid, author, text, at, ...(authorName ? { authorName } : {}) };
+      if ((room -= bytes(line) + 1) < 0) break;
+      packet.transcript.unshift(line);
+    }
+    return packet;
+  };
+
+  /** Hands the packet over; errors that may pass (line down, no ack) are retried with backoff. */
+  const deliver = (packet: HandoffPacket, t = k.transport()) => {
+    clearTimeout(timer);
+    if (!t) return;
+    Promise.resolve()
+      .then(() => t.handoff(packet))
+      .then(
+        () => (attempt = 0),
+        (error: TransportError) => {
+          if (last !== packet || t !== k.transport()) return;
+          if (error?.retry === false) k.report({ message: `the handoff was refused: ${error.message}`, cause: error });
+          else timer = setTimeout(() => deliver(packet, t), backoffDelay(attempt++, 1000, 30_000));
+        },
+      );
+  };
+
+  const send = (record: HandoffRecord, hints?: Partial<TriageScore>, phase: Status['phase'] = 'waiting') => {
+    last = build(record.id, record.reason, hints);
+    attempt = 0;
+    setStatus({ phase, handoff: record });
+    deliver(last);
+    return last;
+  };
+
   return {
-    request(request = {}) {
-      k.conversation.setStatus({ phase: 'waiting' });
-      k.transport()?.handoff({ reason: request.reason || 'asked for a person', transcript: k.conversation.$messages.get() });
+    boot() {
+      const s = status();
+      // A reload while in line: the same packet id again keeps the place.
+      if (s.handoff && (s.phase === 'waiting' || s.phase === 'away')) send(s.handoff, undefined, s.phase);
     },
-    followUpByEmail: () => {},
+    request(request = {}) {
+      const s = status();
+      if (request.flow) flows.set(request.flow.id, request.flow);
+      const open = s.handoff && s.phase !== 'bot' && s.phase !== 'closed';
+      const reason = [request.reason || (open && s.handoff!.reason) || 'asked for a person', request.note].filter(Boolean).join(': ');
+      const record: HandoffRecord = open ? { ...s.handoff!, reason } : { id: createId(), reason };
+      const packet = send(record, request.hints, s.phase === 'agent' || s.phase === 'away' ? s.phase : 'waiting');
+      k.track({ type: 'handoff.requested', reason, triage: packet.triage });
+    },
+    packet: () => last,
+    async followUpByEmail(input) {
+      const email = String(input || '').trim();
+      if (email.length > 254 || !EMAIL.test(email)) return 'invalid';
+      const c = k.config();
+      const record: HandoffRecord = status().handoff || { id: createId(), reason: 'asked for a person' };
+      const packet = build(record.id + '-email', record.reason + ' (answer by e-mail)');
+      packet.user = { ...packet.user, email };
+      let ticketId = '';
+      const own = (c.transport as { type?: string } | undefined)?.type !== 'webhook';
+      const t: TransportAdapter | undefined = own ? createWebhookTransport({ url: (c.ticketUrl as string) || '/relay/http/tickets' }) : k.transport();
+      if (!t) return 'failed';
+      if (own) {
+        await t.connect(
+          { appId: c.appId, visitorId: k.visitorId(), conversationId: k.conversationId(), locale: k.locale(), user: packet.user },
+          { message() {}, error() {}, status: (st) => st.type === 'ticket' && (ticketId = st.id) },
+        );
+      }
+      for (let i = 0; ; i++) {
+        try {
+          await t.handoff(packet);
+          break;
+        } catch (error) {
+          if ((error as TransportError)?.retry === false || i >= 2) {
+            k.report({ message: `the e-mail follow-up could not be filed: ${(error as Error)?.message}`, cause: error });
+            return 'failed';
+          }
+          await new Promise((r) => setTimeout(r, backoffDelay(i, 500, 4000)));
+        }
+      }
+      if (own) t.close();
+      setStatus({ handoff: { ...record, ticketId: ticketId || packet.id, email } });
+      k.say(SAID[k.locale()](literal(email)));
+      return 'sent';
+    },
+    shutdown() {
+      clearTimeout(timer);
+      last = undefined;
+      flows.clear();
+    },
   };
 }
