@@ -26,6 +26,13 @@ const noNanostoresGlobal: Plugin = {
   },
 };
 
+/** In the script-tag build, the heavy engines come as files of their own (see engines/load.ts). */
+const enginesAsFiles: Plugin = {
+  name: 'madoguchi-engines-as-files',
+  resolveId: (id, importer) =>
+    id === './engines' && importer?.includes('messenger') ? here('./packages/widget/src/engines/load.ts') : null,
+};
+
 const ts = (define?: Record<string, string>) =>
   esbuild({
     target: 'es2020',
@@ -56,9 +63,14 @@ const config: RollupOptions[] = [
   },
   {
     input: here('./packages/widget/src/iife.ts'),
-    plugins: [coreSource, noNanostoresGlobal, browser.resolve(), ts(production), minify()],
+    plugins: [coreSource, enginesAsFiles, noNanostoresGlobal, browser.resolve(), ts(production), minify()],
     output: { file: here('./packages/widget/dist/madoguchi.js'), format: 'iife' },
   },
+  ...['search', 'flow', 'triage', 'insights', 'transports'].map((name) => ({
+    input: here(`./packages/widget/src/engines/${name}.ts`),
+    plugins: [browser.resolve(), ts(production), minify()],
+    output: { file: here(`./packages/widget/dist/madoguchi-${name}.js`), format: 'iife' as const },
+  })),
   {
     input: here('./packages/widget/src/index.ts'),
     external: [/^preact/, /^@preact\//, 'nanostores', 'idb-keyval', '@madoguchi/core'],
@@ -69,13 +81,13 @@ const config: RollupOptions[] = [
     input: here('./packages/core/src/index.ts'),
     external: ['nanostores', 'idb-keyval'],
     plugins: [ts()],
-    output: { file: here('./packages/core/dist/index.js'), format: 'es' },
+    output: { dir: here('./packages/core/dist'), format: 'es', entryFileNames: 'index.js', chunkFileNames: '[name].js' },
   },
   {
     input: here('./packages/cli/src/cli.ts'),
     external: [/^node:/],
     plugins: [coreSource, resolve({ extensions: ['.ts', '.js'], preferBuiltins: true }), ts()],
-    output: { file: here('./packages/cli/dist/cli.js'), format: 'es' },
+    output: { file: here('./packages/cli/dist/cli.js'), format: 'es', inlineDynamicImports: true },
   },
 ];
 

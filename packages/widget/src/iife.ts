@@ -1,10 +1,11 @@
 import type { Messenger } from '@madoguchi/core';
+import { engineArrived } from './engines/load';
 import { createMessenger } from './index';
 
 type Command = [name: string, ...args: unknown[]];
 type Global = ((...args: Command) => unknown) & { q?: ArrayLike<Command> };
 
-const COMMANDS = ['boot', 'update', 'track', 'open', 'close', 'toggle', 'showArticle', 'startFlow', 'on', 'off', 'shutdown'];
+const COMMANDS = ['boot', 'update', 'track', 'open', 'close', 'toggle', 'showArticle', 'startFlow', 'on', 'off', 'shutdown', 'debugContext'];
 
 const w = window as unknown as { Madoguchi?: Global };
 const queued = Array.from(w.Madoguchi?.q || []);
@@ -14,6 +15,7 @@ let waiting: Command[] = [];
 
 /** `Madoguchi('command', …args)`: the script-tag face of the same methods. Never throws. */
 function dispatch(...[name, ...args]: Command): unknown {
+  if (name === '_engine') return engineArrived(args[0] as string, args[1]);
   if (!COMMANDS.includes(name)) {
     console.error(`[madoguchi] unknown command "${String(name)}"; expected one of ${COMMANDS.join(', ')}`);
     return;

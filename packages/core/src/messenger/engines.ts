@@ -1,10 +1,17 @@
 /**
- * The two heavy engines, FAQ search and bot flows, are loaded only when the config uses them.
- * Bundlers split these dynamic imports into their own chunks; the script-tag build swaps this
- * module for one that loads the engines as separate files next to madoguchi.js.
+ * The engines a page may never need are loaded only when the config or the user asks for them:
+ * FAQ search, bot flows, triage, proactive rules with the analytics sink, and the network
+ * transports. Bundlers split these dynamic imports into chunks of their own; the script-tag
+ * build swaps this module for one that loads each engine as a file next to madoguchi.js.
  */
 export type SearchEngine = typeof import('../search');
 export type FlowEngine = typeof import('../flow');
+export type TriageEngine = typeof import('../triage');
+export type InsightsEngine = typeof import('./insights-engine');
+export type TransportsEngine = typeof import('./transports-engine');
 
 export const loadSearchEngine = (): Promise<SearchEngine> => import('../search');
 export const loadFlowEngine = (): Promise<FlowEngine> => import('../flow');
+export const loadTriageEngine = (): Promise<TriageEngine> => import('../triage');
+export const loadInsightsEngine = (): Promise<InsightsEngine> => import('./insights-engine');
+export const loadTransportsEngine = (): Promise<TransportsEngine> => import('./transports-engine');
