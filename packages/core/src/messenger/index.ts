@@ -7,12 +7,10 @@ import { createId } from '../id';
 import type { MadoguchiEvent } from '../insights/events';
 import { createMessengerStorage, type MessengerStorage } from '../storage';
 import { createOutbox, type Outbox } from '../transport/outbox';
-import { createHttpTransport } from '../transport/http';
 import { createLoopbackTransport } from '../transport/loopback';
-import { createWebhookTransport } from '../transport/webhook';
-import { createWebSocketTransport } from '../transport/websocket';
 import type { OutgoingMessage, TransportAdapter, TransportStatus } from '../transport/types';
 import type { Locale, Message, UserInfo } from '../types';
+import { loadTransportsEngine } from './engines';
 import { createFlowPart, type FlowPart } from './flows';
 import { createHandoffPart, type HandoffPart } from './handoff';
 import { createInsightsPart, type InsightsPart } from './insights';
@@ -62,8 +60,8 @@ export interface Messenger {
   send(text: string): void;
   /** Asks for a person, from any state. */
   talkToPerson(reason?: string): void;
-  /** The captured context, redacted: what an agent would see. */
-  debugContext(): ContextSnapshot | undefined;
+  /** The captured context, redacted: what an agent would see (also handed to `callback`, for the script tag). */
+  debugContext(callback?: (snapshot: ContextSnapshot | undefined) => void): ContextSnapshot | undefined;
   readonly search: SearchPart;
   readonly flows: FlowPart;
   readonly handoff: HandoffPart;
@@ -85,13 +83,14 @@ export interface MessengerState {
 export const MAX_MESSAGE_LENGTH = 4000;
 
 /** The transport a config asks for: an adapter object as given, or a built-in one by type. */
-function createTransport(t: TransportConfig | undefined): TransportAdapter {
+async function createTransport(t: TransportConfig | undefined): Promise<TransportAdapter> {
   if (t && typeof (t as TransportAdapter).connect === 'function') return t as TransportAdapter;
   const c = (t || { type: 'loopback' }) as Exclude<TransportConfig, TransportAdapter>;
-  if (c.type === 'websocket') return createWebSocketTransport({ url: c.url });
-  if (c.type === 'http') return createHttpTransport({ url: c.url });
-  if (c.type === 'webhook') return createWebhookTransport({ url: c.url });
-  return createLoopbackTransport(c);
+  if (c.type === 'loopback') return createLoopbackTransport(c);
+  const engine = await loadTransportsEngine();
+  const url = new URL(c.url, typeof location !== 'undefined' ? location.href : undefined).href;
+  if (c.type === 'websocket') return engine.createWebSocketTransport({ url });
+  return (c.type === 'http' ? engine.createHttpTransport : engine.createWebhookTransport)({ url });
 }
 
 export function createMessenger(initial?: MessengerConfig): Messenger {
@@ -116,6 +115,8 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
   let context: ContextTracker;
   let transport: TransportAdapter | undefined;
   let outbox: Outbox | undefined;
+  /** Messages sent before the outbox is ready (the first milliseconds after boot). */
+  let early: OutgoingMessage[] = [];
   let conversationId = createId();
   let visitorId = '';
   let cleanup: Array<() => void> = [];
@@ -159,7 +160,10 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
   };
 
   const onStatus = (status: TransportStatus) => {
-    if (status.type === 'online') setStatus({ online: status.online });
+    if (status.type === 'online') {
+      setStatus({ online: status.online });
+      if (!status.online) for (const item of outbox?.items() || []) markStatus(item.id, 'queued');
+    }
     else if (status.type === 'queue') setStatus({ phase: 'waiting', queuePosition: status.position, expectedWaitSeconds: status.expectedWaitSeconds });
     else if (status.type === 'agent-joined') {
       setStatus({ phase: 'agent', agentName: status.name, queuePosition: undefined });
@@ -227,14 +231,14 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     if (stored?.handoff) conversation.setStatus({ ...(stored.handoff as ConversationStatus), agentTyping: false });
     if (session.open && !openTouched) api.open();
 
-    transport = createTransport(cfg.transport);
+    const t = (transport = await createTransport(cfg.transport));
+    if (gen !== generation) return t.close();
     const sink = {
       message: (m: { id: string; text: string; authorName?: string; at?: number }) =>
         receive({ id: m.id, conversationId, author: 'agent', text: String(m.text).slice(0, MAX_MESSAGE_LENGTH), at: m.at || Date.now(), authorName: m.authorName }),
       status: onStatus,
       error: (e: Error) => report({ message: `transport: ${e.message}`, cause: e }),
     };
-    const t = transport;
     outbox = createOutbox({
       send: (m) => t.send(m),
       persist: {
@@ -242,7 +246,8 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
         save: async (items) => storage.setOutbox(items),
       },
       onChange: (items) => {
-        for (const item of items) markStatus(item.id, 'queued');
+        // Messages waiting while the line is down say so: "will send when back online".
+        if (!conversation.$status.get().online) for (const item of items) markStatus(item.id, 'queued');
       },
       onSent: (m) => markStatus(m.id, 'sent'),
       onFailed: (m, e) => {
@@ -251,6 +256,7 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
       },
       onError: (cause) => report({ message: 'the outbox could not be saved', cause }),
     });
+    for (const m of early.splice(0)) outbox.push(m);
     try {
       await t.connect({ appId: cfg.appId, visitorId, conversationId, locale: $locale.get(), user: cfg.user || {} }, sink);
     } catch (cause) {
@@ -292,6 +298,7 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     context.destroy();
     const s = storage;
     outbox = transport = undefined;
+    early = [];
     conversation.reset();
     $open.set(false);
     $unread.set(0);
@@ -401,11 +408,17 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
       const message: Message = { id: createId(), conversationId, author: 'user', text: body, at: Date.now(), status: 'pending' };
       receive(message);
       kernel.track({ type: 'message.sent', messageId: message.id });
-      outbox?.push({ id: message.id, conversationId, text: body, at: message.at });
+      const out = { id: message.id, conversationId, text: body, at: message.at };
+      if (outbox) outbox.push(out);
+      else early.push(out);
       for (const part of parts) if (part.userText?.(body)) break;
     }),
     talkToPerson: guard('talkToPerson', (reason?: string) => handoff.request({ reason })),
-    debugContext: () => (booted ? context.snapshot() : undefined),
+    debugContext(callback) {
+      const snapshot = booted ? context.snapshot() : undefined;
+      if (typeof callback === 'function') callback(snapshot);
+      return snapshot;
+    },
     search,
     flows,
     handoff,
