@@ -19,7 +19,8 @@ const en = {
   no: 'No',
   thanks: 'Thanks for letting us know.',
   nextStep: 'Sorry about that. A person can help:',
-  queue: (n: number) => (n <= 0 ? "You're next in line." : n === 1 ? '1 person ahead of you.' : `${n} people ahead of you.`),
+  /** `n` is the place in line, 1 = next. */
+  queue: (n: number) => (n <= 1 ? "You're next in line." : n === 2 ? '1 person ahead of you.' : `${n - 1} people ahead of you.`),
   wait: (min: number) => `Expected wait: about ${min} min.`,
   waiting: 'Finding someone to help you…',
   browse: 'You keep your place in line while you browse.',
@@ -31,6 +32,12 @@ const en = {
   queued: 'Will send when back online',
   failed: 'Not sent',
   unread: (n: number) => `${n} unread`,
+  emailOffer: 'Leave your e-mail address and we will answer there.',
+  email: 'Email address',
+  emailMe: 'Email me',
+  emailInvalid: 'Please enter an e-mail address like name@example.com.',
+  emailFailed: 'That did not go through. Please try again.',
+  emailSent: (to: string) => `We will answer at ${to}.`,
 };
 
 export type Strings = typeof en;
@@ -54,7 +61,7 @@ const ja: Strings = {
   no: 'いいえ',
   thanks: 'ご回答ありがとうございます。',
   nextStep: '申し訳ありません。担当者がお手伝いします：',
-  queue: (n) => (n <= 0 ? '次にご案内します。' : `あなたの前に${n}人お待ちです。`),
+  queue: (n) => (n <= 1 ? '次にご案内します。' : `あなたの前に${n - 1}人お待ちです。`),
   wait: (min) => `待ち時間の目安：約${min}分`,
   waiting: '担当者をお探ししています…',
   browse: '記事をご覧になっている間も順番は保たれます。',
@@ -66,6 +73,12 @@ const ja: Strings = {
   queued: 'オンラインに戻ったら送信します',
   failed: '送信できませんでした',
   unread: (n) => `未読${n}件`,
+  emailOffer: 'メールアドレスをお知らせいただければ、メールでお返事します。',
+  email: 'メールアドレス',
+  emailMe: 'メールで受け取る',
+  emailInvalid: 'name@example.com のような形式でメールアドレスを入力してください。',
+  emailFailed: '送信できませんでした。もう一度お試しください。',
+  emailSent: (to) => `${to} 宛てにお返事します。`,
 };
 
 export const STRINGS: Record<Locale, Strings> = { en, ja };

@@ -52,4 +52,6 @@ article{display:flex;flex-direction:column;gap:10px}article h3{font-size:18px;fo
 .vh{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:479px){.panel{inset:0!important;width:100%;height:100vh;height:100dvh;border-radius:0;border:0}.open .launcher,.open .preview{display:none}}
 @media (prefers-reduced-motion:no-preference){.panel{animation:in .16s ease-out}@keyframes in{from{opacity:0;transform:translateY(8px)}}}
+.follow{padding:6px 12px;border-top:1px solid var(--line);font-size:13px;color:var(--muted)}.follow div{display:flex;gap:6px;margin-top:4px}
+.follow input{flex:1;min-width:0;min-height:44px;padding:0 12px;border:1px solid var(--line);border-radius:12px;background:var(--bg);color:var(--fg);font-size:16px}.follow .error{padding:4px 0 0}
 `;

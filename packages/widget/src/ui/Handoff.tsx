@@ -1,7 +1,60 @@
-import type { Messenger } from '@madoguchi/core';
+import type { ConversationStatus, Messenger } from '@madoguchi/core';
+import { useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
+import { fromStore } from './bind';
 
-/** Around the handoff: e-mail follow-up when nobody is online. */
-export function HandoffExtras(_props: { m: Messenger; t: Strings }) {
-  return null;
+type Status = ConversationStatus & { handoff?: { email?: string } };
+
+/** Around the handoff: who joined, and e-mail follow-up when nobody is online. */
+export function HandoffExtras({ m, t }: { m: Messenger; t: Strings }) {
+  const s = fromStore(m.state.$status).value as Status;
+  const [email, setEmail] = useState(() => m.state.config()?.user?.email || '');
+  const [note, setNote] = useState<'' | 'sending' | 'invalid' | 'failed'>('');
+  if (s.phase === 'agent' && s.agentName) {
+    return (
+      <p class="status" role="status">
+        {t.joined(s.agentName)}
+      </p>
+    );
+  }
+  if (s.phase !== 'away') return null;
+  if (s.handoff?.email) {
+    return (
+      <p class="status" role="status">
+        {t.emailSent(s.handoff.email)}
+      </p>
+    );
+  }
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (note === 'sending') return;
+    setNote('sending');
+    const result = await m.handoff.followUpByEmail(email);
+    setNote(result === 'sent' ? '' : result);
+  };
+  const error = note === 'invalid' ? t.emailInvalid : note === 'failed' ? t.emailFailed : '';
+  return (
+    <form class="follow" onSubmit={submit} noValidate>
+      <p id="mg-follow">{t.emailOffer}</p>
+      <div>
+        <input
+          type="email"
+          autocomplete="email"
+          aria-label={t.email}
+          aria-describedby="mg-follow"
+          aria-invalid={note === 'invalid'}
+          value={email}
+          onInput={(e) => setEmail(e.currentTarget.value)}
+        />
+        <button type="submit" class="chip" disabled={note === 'sending'}>
+          {t.emailMe}
+        </button>
+      </div>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
 }
