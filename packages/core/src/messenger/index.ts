@@ -283,6 +283,13 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     } else if (change.kind === 'conversation') {
       const c = change.value as { id: string; handoff?: ConversationStatus };
       if (c.id === conversationId && c.handoff) conversation.setStatus(c.handoff);
+    } else if (change.kind === 'session') {
+      // Two tabs that started at once each began a conversation: the one with nothing in it joins the other.
+      const id = (change.value as { conversationId?: string })?.conversationId;
+      if (id && id !== conversationId && !conversation.$messages.get().length) {
+        conversationId = id;
+        void storage.listMessages(id).then((messages) => conversationId === id && conversation.merge(messages));
+      }
     } else if (change.kind === 'wipe') void stop(false);
   };
 
