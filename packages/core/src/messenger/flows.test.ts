@@ -101,7 +101,7 @@ function rig(config: Partial<MessengerConfig>, storage = createMessengerStorage(
       conversation.setStatus({ phase: 'waiting' });
     },
     followUpByEmail: () => {},
-  };
+  } as never;
   const part = createFlowPart(k, { search, handoff });
   const said = () => conversation.$messages.get().map((m) => m.text);
   const r = { k, part, storage, said, errors, events, emitted, handoffs };

@@ -1,0 +1,81 @@
+// @vitest-environment happy-dom
+import { createMessenger, type Messenger } from '@madoguchi/core';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { afterEach, describe, expect, it } from 'vitest';
+import { STRINGS } from '../i18n';
+import { FlowWaitView } from './Flow';
+
+const flow = {
+  id: 'pick',
+  version: 1,
+  start: 'menu',
+  variables: { mail: 'string' },
+  nodes: {
+    menu: {
+      type: 'choice',
+      text: { en: 'What do you need?', ja: 'ご用件は?' },
+      options: [
+        { id: 'mail', label: { en: 'Change e-mail', ja: 'メール変更' }, next: 'mail' },
+        { id: 'rate', label: { en: 'Rate us', ja: '評価する' }, next: 'rate' },
+      ],
+    },
+    mail: { type: 'input', input: 'email', text: 'New address?', retryText: 'That is not an e-mail address.', save: 'mail', next: 'bye', exhausted: 'bye' },
+    rate: { type: 'survey', scale: 'csat', text: 'How did we do?', next: 'bye' },
+    bye: { type: 'end', text: 'Done.' },
+  },
+};
+
+let m: Messenger | undefined;
+afterEach(async () => {
+  cleanup();
+  await m?.shutdown();
+});
+
+async function booted(locale: 'en' | 'ja' = 'en') {
+  const messenger = createMessenger();
+  m = messenger;
+  const ready = new Promise<void>((ok) => messenger.on('ready', ok));
+  messenger.boot({ appId: 'flow-ui', locale, flows: [flow], storage: 'none', transport: { type: 'loopback' } });
+  await ready;
+  render(<FlowWaitView m={messenger} t={STRINGS[locale]} />);
+  return messenger;
+}
+
+describe('FlowWaitView', () => {
+  it('shows the choices as buttons grouped under the question, and a click answers the flow', async () => {
+    const messenger = await booted();
+    messenger.startFlow('pick');
+    const group = await screen.findByRole('group', { name: 'What do you need?' });
+    expect([...group.querySelectorAll('button')].map((b) => b.textContent)).toEqual(['Change e-mail', 'Rate us']);
+    fireEvent.click(screen.getByRole('button', { name: 'Change e-mail' }));
+    await waitFor(() => expect(messenger.flows.$wait.get()?.kind).toBe('input'));
+    expect(screen.queryByRole('group')).toBeNull();
+  });
+
+  it('shows the retry error of an input wait under the id the composer refers to', async () => {
+    const messenger = await booted();
+    messenger.startFlow('pick');
+    fireEvent.click(await screen.findByRole('button', { name: 'Change e-mail' }));
+    await waitFor(() => expect(messenger.flows.$wait.get()?.kind).toBe('input'));
+    messenger.send('nope');
+    const alert = await screen.findByRole('alert');
+    expect(alert.id).toBe('mg-flow-error');
+    expect(alert.textContent).toBe('That is not an e-mail address.');
+    messenger.send('aiko@example.com');
+    await waitFor(() => expect(screen.queryByRole('alert')).toBeNull());
+    expect(messenger.flows.$wait.get()).toBeNull();
+  });
+
+  it('offers a survey as a scale of named buttons, in Japanese too', async () => {
+    const messenger = await booted('ja');
+    const scores: number[] = [];
+    messenger.on('event', (e) => e.type == 'survey.answered' && scores.push(e.score));
+    messenger.startFlow('pick');
+    fireEvent.click(await screen.findByRole('button', { name: '評価する' }));
+    const scale = await screen.findByRole('group', { name: 'How did we do?' });
+    expect(scale.querySelectorAll('button')).toHaveLength(5);
+    fireEvent.click(screen.getByRole('button', { name: '5段階中4' }));
+    await waitFor(() => expect(scores).toEqual([4]));
+    expect(screen.queryByRole('group')).toBeNull();
+  });
+});
