@@ -42,6 +42,16 @@ const en = {
   emailInvalid: 'Please enter an e-mail address like name@example.com.',
   emailFailed: 'That did not go through. Please try again.',
   emailSent: (to: string) => `We will answer at ${to}.`,
+  survey: 'Your feedback',
+  csatAsk: 'How satisfied are you with the help you got?',
+  csatScale: ['Very unsatisfied', 'Unsatisfied', 'Neutral', 'Satisfied', 'Very satisfied'],
+  cesAsk: 'How easy was it to get help?',
+  cesScale: ['Very difficult', 'Difficult', 'Somewhat difficult', 'Neither easy nor difficult', 'Somewhat easy', 'Easy', 'Very easy'],
+  comment: 'Comment',
+  commentHint: 'Anything else? (optional)',
+  submitFeedback: 'Submit feedback',
+  skip: 'Skip',
+  dismiss: 'Dismiss',
 };
 
 export type Strings = typeof en;
@@ -87,6 +97,16 @@ const ja: Strings = {
   emailInvalid: 'name@example.com のような形式でメールアドレスを入力してください。',
   emailFailed: '送信できませんでした。もう一度お試しください。',
   emailSent: (to) => `${to} 宛てにお返事します。`,
+  survey: 'ご意見',
+  csatAsk: '今回のサポートにどの程度満足されましたか？',
+  csatScale: ['とても不満', '不満', 'どちらでもない', '満足', 'とても満足'],
+  cesAsk: '解決までの手間はいかがでしたか？',
+  cesScale: ['とても大変', '大変', 'やや大変', 'どちらでもない', 'やや簡単', '簡単', 'とても簡単'],
+  comment: 'コメント',
+  commentHint: 'ほかにご意見があればどうぞ（任意）',
+  submitFeedback: 'フィードバックを送る',
+  skip: 'スキップ',
+  dismiss: '閉じる',
 };
 
 export const STRINGS: Record<Locale, Strings> = { en, ja };
