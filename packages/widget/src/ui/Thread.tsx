@@ -10,7 +10,7 @@ function statusLine(s: ConversationStatus, t: Strings, locale: string): string {
     const wait = s.expectedWaitSeconds ? ' ' + t.wait(Math.max(1, Math.round(s.expectedWaitSeconds / 60))) : '';
     return `${t.queue(s.queuePosition)}${wait} ${t.browse}`;
   }
-  if (s.phase === 'agent' && s.agentTyping) return t.typing(s.agentName || '');
+  if (s.phase === 'agent') return s.agentTyping ? t.typing(s.agentName || '') : t.joined(s.agentName || '');
   if (s.phase === 'away') {
     const when = s.nextOpenAt
       ? new Date(s.nextOpenAt).toLocaleString(locale, { weekday: 'short', hour: 'numeric', minute: '2-digit' })

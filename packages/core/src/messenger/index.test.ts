@@ -1,0 +1,110 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { TransportAdapter, TransportSink } from '../transport/types';
+import { createMessenger, type Messenger } from './index';
+
+let m: Messenger | undefined;
+afterEach(async () => {
+  await m?.shutdown();
+  m = undefined;
+  vi.restoreAllMocks();
+});
+
+/** A transport we drive by hand. */
+function manualTransport() {
+  let sink: TransportSink | undefined;
+  const sent: string[] = [];
+  const adapter: TransportAdapter = {
+    connect: (_s, k) => {
+      sink = k;
+      k.status({ type: 'online', online: true });
+    },
+    send: async (message) => void sent.push(message.text),
+    handoff: async () => {},
+    close: () => {},
+  };
+  return { adapter, sent, sink: () => sink! };
+}
+
+const ready = (messenger: Messenger) => new Promise<void>((resolve) => messenger.on('ready', resolve));
+
+describe('createMessenger', () => {
+  it('sends user messages through the transport and shows agent replies', async () => {
+    const t = manualTransport();
+    m = createMessenger({ appId: 'unit-send', transport: t.adapter, storage: 'none' });
+    await ready(m);
+    m.send('  Where is my order?  ');
+    await vi.waitFor(() => expect(t.sent).toEqual(['Where is my order?']));
+    t.sink().message({ id: 'a1', text: 'On its way!', authorName: 'Ken' });
+    const texts = m.state.$messages.get().map((x) => [x.author, x.text]);
+    expect(texts).toEqual([
+      ['user', 'Where is my order?'],
+      ['agent', 'On its way!'],
+    ]);
+    await vi.waitFor(() => expect(m!.state.$messages.get()[0]!.status).toBe('sent'));
+  });
+
+  it('counts unread replies while closed and clears them on open', async () => {
+    const t = manualTransport();
+    m = createMessenger({ appId: 'unit-unread', transport: t.adapter, storage: 'none' });
+    await ready(m);
+    const counts: number[] = [];
+    m.on('unread', (n) => counts.push(n));
+    t.sink().message({ id: 'a1', text: 'Hello?' });
+    t.sink().message({ id: 'a2', text: 'Still there?' });
+    m.open();
+    expect(counts).toEqual([1, 2, 0]);
+  });
+
+  it('reports commands before boot and bad input as errors, never throwing', () => {
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    m = createMessenger();
+    m.on('error', (e) => errors.push(e.message));
+    expect(() => m!.open()).not.toThrow();
+    m.boot({ appId: 'unit-bad', storage: 'none', position: 'middle' as never, transport: { type: 'loopback', delay: 1 } });
+    m.track('' as string);
+    expect(errors[0]).toBe('"open" was called before "boot"');
+    expect(errors[1]).toMatch(/^config position expected one of/);
+    expect(errors[2]).toMatch(/"track" failed: an event name/);
+  });
+
+  it('keeps a throwing event handler away from the host and reports it', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const errors: string[] = [];
+    m = createMessenger({ appId: 'unit-handler', storage: 'none', transport: { type: 'loopback', delay: 1 } });
+    m.on('error', (e) => errors.push(e.message));
+    m.on('open', () => {
+      throw new Error('host bug');
+    });
+    expect(() => m!.open()).not.toThrow();
+    expect(errors).toEqual(['a handler of "open" threw']);
+  });
+
+  it('streams typed insights events with time, conversation and visitor', async () => {
+    m = createMessenger({ appId: 'unit-events', storage: 'none', user: { id: 'u9' }, transport: { type: 'loopback', delay: 1 } });
+    await ready(m);
+    const events: Array<{ type: string; visitorId?: string; conversationId?: string; at: number }> = [];
+    m.on('event', (e) => events.push(e));
+    m.open();
+    m.send('hi');
+    m.close();
+    expect(events.map((e) => e.type)).toEqual(['widget.opened', 'message.sent', 'widget.closed']);
+    expect(events[0]).toMatchObject({ visitorId: 'u9', conversationId: expect.any(String), at: expect.any(Number) });
+  });
+
+  it('restores the conversation from storage in a new messenger (a reload)', async () => {
+    const t = manualTransport();
+    const first = createMessenger({ appId: 'unit-reload', transport: t.adapter, storage: 'always' });
+    await ready(first);
+    first.open();
+    first.send('Remember me');
+    await vi.waitFor(() => expect(t.sent).toEqual(['Remember me']));
+    // A reload: the old page goes away without shutdown, a new messenger boots.
+    const second = createMessenger({ appId: 'unit-reload', transport: manualTransport().adapter, storage: 'always' });
+    m = second;
+    await ready(second);
+    expect(second.state.$messages.get().map((x) => x.text)).toEqual(['Remember me']);
+    expect(second.state.$open.get()).toBe(true);
+  });
+});

@@ -1,0 +1,65 @@
+// @vitest-environment happy-dom
+import { createMessenger, type Messenger } from '@madoguchi/core';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from './App';
+
+let m: Messenger;
+afterEach(async () => {
+  cleanup();
+  await m?.shutdown();
+});
+
+function boot(locale: 'en' | 'ja' = 'en') {
+  m = createMessenger({ appId: 'ui', locale, storage: 'none', transport: { type: 'loopback', delay: 5, agentName: 'Echo' } });
+  render(<App m={m} />);
+}
+
+describe('the widget shell', () => {
+  it('opens from the launcher, sends with Enter and shows the echo', async () => {
+    boot();
+    fireEvent.click(screen.getByRole('button', { name: 'Open support' }));
+    expect(screen.getByRole('dialog', { name: 'Support' })).toBeTruthy();
+    const input = screen.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement;
+    fireEvent.input(input, { target: { value: 'Hello' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    expect(input.value).toBe('');
+    await waitFor(() => expect(screen.getAllByText('Hello')).toHaveLength(2));
+  });
+
+  it('does not send while an IME is composing, and Shift+Enter adds a line', () => {
+    boot('ja');
+    fireEvent.click(screen.getByRole('button', { name: 'サポートを開く' }));
+    const input = screen.getByRole('textbox', { name: 'メッセージ' }) as HTMLTextAreaElement;
+    fireEvent.input(input, { target: { value: 'へんぴん' } });
+    fireEvent.keyDown(input, { key: 'Enter', isComposing: true });
+    fireEvent.keyDown(input, { key: 'Enter', shiftKey: true });
+    expect(input.value).toBe('へんぴん');
+    expect(m.state.$messages.get()).toEqual([]);
+  });
+
+  it('closes with Escape and names the launcher for what it does', () => {
+    boot();
+    fireEvent.click(screen.getByRole('button', { name: 'Open support' }));
+    expect(screen.getByRole('button', { name: 'Close support' }).getAttribute('aria-expanded')).toBe('true');
+    fireEvent.keyDown(screen.getByRole('textbox', { name: 'Message' }), { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(document.activeElement?.getAttribute('aria-label')).toBe('Open support');
+  });
+
+  it('shows who joined once a person is asked for, and stops offering one', async () => {
+    boot();
+    m.open();
+    m.talkToPerson();
+    await waitFor(() => expect(screen.getAllByText('Echo joined the conversation.').length).toBeGreaterThan(0));
+    expect(screen.queryByRole('button', { name: 'Talk to a person' })).toBeNull();
+  });
+
+  it('never renders message text as HTML', async () => {
+    boot();
+    m.open();
+    m.send('<img src=x onerror=alert(1)> **bold**');
+    await waitFor(() => expect(screen.getAllByText(/onerror/).length).toBeGreaterThan(0));
+    expect(document.querySelector('.log img')).toBeNull();
+  });
+});
