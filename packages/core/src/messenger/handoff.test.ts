@@ -115,9 +115,11 @@ describe('handoff', () => {
     h.part.request();
     await vi.waitFor(() => expect(h.sent).toHaveLength(1));
     h.conversation.setStatus({ phase: 'closed' });
+    h.say('My router keeps dropping the line', 20);
     h.part.request();
     await vi.waitFor(() => expect(h.sent).toHaveLength(2));
     expect(h.sent[1]!.id).not.toBe(h.sent[0]!.id);
+    expect([h.sent[0]!.reason, h.sent[1]!.reason]).toEqual(['asked for a person', 'My router keeps dropping the line']);
   });
 
   it('retries while the line is down and stops at an error that says retrying will not help', async () => {

@@ -1,19 +1,9 @@
 import type { ConversationStatus } from '../conversation';
 import { createId } from '../id';
-import {
-  defaultChannelMap,
-  defaultTriageRules,
-  routeTriage,
-  scoreTriage,
-  validateChannelMap,
-  validateTriageRules,
-  type ChannelMap,
-  type TriageRules,
-  type TriageScore,
-} from '../triage';
+import type { ChannelMap, TriageRules, TriageScore } from '../triage';
 import { backoffDelay, type TransportError } from '../transport/backoff';
 import type { HandoffPacket, TransportAdapter } from '../transport/types';
-import { createWebhookTransport } from '../transport/webhook';
+import { loadTransportsEngine, loadTriageEngine, type TriageEngine } from './engines';
 import type { Kernel, Part } from './kernel';
 import type { SearchPart } from './search';
 
@@ -62,6 +52,9 @@ const bytes = (v: unknown) => new TextEncoder().encode(JSON.stringify(v)).length
 const literal = (s: string) => s.replace(/[!-/:-@[-`{-~]/g, '\\$&');
 
 export function createHandoffPart(k: Kernel, deps: { search: SearchPart }): HandoffPart {
+  let engine: TriageEngine | undefined;
+  /** Bumped at shutdown, so a packet built for an older session is never sent. */
+  let generation = 0;
   let last: HandoffPacket | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let attempt = 0;
@@ -84,7 +77,7 @@ export function createHandoffPart(k: Kernel, deps: { search: SearchPart }): Hand
   };
 
   /** The configured rules and channel map, each checked once; a faulty one is reported and the default used. */
-  const triageConfig = () => {
+  const triageConfig = (e: TriageEngine) => {
     const c = k.config();
     if (checked?.source !== c) {
       const pick = <T>(value: unknown, fallback: T, validate: (v: unknown) => Array<{ path: string; message: string }>, name: string): T => {
@@ -95,23 +88,23 @@ export function createHandoffPart(k: Kernel, deps: { search: SearchPart }): Hand
       };
       checked = {
         source: c,
-        rules: pick(c.triageRules, defaultTriageRules, validateTriageRules, 'triageRules'),
-        map: pick(c.channelMap, defaultChannelMap, validateChannelMap, 'channelMap'),
+        rules: pick(c.triageRules, e.defaultTriageRules, e.validateTriageRules, 'triageRules'),
+        map: pick(c.channelMap, e.defaultChannelMap, e.validateChannelMap, 'channelMap'),
       };
     }
     return checked;
   };
 
   /** Everything the agent needs, as of now. */
-  const build = (id: string, reason: string, hints?: Partial<TriageScore>): HandoffPacket => {
+  const build = (e: TriageEngine, id: string, reason: string, hints?: Partial<TriageScore>): HandoffPacket => {
     const user = { ...(k.config().user || {}) };
     const messages = k.conversation.$messages.get();
     const history = deps.search.history();
     const snap = k.context().snapshot();
-    const { rules, map } = triageConfig();
+    const { rules, map } = triageConfig(e);
     const asked = messages.filter((m) => m.author === 'user').slice(-5);
     const lastSearch = history.searches[history.searches.length - 1];
-    const score = scoreTriage(
+    const score = e.scoreTriage(
       {
         text: asked.map((m) => m.text).join('\n'),
         locale: k.locale(),
@@ -135,7 +128,7 @@ export function createHandoffPart(k: Kernel, deps: { search: SearchPart }): Hand
       searches: history.searches,
       articles: history.articles,
       flows: [...flows.values()],
-      triage: { ...score, ...routeTriage(score, map, user) },
+      triage: { ...score, ...e.routeTriage(score, map, user) },
     };
     let room = PACKET_BUDGET - bytes(packet);
     for (let i = messages.length - 1; i >= 0; i--) {
@@ -163,28 +156,37 @@ export function createHandoffPart(k: Kernel, deps: { search: SearchPart }): Hand
       );
   };
 
-  const send = (record: HandoffRecord, hints?: Partial<TriageScore>, phase: Status['phase'] = 'waiting') => {
-    last = build(record.id, record.reason, hints);
-    attempt = 0;
+  /** The phase changes at once; the packet follows as soon as the triage engine is there. */
+  const send = async (record: HandoffRecord, hints?: Partial<TriageScore>, phase: Status['phase'] = 'waiting') => {
     setStatus({ phase, handoff: record });
+    const gen = generation;
+    const e = (engine ||= await loadTriageEngine());
+    if (gen !== generation) return;
+    last = build(e, record.id, record.reason, hints);
+    attempt = 0;
     deliver(last);
     return last;
   };
+  const failed = (cause: unknown) => k.report({ message: 'the handoff could not be prepared', cause });
 
   return {
     boot() {
       const s = status();
       // A reload while in line: the same packet id again keeps the place.
-      if (s.handoff && (s.phase === 'waiting' || s.phase === 'away')) send(s.handoff, undefined, s.phase);
+      if (s.handoff && (s.phase === 'waiting' || s.phase === 'away')) send(s.handoff, undefined, s.phase).catch(failed);
     },
     request(request = {}) {
       const s = status();
       if (request.flow) flows.set(request.flow.id, request.flow);
       const open = s.handoff && s.phase !== 'bot' && s.phase !== 'closed';
-      const reason = [request.reason || (open && s.handoff!.reason) || 'asked for a person', request.note].filter(Boolean).join(': ');
+      // Without a reason given, the user's last words say why.
+      const said = k.conversation.$messages.get().filter((m) => m.author === 'user').pop()?.text.slice(0, 300);
+      const reason = [request.reason || (open && s.handoff!.reason) || said || 'asked for a person', request.note].filter(Boolean).join(': ');
       const record: HandoffRecord = open ? { ...s.handoff!, reason } : { id: createId(), reason };
-      const packet = send(record, request.hints, s.phase === 'agent' || s.phase === 'away' ? s.phase : 'waiting');
-      k.track({ type: 'handoff.requested', reason, triage: packet.triage });
+      send(record, request.hints, s.phase === 'agent' || s.phase === 'away' ? s.phase : 'waiting').then(
+        (packet) => packet && k.track({ type: 'handoff.requested', reason, triage: packet.triage }),
+        failed,
+      );
     },
     packet: () => last,
     async followUpByEmail(input) {
@@ -192,11 +194,14 @@ export function createHandoffPart(k: Kernel, deps: { search: SearchPart }): Hand
       if (email.length > 254 || !EMAIL.test(email)) return 'invalid';
       const c = k.config();
       const record: HandoffRecord = status().handoff || { id: createId(), reason: 'asked for a person' };
-      const packet = build(record.id + '-email', record.reason + ' (answer by e-mail)');
+      const e = (engine ||= await loadTriageEngine());
+      const packet = build(e, record.id + '-email', record.reason + ' (answer by e-mail)');
       packet.user = { ...packet.user, email };
       let ticketId = '';
       const own = (c.transport as { type?: string } | undefined)?.type !== 'webhook';
-      const t: TransportAdapter | undefined = own ? createWebhookTransport({ url: (c.ticketUrl as string) || '/relay/http/tickets' }) : k.transport();
+      const t: TransportAdapter | undefined = own
+        ? (await loadTransportsEngine()).createWebhookTransport({ url: (c.ticketUrl as string) || '/relay/http/tickets' })
+        : k.transport();
       if (!t) return 'failed';
       if (own) {
         await t.connect(
@@ -222,6 +227,7 @@ export function createHandoffPart(k: Kernel, deps: { search: SearchPart }): Hand
       return 'sent';
     },
     shutdown() {
+      generation++;
       clearTimeout(timer);
       last = undefined;
       flows.clear();
