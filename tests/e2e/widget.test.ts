@@ -138,4 +138,31 @@ describe('the widget on the example page', () => {
     expect(errors.some((e) => e.includes('unknown command "fly"'))).toBe(true);
     await context.close();
   });
+
+  it('loads the widget only after the page has loaded, and at once when a command needs the UI', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const order: string[] = [];
+    page.on('request', (r) => r.url().endsWith('/madoguchi/madoguchi.js') && order.push('widget'));
+    page.on('load', () => order.push('load'));
+    await page.goto(demo.url + '?transport=loopback');
+    await page.getByRole('button', { name: 'Open support', exact: true }).waitFor();
+    expect(order).toEqual(['load', 'widget']);
+
+    // A host that opens the messenger from its own button before the widget has loaded.
+    const early = await context.newPage();
+    const earlyOrder: string[] = [];
+    early.on('request', (r) => r.url().endsWith('/madoguchi/madoguchi.js') && earlyOrder.push('widget'));
+    early.on('load', () => earlyOrder.push('load'));
+    await early.addInitScript(() => {
+      (window as any).Madoguchi = function () {
+        ((window as any).Madoguchi.q = (window as any).Madoguchi.q || []).push(arguments);
+      };
+      (window as any).Madoguchi('open');
+    });
+    await early.goto(demo.url + '?transport=loopback');
+    await early.getByRole('dialog', { name: 'Support' }).waitFor();
+    expect(earlyOrder).toEqual(['widget', 'load']);
+    await context.close();
+  });
 });
