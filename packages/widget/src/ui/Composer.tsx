@@ -1,26 +1,67 @@
-import type { Messenger } from '@madoguchi/core';
-import { useState } from 'preact/hooks';
+import type { Messenger, SearchHit } from '@madoguchi/core';
+import { useEffect, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import { fromStore } from './bind';
+import { SearchAnswers, Suggestions } from './Search';
 
-/** The message box, the send button and the always-present way to a person. */
+const INPUT_MODE: Record<string, string> = { email: 'email', phone: 'tel', number: 'decimal' };
+
+/** The message box with help-centre suggestions as the user types, the send button and the always-present way to a person. */
 export function Composer({ m, t }: { m: Messenger; t: Strings }) {
   const [text, setText] = useState('');
+  const [hits, setHits] = useState<SearchHit[]>([]);
+  const [active, setActive] = useState(-1);
   const phase = fromStore(m.state.$status).value.phase;
+  const wait = fromStore(m.flows.$wait).value;
+  const article = fromStore(m.search.$article).value;
+  // A flow waiting for typed input (an e-mail address, a number…) owns the box: no suggestions then;
+  // its retry error is shown by FlowWaitView under the id `mg-flow-error`.
+  const input = wait?.kind === 'input' ? wait : null;
+  const quiet = !!input || phase === 'agent';
+
+  useEffect(() => {
+    setActive(-1);
+    if (quiet || text.trim().length < 2) return setHits([]);
+    const timer = setTimeout(() => setHits(m.search.query(text)), 120);
+    return () => clearTimeout(timer);
+  }, [text, quiet]);
+
   const submit = () => {
     if (!text.trim()) return;
+    if (article) m.search.back();
     m.send(text);
     setText('');
   };
+  const open = (hit: SearchHit) => {
+    m.search.show(hit.id, text.trim());
+    setHits([]);
+  };
   const onKeyDown = (e: KeyboardEvent) => {
-    // Enter sends; Shift+Enter is a new line; Enter that confirms an IME conversion does nothing else.
-    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+    // Keys that confirm or cancel an IME conversion are the IME's, and Escape must not close the panel then.
+    if (e.isComposing || e.keyCode === 229) {
+      if (e.key === 'Escape') e.stopPropagation();
+      return;
+    }
+    const n = hits.length;
+    if (n && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
       e.preventDefault();
-      submit();
+      setActive((a) => (e.key === 'ArrowDown' ? (a + 1) % n : a <= 0 ? n - 1 : a - 1));
+    } else if (n && e.key === 'Escape') {
+      // The first Escape clears the suggestions; the panel closes on the next one.
+      e.preventDefault();
+      e.stopPropagation();
+      setHits([]);
+      setActive(-1);
+    } else if (e.key === 'Enter' && !e.shiftKey) {
+      // Enter opens the highlighted article, or sends; Shift+Enter is a new line.
+      e.preventDefault();
+      if (hits[active]) open(hits[active]);
+      else submit();
     }
   };
   return (
     <>
+      {!article && <SearchAnswers m={m} t={t} />}
       {(phase === 'bot' || phase === 'closed') && (
         <div class="chips">
           <button type="button" class="chip" onClick={() => m.talkToPerson()}>
@@ -28,6 +69,7 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
           </button>
         </div>
       )}
+      <Suggestions hits={hits} active={active} t={t} open={open} />
       <form
         class="composer"
         onSubmit={(e) => {
@@ -38,7 +80,13 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
         <textarea
           rows={1}
           aria-label={t.message}
-          placeholder={t.placeholder}
+          placeholder={input?.placeholder || t.placeholder}
+          inputMode={(input && INPUT_MODE[input.input]) as never}
+          aria-invalid={input?.error ? true : undefined}
+          aria-describedby={input?.error ? 'mg-flow-error' : undefined}
+          aria-autocomplete={quiet ? undefined : 'list'}
+          aria-controls={hits.length ? 'mg-sugg' : undefined}
+          aria-activedescendant={hits[active] ? `mg-s${active}` : undefined}
           maxLength={4000}
           value={text}
           onInput={(e) => setText(e.currentTarget.value)}

@@ -1,7 +1,110 @@
-import type { Messenger } from '@madoguchi/core';
+import type { Messenger, SearchHit } from '@madoguchi/core';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
+import { fromStore } from './bind';
+import { Markdown } from './Markdown';
+
+/** Gives focus to the message box: where the conversation goes on. */
+const focusMessage = (from: Element) => (from.getRootNode() as ParentNode).querySelector('textarea')?.focus();
 
 /** The article shown inside the panel, with a way back and "Did this answer your question?". */
-export function ArticleView(_props: { m: Messenger; t: Strings }) {
-  return null;
+export function ArticleView({ m, t }: { m: Messenger; t: Strings }) {
+  const article = fromStore(m.search.$article).value;
+  const phase = fromStore(m.state.$status).value.phase;
+  // The answer belongs to the article it was given for.
+  const [answer, setAnswer] = useState<[string, boolean]>();
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), [article?.id]);
+  if (!article) return null;
+  const rated = answer?.[0] === article.id ? answer[1] : undefined;
+  const rate = (helpful: boolean) => {
+    m.search.rate(article.id, helpful);
+    setAnswer([article.id, helpful]);
+  };
+  return (
+    <div class="scroll">
+      <article aria-labelledby="mg-art">
+        <button
+          type="button"
+          class="chip"
+          onClick={(e) => {
+            focusMessage(e.currentTarget);
+            m.search.back();
+          }}
+        >
+          {t.back}
+        </button>
+        <h3 id="mg-art" ref={heading} tabIndex={-1}>
+          {article.title}
+        </h3>
+        <Markdown text={article.body} />
+        {article.url && /^https?:\/\//i.test(article.url) && (
+          <a href={article.url} target="_blank" rel="noopener noreferrer">
+            {t.helpCentre}
+          </a>
+        )}
+        <div role="group" aria-labelledby="mg-fb">
+          <p id="mg-fb">{t.helpful}</p>
+          <div class="chips">
+            <button type="button" class="chip" aria-pressed={rated === true} onClick={() => rate(true)}>
+              {t.yes}
+            </button>
+            <button type="button" class="chip" aria-pressed={rated === false} onClick={() => rate(false)}>
+              {t.no}
+            </button>
+          </div>
+        </div>
+        {/* Only "no" needs a next step; the composer's "Talk to a person" stays right below in the bot phase. */}
+        <p role="status">{rated === undefined ? '' : rated ? t.thanks : phase === 'bot' || phase === 'closed' ? t.notHelpful : t.notHelpfulLater}</p>
+      </article>
+    </div>
+  );
+}
+
+/** As-you-type suggestions: a listbox the message box drives with the arrow keys (focus stays in the box). */
+export function Suggestions({ hits, active, t, open }: { hits: SearchHit[]; active: number; t: Strings; open: (hit: SearchHit) => void }) {
+  return (
+    <>
+      <span class="vh" role="status">
+        {hits.length ? t.found(hits.length) : ''}
+      </span>
+      {hits.length > 0 && (
+        <ul id="mg-sugg" class="sugg" role="listbox" aria-label={t.suggestions}>
+          {hits.map((hit, i) => (
+            <li
+              key={hit.id}
+              id={`mg-s${i}`}
+              role="option"
+              aria-selected={i === active}
+              // The message box keeps focus while the pointer picks an option.
+              onMouseDown={(e) => e.preventDefault()}
+              onClick={() => open(hit)}
+            >
+              <b>{hit.title}</b>
+              <small>{hit.snippet.map((part) => (part.mark ? <mark>{part.text}</mark> : part.text))}</small>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+/** Buttons for the articles the bot offered for the last question, until the user sends another message. */
+export function SearchAnswers({ m, t }: { m: Messenger; t: Strings }) {
+  const answers = fromStore(m.search.$answers).value;
+  const messages = fromStore(m.state.$messages).value;
+  let i = messages.length;
+  while (i-- && messages[i].author !== 'user' && !answers[messages[i].id]);
+  const list = i >= 0 ? answers[messages[i].id] : undefined;
+  if (!list) return null;
+  return (
+    <div class="chips" role="group" aria-label={t.suggestions}>
+      {list.map((a) => (
+        <button key={a.id} type="button" class="chip" onClick={() => m.search.show(a.id)}>
+          {a.title}
+        </button>
+      ))}
+    </div>
+  );
 }
