@@ -123,6 +123,7 @@ describe('flows in the messenger', () => {
     r.part.reply({ type: 'choice', id: 'billing' });
     await settle();
     expect(waitKind(r)).toBe('input');
+    expect(r.part.waitsForText()).toBe(true);
     expect(r.part.userText!('not-a-mail')).toBe(true);
     await settle();
     expect(r.part.$wait.get()).toMatchObject({ kind: 'input', error: 'Not an e-mail.' });
@@ -137,6 +138,7 @@ describe('flows in the messenger', () => {
     expect(r.part.current()).toBeNull();
     expect(r.events.map((e) => e.type)).toEqual(['flow.started', 'flow.step', 'flow.step', 'flow.step', 'flow.finished']);
     expect(await r.storage.getFlowState('c1')).toBeFalsy();
+    expect(r.part.waitsForText()).toBe(false);
     expect(r.part.userText!('anything else')).toBe(false);
   });
 

@@ -22,6 +22,8 @@ export interface FlowPart extends Part {
   reply(input: FlowInput): void;
   /** The running flow and its answers so far, for a handoff the user asks for mid-flow. */
   current(): { id: string; answers: Record<string, unknown> } | null;
+  /** True while the running flow waits for typed text (an input, or a choice typed out). */
+  waitsForText(): boolean;
 }
 
 type Seen = Record<string, number>;
@@ -138,6 +140,8 @@ export function createFlowPart(k: Kernel, deps: { search: SearchPart; handoff: H
     take(runner.start());
   };
 
+  const waitsForText = () => wait?.kind == 'input' || wait?.kind == 'choice';
+
   function reply(input: FlowInput) {
     if (!runner || !wait) return;
     if (input.type == 'survey' && wait.kind == 'survey' && Number.isInteger(input.score) && input.score >= 1 && input.score <= (wait.scale == 'csat' ? 5 : 7))
@@ -240,9 +244,10 @@ export function createFlowPart(k: Kernel, deps: { search: SearchPart; handoff: H
     },
     reply,
     current: () => (running && runner ? { id: running.id, answers: runner.state.vars } : null),
+    waitsForText,
     userText(text) {
       $articles.set([]);
-      if (!wait || (wait.kind != 'input' && wait.kind != 'choice')) return false;
+      if (!waitsForText()) return false;
       reply({ type: 'text', value: text });
       return true;
     },
