@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createConversationStore } from '../conversation';
 import { createEmitter } from '../emitter';
 import type { MadoguchiEvent } from '../insights/events';
 import type { Message } from '../types';
+import { loadInsightsEngine } from './engines';
 import { createInsightsPart } from './insights';
 import type { Kernel, MadoguchiError, MadoguchiWarning } from './kernel';
 
@@ -76,9 +77,10 @@ function setup(config: Record<string, unknown>, o: { url?: string; session?: Ses
   return { k, part, bus, session, events, warnings, errors, conversation, navigate, isOpen: () => open };
 }
 
+/** Boots and lets the rules and the lazily loaded engine arrive. */
 const boot = async (s: ReturnType<typeof setup>) => {
   await s.part.boot?.();
-  await vi.advanceTimersByTimeAsync(0);
+  for (let i = 0; i < 5; i++) await vi.advanceTimersByTimeAsync(0);
 };
 const types = (s: ReturnType<typeof setup>) => s.events.map((e) => e.type);
 
@@ -89,6 +91,7 @@ const RULES = {
   ],
 };
 
+beforeAll(() => loadInsightsEngine());
 beforeEach(() => {
   vi.useFakeTimers();
 });

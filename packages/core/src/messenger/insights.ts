@@ -1,11 +1,11 @@
 import { atom, type ReadableAtom } from 'nanostores';
 import type { ConversationStatus } from '../conversation';
-import type { MadoguchiEvent, SurveyKind } from '../insights/events';
-import { createProactiveEngine, validateProactiveRules, type CapState, type ProactiveContext, type ProactiveEngine, type ProactiveHit } from '../insights/proactive';
-import { createAnalyticsSink, type AnalyticsSink } from '../insights/sink';
-import { surveyScale } from '../insights/events';
+import { surveyScale, type MadoguchiEvent, type SurveyKind } from '../insights/events';
+import type { CapState, ProactiveContext, ProactiveEngine, ProactiveHit } from '../insights/proactive';
+import type { AnalyticsSink } from '../insights/sink';
 import type { StoredSession } from '../storage';
 import type { LocalizedText, Message } from '../types';
+import { loadInsightsEngine } from './engines';
 import type { Kernel, Part } from './kernel';
 
 /** A proactive message waiting beside the launcher. */
@@ -74,6 +74,8 @@ export function createInsightsPart(k: Kernel): InsightsPart {
   const $survey = atom<SurveyState | null>(null);
   let engine: ProactiveEngine | undefined;
   let sink: AnalyticsSink | undefined;
+  /** Events that wait while the sink's code loads. */
+  let waiting: MadoguchiEvent[] | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let undo: Array<() => void> = [];
   let surveyed: string[] = [];
@@ -164,6 +166,8 @@ export function createInsightsPart(k: Kernel): InsightsPart {
       }
       if (g != gen) return;
     }
+    const { createProactiveEngine, validateProactiveRules } = await loadInsightsEngine();
+    if (g != gen) return;
     const { rules, problems, quiet, maxPerDay } = validateProactiveRules(source);
     for (const p of problems) k.warn({ code: 'proactive-rules', message: `proactive rules ${p.path}: ${p.message}` });
     const s = k.context().snapshot();
@@ -187,12 +191,23 @@ export function createInsightsPart(k: Kernel): InsightsPart {
   });
   k.on('close', () => (opened = false));
   k.on('event', (e: MadoguchiEvent) => {
-    if (!sink) {
+    if (sink) return sink.push(e);
+    if (!waiting) {
       const url = (k.config() as { analytics?: { url?: unknown } } | undefined)?.analytics?.url;
       if (typeof url != 'string' || !url) return;
-      sink = createAnalyticsSink({ url });
+      const queue: MadoguchiEvent[] = (waiting = []);
+      loadInsightsEngine().then(
+        ({ createAnalyticsSink }) => {
+          const s = createAnalyticsSink({ url });
+          for (const x of queue) s.push(x);
+          // Shut down meanwhile: what waited still goes, then the sink stops.
+          if (waiting == queue) [sink, waiting] = [s, undefined];
+          else s.close();
+        },
+        (cause) => k.report({ message: 'the analytics sink could not load', cause }),
+      );
     }
-    sink.push(e);
+    if (waiting.push(e) > 1000) waiting.shift();
   });
 
   return {
@@ -233,7 +248,7 @@ export function createInsightsPart(k: Kernel): InsightsPart {
       $preview.set(null);
       opened = false;
       sink?.close();
-      sink = undefined;
+      sink = waiting = undefined;
     },
     openPreview() {
       const p = $preview.get();
