@@ -30,7 +30,10 @@ import { WebSocketServer } from 'ws';
  *   handleSeconds?: number;
  *   state?: RelayState;
  *   now?: () => number;
+ *   awayMessage?: string | Record<string, string>;
  * }} RelayOptions
+ *   awayMessage: what the widget shows when nobody can answer, one text or one per language
+ *   (`{ en, ja }`); without it the widget says so in its own words, with the next opening.
  */
 
 const MAX_TEXT = 4000;
@@ -106,12 +109,14 @@ export function createRelay(options = {}) {
 
   const waiting = () => [...state.conversations.values()].filter((c) => c.phase === 'waiting').sort((a, b) => (a.queuedAt ?? 0) - (b.queuedAt ?? 0));
 
-  /** Why nobody answers right now, or null when agents are there. */
-  const away = () => {
+  /** The away status when nobody answers right now, or null when agents are there. @param {Conversation} c */
+  const away = (c) => {
     const t = now();
-    if (hours && !isOpenAt(hours, t)) return { type: 'away', nextOpenAt: nextOpeningAfter(hours, t), message: 'outside office hours' };
-    if (!agents.size) return { type: 'away', message: 'no agent is online' };
-    return null;
+    const closed = hours && !isOpenAt(hours, t);
+    if (!closed && agents.size) return null;
+    const text = options.awayMessage;
+    const message = typeof text === 'string' ? text : text?.[c.locale.split('-')[0]] ?? text?.en;
+    return { type: 'away', ...(closed ? { nextOpenAt: nextOpeningAfter(hours, t) } : {}), ...(message ? { message } : {}) };
   };
 
   /** The status frames that describe where a conversation stands. @param {Conversation} c */
@@ -122,7 +127,7 @@ export function createRelay(options = {}) {
       const position = waiting().indexOf(c) + 1;
       const expectedWaitSeconds = Math.ceil((position * handleSeconds) / Math.max(1, agents.size));
       out.push({ type: 'queue', position, expectedWaitSeconds });
-      const a = away();
+      const a = away(c);
       if (a) out.push(a);
     } else if (c.phase === 'agent') out.push({ type: 'agent-joined', name: c.agentName });
     else if (c.phase === 'closed') out.push({ type: 'closed' });

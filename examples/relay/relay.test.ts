@@ -191,12 +191,13 @@ describe('WebSocket transport against the relay', () => {
 
   it('says "away" with no agent online and outside office hours, with the next opening', async () => {
     const closedAllWeek = { timeZone: 'Asia/Tokyo', days: [1], open: '09:00', close: '09:01' };
-    const { ws } = await startRelay({ officeHours: closedAllWeek, now: () => Date.UTC(2026, 0, 6, 3, 0) }); // Tue 12:00 JST
+    const awayMessage = { en: 'We are back on Monday.', ja: '月曜日に再開します。' };
+    const { ws } = await startRelay({ officeHours: closedAllWeek, awayMessage, now: () => Date.UTC(2026, 0, 6, 3, 0) }); // Tue 12:00 JST
     const a = recorder();
     const t = track(createWebSocketTransport({ url: ws + '/relay/ws', WebSocket: WebSocket as never }));
     t.connect(session('away'), a.sink);
     await t.handoff(packet('p-away', 'away'));
-    await vi.waitFor(() => expect(a.last('away')).toMatchObject({ message: 'outside office hours', nextOpenAt: Date.UTC(2026, 0, 12, 0, 0) }));
+    await vi.waitFor(() => expect(a.last('away')).toMatchObject({ message: 'We are back on Monday.', nextOpenAt: Date.UTC(2026, 0, 12, 0, 0) }));
     expect(a.last('queue')).toMatchObject({ position: 1 });
   });
 

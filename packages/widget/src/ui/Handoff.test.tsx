@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import type { ConversationStatus, Messenger } from '@madoguchi/core';
-import { cleanup, fireEvent, render, waitFor } from '@testing-library/preact';
+import { cleanup, fireEvent, render } from '@testing-library/preact';
 import { atom } from 'nanostores';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { STRINGS } from '../i18n';
@@ -47,14 +47,6 @@ describe('HandoffExtras', () => {
     expect(view.getByRole('textbox', { name: 'メールアドレス' })).toBeTruthy();
     const names = view.getAllByRole('button').map((b) => b.textContent);
     expect(names).toEqual(['メールで受け取る']);
-  });
-
-  it('shows who joined once a person has taken the conversation', async () => {
-    const f = fake({ phase: 'agent', agentName: 'Sam' });
-    const view = render(<HandoffExtras m={f.m} t={STRINGS.en} />);
-    expect(view.getByRole('status').textContent).toBe('Sam joined the conversation.');
-    f.$status.set({ ...f.$status.get(), phase: 'closed' });
-    await waitFor(() => expect(view.queryByRole('status')).toBeNull());
   });
 
   it('words the place in line from the relay position (1 = next)', () => {

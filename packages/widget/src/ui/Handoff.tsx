@@ -5,18 +5,11 @@ import { fromStore } from './bind';
 
 type Status = ConversationStatus & { handoff?: { email?: string } };
 
-/** Around the handoff: who joined, and e-mail follow-up when nobody is online. */
+/** Around the handoff: e-mail follow-up when nobody is online, and its confirmation. */
 export function HandoffExtras({ m, t }: { m: Messenger; t: Strings }) {
   const s = fromStore(m.state.$status).value as Status;
   const [email, setEmail] = useState(() => m.state.config()?.user?.email || '');
   const [note, setNote] = useState<'' | 'sending' | 'invalid' | 'failed'>('');
-  if (s.phase === 'agent' && s.agentName) {
-    return (
-      <p class="status" role="status">
-        {t.joined(s.agentName)}
-      </p>
-    );
-  }
   if (s.phase !== 'away') return null;
   if (s.handoff?.email) {
     return (
