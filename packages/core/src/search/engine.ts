@@ -32,39 +32,86 @@ const WEIGHT = [1.3, 1.15, 1];
 const B = [0.5, 0.5, 0.75];
 const K1 = 2;
 
-type Postings = Map<string, number[]>; // term → [doc, BM25 weight × 1000, doc, weight × 1000, …]
+/**
+ * Postings in flat typed arrays: term `t` (numbered by `terms`) lists docs[start[t] … start[t + 1]) with their
+ * summed BM25 weights × 1000 in `weights`, docs ascending.
+ */
+interface Postings {
+  terms: Map<string, number>;
+  start: Int32Array;
+  docs: Int32Array;
+  weights: Int32Array;
+}
 
 /** Builds a search index over the articles (validate untrusted input first with `validateArticles`). */
 export function buildSearchIndex(articles: Article[], options: SearchIndexOptions = {}): SearchIndex {
-  const fields = articles.map((a) => [tokenizeForSearch(a.title, true), tokenizeForSearch((a.tags || []).join(' '), true), tokenizeForSearch(a.body)]);
-  const avg = [0, 1, 2].map((f) => fields.reduce((sum, d) => sum + d[f].length, 0) / articles.length || 1);
-  // Terms get numbers, so counting a field is an array walk rather than a Map per field.
-  const ids = new Map<string, number>();
-  const lists: number[][] = [];
-  const count: number[] = [];
-  fields.forEach((doc, i) => {
-    doc.forEach((tokens, f) => {
-      const seen: number[] = [];
+  const n = articles.length;
+  // Pass 1: every field's tokens as term numbers, one after the other, and each field's length.
+  const terms = new Map<string, number>();
+  const lengths = new Int32Array(n * 3);
+  const avg = [0, 0, 0];
+  let seq = new Int32Array(1 << 16);
+  let len = 0;
+  for (let i = 0; i < n; i++)
+    for (let f = 0; f < 3; f++) {
+      const a = articles[i];
+      const tokens = tokenizeForSearch(f ? (f > 1 ? a.body : (a.tags || []).join(' ')) : a.title);
+      if (len + tokens.length > seq.length) {
+        const grown = new Int32Array(2 * (len + tokens.length));
+        grown.set(seq);
+        seq = grown;
+      }
       for (const t of tokens) {
-        let id = ids.get(t);
-        if (id == null) ids.set(t, (id = lists.length)), lists.push([]), count.push(0);
-        if (!count[id]++) seen.push(id);
+        let id = terms.get(t);
+        if (id == null) terms.set(t, (id = terms.size));
+        seq[len++] = id;
       }
-      const k = K1 * (1 - B[f] + (B[f] * tokens.length) / avg[f]);
-      for (const id of seen) {
+      avg[f] += lengths[i * 3 + f] = tokens.length;
+    }
+  // Pass 2: per doc, each term's summed field weights; its postings are counted per term.
+  const m = terms.size;
+  const count = new Int32Array(m);
+  const sum = new Float64Array(m);
+  const start = new Int32Array(m + 1);
+  const docEnd = new Int32Array(n);
+  const found = new Int32Array(len);
+  const weight = new Int32Array(len);
+  let k = 0;
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    for (let f = 0; f < 3; f++) {
+      const end = k + lengths[i * 3 + f];
+      const b = K1 * (1 - B[f] + (B[f] * (end - k)) / (avg[f] / n || 1));
+      for (let j = k; j < end; j++) count[seq[j]]++;
+      for (; k < end; k++) {
+        const id = seq[k];
         const x = count[id];
-        const w = (WEIGHT[f] * x * (K1 + 1)) / (x + k);
-        const p = lists[id];
+        if (!x) continue;
+        if (!sum[id]) found[p++] = id;
+        sum[id] += (WEIGHT[f] * x * (K1 + 1)) / (x + b);
         count[id] = 0;
-        if (p[p.length - 2] === i) p[p.length - 1] += w;
-        else p.push(i, w);
       }
-    });
-  });
-  const postings: Postings = new Map();
-  for (const [t, id] of ids) postings.set(t, lists[id]);
-  for (const p of postings.values()) for (let j = 1; j < p.length; j += 2) p[j] = Math.round(p[j] * 1000);
-  return openIndex(articles, postings, options.synonyms || {});
+    }
+    for (let j = i ? docEnd[i - 1] : 0; j < p; j++) {
+      const id = found[j];
+      weight[j] = Math.round(sum[id] * 1000);
+      sum[id] = 0;
+      start[id + 1]++;
+    }
+    docEnd[i] = p;
+  }
+  // Pass 3: postings grouped by term, docs staying in order.
+  for (let t = 0; t < m; t++) start[t + 1] += start[t];
+  const at = start.slice(0, m);
+  const docs = new Int32Array(p);
+  const weights = new Int32Array(p);
+  for (let i = 0, j = 0; i < n; i++)
+    for (; j < docEnd[i]; j++) {
+      const o = at[found[j]]++;
+      docs[o] = i;
+      weights[o] = weight[j];
+    }
+  return openIndex(articles, { terms, start, docs, weights }, options.synonyms || {});
 }
 
 /** Opens a prebuilt index (the output of `toJSON`) without rebuilding it; throws a clear Error if malformed. */
@@ -75,17 +122,24 @@ export function loadSearchIndex(data: unknown): SearchIndex {
   const { articles, problems } = validateArticles(d.articles);
   if (problems.length) throw new Error(`malformed FAQ index: ${problems[0].path.replace('$', '$.articles')}: ${problems[0].message}`);
   if (!d.terms || typeof d.terms != 'object') throw new Error('malformed FAQ index: "terms" must be an object');
-  const postings: Postings = new Map();
-  for (const [t, list] of Object.entries(d.terms)) {
+  const entries = Object.entries(d.terms);
+  const terms = new Map<string, number>();
+  const start = new Int32Array(entries.length + 1);
+  for (const [t, list] of entries) {
     if (!Array.isArray(list) || list.length % 2) throw new Error(`malformed FAQ index: terms["${t}"] must be a list of number pairs`);
-    const p = list.slice() as number[];
-    for (let i = 0, doc = 0; i < p.length; i += 2) {
-      doc = p[i] += doc;
-      if (!(doc < articles.length && doc >= 0) || typeof p[i + 1] != 'number') throw new Error(`malformed FAQ index: terms["${t}"] points outside the articles`);
-    }
-    postings.set(t, p);
+    start[terms.size + 1] = start[terms.size] + list.length / 2;
+    terms.set(t, terms.size);
   }
-  return openIndex(articles, postings, (d.synonyms || {}) as Record<string, string[]>);
+  const docs = new Int32Array(start[entries.length]);
+  const weights = new Int32Array(docs.length);
+  entries.forEach(([t, list], id) => {
+    for (let i = 0, o = start[id], doc = 0; i < list.length; i += 2, o++) {
+      doc = docs[o] = doc + list[i];
+      if (!(doc < articles.length && doc >= 0 && doc % 1 == 0) || typeof list[i] + typeof list[i + 1] != 'numbernumber') throw new Error(`malformed FAQ index: terms["${t}"] points outside the articles`);
+      weights[o] = list[i + 1];
+    }
+  });
+  return openIndex(articles, { terms, start, docs, weights }, (d.synonyms || {}) as Record<string, string[]>);
 }
 
 /**
@@ -106,11 +160,20 @@ export function createSearchIndexFrom(data: unknown, options?: SearchIndexOption
 
 const isLatin = (t: string) => /^[\p{sc=Latn}\p{N}]/u.test(t);
 
-function openIndex(articles: Article[], postings: Postings, synonyms: Record<string, string[]>): SearchIndex {
+function openIndex(articles: Article[], { terms, start, docs, weights }: Postings, synonyms: Record<string, string[]>): SearchIndex {
   const n = articles.length;
   const byId = new Map(articles.map((a) => [a.id, a]));
   let vocab: string[] | undefined;
-  const sorted = () => (vocab ||= [...postings.keys()].sort());
+  const sorted = () => (vocab ||= [...terms.keys()].sort());
+  // Latin terms by length, so a typo is looked for only among words of about its length.
+  let latin: string[][] | undefined;
+  const byLength = () => {
+    if (!latin) {
+      latin = [];
+      for (const t of terms.keys()) if (isLatin(t)) (latin[t.length] ||= []).push(t);
+    }
+    return latin;
+  };
   // Synonym groups, keyed by the tokens of each member ("money back" → "money back").
   const groups = new Map<string, string[][]>();
   for (const [k, list] of Object.entries(synonyms)) {
@@ -120,8 +183,8 @@ function openIndex(articles: Article[], postings: Postings, synonyms: Record<str
 
   function queryTerms(query: string): Map<string, number> {
     const q = new Map<string, number>();
-    const add = (t: string, w: number) => postings.has(t) && !((q.get(t) || 0) >= w) && q.set(t, w);
-    const tokens = tokenizeForSearch(query, true);
+    const add = (t: string, w: number) => terms.has(t) && !((q.get(t) || 0) >= w) && q.set(t, w);
+    const tokens = tokenizeForSearch(query);
     for (const t of tokens) add(t, 1);
     for (let i = 0; i < tokens.length; i++)
       for (let k = 1; k < 4 && i + k <= tokens.length; k++) for (const alt of groups.get(tokens.slice(i, i + k).join(' ')) || []) for (const t of alt) add(t, 0.8);
@@ -145,9 +208,9 @@ function openIndex(articles: Article[], postings: Postings, synonyms: Record<str
     }
     // Typo tolerance for Latin words the index does not know.
     for (const t of tokens) {
-      if (t.length < 5 || postings.has(t) || !isLatin(t) || (t == prefix && [...q.keys()].some((k) => k.startsWith(t)))) continue;
+      if (t.length < 5 || terms.has(t) || !isLatin(t) || (t == prefix && [...q.keys()].some((k) => k.startsWith(t)))) continue;
       const max = t.length < 9 ? 1 : 2;
-      for (const v of sorted()) if (Math.abs(v.length - t.length) <= max && isLatin(v) && withinEdits(t, v, max)) add(v, 0.6);
+      for (let l = t.length - max; l <= t.length + max; l++) for (const v of byLength()[l] || []) if (withinEdits(t, v, max)) add(v, 0.6);
     }
     return q;
   }
@@ -161,10 +224,10 @@ function openIndex(articles: Article[], postings: Postings, synonyms: Record<str
       const q = queryTerms(query);
       const scores = new Float64Array(n);
       for (const [t, w] of q) {
-        const p = postings.get(t)!;
-        const df = p.length / 2;
+        const id = terms.get(t)!;
+        const df = start[id + 1] - start[id];
         const idf = w * Math.log(1 + (n - df + 0.5) / (df + 0.5));
-        for (let i = 0; i < p.length; i += 2) scores[p[i]] += idf * p[i + 1];
+        for (let o = start[id]; o < start[id + 1]; o++) scores[docs[o]] += idf * weights[o];
       }
       const top: number[] = [];
       for (let i = 0; i < n; i++) {
@@ -176,8 +239,8 @@ function openIndex(articles: Article[], postings: Postings, synonyms: Record<str
         top[j] = i;
       }
       // A lone kanji is marked only when the query has nothing longer to show.
-      const terms = [...q.keys()];
-      const marked = new Set(terms.some((t) => t.length > 1 && !isLatin(t)) ? terms.filter((t) => t.length > 1 || isLatin(t)) : terms);
+      const found = [...q.keys()];
+      const marked = new Set(found.some((t) => t.length > 1 && !isLatin(t)) ? found.filter((t) => t.length > 1 || isLatin(t)) : found);
       // Snippets are made when first read: a list of suggestions rarely shows them all.
       return top.map((i): SearchHit => {
         let snippet: SnippetPart[] | undefined;
@@ -192,9 +255,13 @@ function openIndex(articles: Article[], postings: Postings, synonyms: Record<str
       });
     },
     toJSON() {
-      const terms: Record<string, number[]> = {};
-      for (const [t, p] of postings) terms[t] = p.map((x, i) => (i % 2 || !i ? x : x - p[i - 2]));
-      return { format: FORMAT, version: VERSION, synonyms, articles, terms };
+      // Docs as gaps from the one before: shorter JSON.
+      const out: Record<string, number[]> = {};
+      for (const [t, id] of terms) {
+        const list: number[] = (out[t] = []);
+        for (let o = start[id]; o < start[id + 1]; o++) list.push(docs[o] - (o > start[id] ? docs[o - 1] : 0), weights[o]);
+      }
+      return { format: FORMAT, version: VERSION, synonyms, articles, terms: out };
     },
   };
 }
