@@ -209,7 +209,8 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     open: () => api.open(),
   };
 
-  const search = createSearchPart(kernel);
+  // Search stays quiet while a flow waits for the user's answer.
+  const search = createSearchPart(kernel, { busy: () => flows.waitsForText() });
   const handoff = createHandoffPart(kernel, { search });
   const flows = createFlowPart(kernel, { search, handoff });
   const insights = createInsightsPart(kernel);
@@ -420,7 +421,8 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
       else early.push(out);
       for (const part of parts) if (part.userText?.(body)) break;
     }),
-    talkToPerson: guard('talkToPerson', (reason?: string) => handoff.request({ reason })),
+    // A running flow hands its answers over to the person who picks up.
+    talkToPerson: guard('talkToPerson', (reason?: string) => handoff.request({ reason, flow: flows.current() || undefined })),
     debugContext(callback) {
       const snapshot = booted ? context.snapshot() : undefined;
       if (typeof callback === 'function') callback(snapshot);
