@@ -108,7 +108,7 @@ describe('the widget on the example page', () => {
   });
 
   it('fills the screen on a phone, with 16px inputs so the page does not zoom', async () => {
-    const context = await newContext(browser, { viewport: { width: 390, height: 700 }, isMobile: true, hasTouch: true });
+    const context = await newContext(browser, { viewport: { width: 390, height: 700 }, isMobile: true, hasTouch: true, reducedMotion: 'reduce' });
     const page = await context.newPage();
     await page.goto(demo.url + '?transport=loopback');
     await openWidget(page);
