@@ -1,7 +1,7 @@
 import type { Problem } from '../types';
 import { validateArticles, type Article } from './articles';
 import { makeSnippet, type SnippetPart } from './snippet';
-import { normalizeSearchText, stemWord, tokenizeForSearch, WORD_PATTERN } from './tokenize';
+import { normalizeSearchText, scanTerms, stemWord, termText, tokenizeForSearch, WORD_PATTERN } from './tokenize';
 
 /** One ranked answer; `snippet` is plain text pieces of the body, the matched words marked. */
 export interface SearchHit {
@@ -46,31 +46,35 @@ interface Postings {
 /** Builds a search index over the articles (validate untrusted input first with `validateArticles`). */
 export function buildSearchIndex(articles: Article[], options: SearchIndexOptions = {}): SearchIndex {
   const n = articles.length;
-  // Pass 1: every field's tokens as term numbers, one after the other, and each field's length.
-  const terms = new Map<string, number>();
+  // Pass 1: every field's terms as numbers, one after the other, and each field's length.
+  const ids = new Map<string | number, number>();
   const lengths = new Int32Array(n * 3);
   const avg = [0, 0, 0];
   let seq = new Int32Array(1 << 16);
   let len = 0;
+  const count = (t: string | number) => {
+    if (len == seq.length) {
+      const grown = new Int32Array(2 * len);
+      grown.set(seq);
+      seq = grown;
+    }
+    let id = ids.get(t);
+    if (id == null) ids.set(t, (id = ids.size));
+    seq[len++] = id;
+  };
   for (let i = 0; i < n; i++)
     for (let f = 0; f < 3; f++) {
       const a = articles[i];
-      const tokens = tokenizeForSearch(f ? (f > 1 ? a.body : (a.tags || []).join(' ')) : a.title);
-      if (len + tokens.length > seq.length) {
-        const grown = new Int32Array(2 * (len + tokens.length));
-        grown.set(seq);
-        seq = grown;
-      }
-      for (const t of tokens) {
-        let id = terms.get(t);
-        if (id == null) terms.set(t, (id = terms.size));
-        seq[len++] = id;
-      }
-      avg[f] += lengths[i * 3 + f] = tokens.length;
+      const text = f ? (f > 1 ? a.body : (a.tags || []).join(' ')) : a.title;
+      const from = len;
+      scanTerms(text, count);
+      avg[f] += lengths[i * 3 + f] = len - from;
     }
+  const terms = new Map<string, number>();
+  for (const [t, id] of ids) terms.set(termText(t), id);
   // Pass 2: per doc, each term's summed field weights; its postings are counted per term.
   const m = terms.size;
-  const count = new Int32Array(m);
+  const seen = new Int32Array(m);
   const sum = new Float64Array(m);
   const start = new Int32Array(m + 1);
   const docEnd = new Int32Array(n);
@@ -82,14 +86,14 @@ export function buildSearchIndex(articles: Article[], options: SearchIndexOption
     for (let f = 0; f < 3; f++) {
       const end = k + lengths[i * 3 + f];
       const b = K1 * (1 - B[f] + (B[f] * (end - k)) / (avg[f] / n || 1));
-      for (let j = k; j < end; j++) count[seq[j]]++;
+      for (let j = k; j < end; j++) seen[seq[j]]++;
       for (; k < end; k++) {
         const id = seq[k];
-        const x = count[id];
+        const x = seen[id];
         if (!x) continue;
         if (!sum[id]) found[p++] = id;
         sum[id] += (WEIGHT[f] * x * (K1 + 1)) / (x + b);
-        count[id] = 0;
+        seen[id] = 0;
       }
     }
     for (let j = i ? docEnd[i - 1] : 0; j < p; j++) {
@@ -269,7 +273,8 @@ function openIndex(articles: Article[], { terms, start, docs, weights }: Posting
 /** Whether a and b are at most `max` edits apart (insert, delete, substitute, swap neighbours). */
 function withinEdits(a: string, b: string, max: number): boolean {
   let prev2: number[] = [];
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let prev: number[] = [];
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     let min = i;
@@ -277,7 +282,7 @@ function withinEdits(a: string, b: string, max: number): boolean {
       let v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + +(a[i - 1] != b[j - 1]));
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) v = Math.min(v, prev2[j - 2] + 1);
       cur[j] = v;
-      min = Math.min(min, v);
+      if (v < min) min = v;
     }
     if (min > max) return false;
     prev2 = prev;

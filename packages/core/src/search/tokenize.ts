@@ -34,22 +34,32 @@ const isHiragana = (c: number) => c > 0x3040 && c < 0x30a0;
 const isKanji = (c: number) => (c >= 0x3400 && c < 0xa000) || c == 0x3005 || (c >= 0xf900 && c < 0xfb00);
 
 /**
- * Splits text into search terms. A CJK run gives its kanji one by one and its overlapping bigrams, except
- * bigrams of two hiragana (mostly particles and endings). English stop words are dropped, other words stemmed.
+ * Calls `emit` with each search term of `text`. A CJK run gives its kanji one by one and its overlapping
+ * bigrams, except bigrams of two hiragana (mostly particles and endings); these come as numbers, their folded
+ * char codes (`c` or `c * 65536 + d`), so an index can count them without making strings. Other words come
+ * as strings: English stop words are dropped, other words stemmed.
  */
-export function tokenizeForSearch(text: string): string[] {
-  const out: string[] = [];
+export function scanTerms(text: string, emit: (term: string | number) => void): void {
   for (const m of text.normalize('NFKC').toLowerCase().matchAll(WORD_PATTERN)) {
     const s = m[0];
-    if (m[1]) {
-      // Terms are made from char codes: one string per term, no per-character strings.
+    if (m[1])
       for (let i = 0; i < s.length; i++) {
         const c = s.charCodeAt(i);
         const d = s.charCodeAt(i + 1);
-        if (s.length == 1 || isKanji(c)) out.push(String.fromCharCode(fold(c)));
-        if (d && !(isHiragana(c) && isHiragana(d))) out.push(String.fromCharCode(fold(c), fold(d)));
+        if (s.length == 1 || isKanji(c)) emit(fold(c));
+        if (d && !(isHiragana(c) && isHiragana(d))) emit(fold(c) * 65536 + fold(d));
       }
-    } else if (!STOP.has(s)) out.push(stemWord(s));
+    else if (!STOP.has(s)) emit(stemWord(s));
   }
+}
+
+/** A term from `scanTerms` as text. */
+export const termText = (t: string | number): string =>
+  typeof t == 'string' ? t : t < 65536 ? String.fromCharCode(t) : String.fromCharCode(t / 65536, t % 65536);
+
+/** The search terms of `text` (see `scanTerms`), as strings. */
+export function tokenizeForSearch(text: string): string[] {
+  const out: string[] = [];
+  scanTerms(text, (t) => out.push(termText(t)));
   return out;
 }
