@@ -43,7 +43,7 @@ export function Survey({ m, t }: { m: Messenger; t: Strings }) {
           </div>
         </div>
       ) : (
-        <div class="composer">
+        <div class="chips">
           <textarea aria-label={t.comment} placeholder={t.commentHint} maxLength={1000} rows={2} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
           <button type="button" class="send" onClick={() => finish(true)}>
             {t.submitFeedback}
