@@ -55,5 +55,5 @@ article{display:flex;flex-direction:column;gap:10px}article h3{font-size:18px;fo
 .follow{padding:6px 12px;border-top:1px solid var(--line);font-size:13px;color:var(--muted)}.follow div{display:flex;gap:6px;margin-top:4px}
 .follow input{flex:1;min-width:0;min-height:44px;padding:0 12px;border:1px solid var(--line);border-radius:12px;background:var(--bg);color:var(--fg);font-size:16px}.follow .error{padding:4px 0 0}
 article>.chip,article>a{align-self:flex-start}article a{color:var(--accent)}article .chips{padding:0}
-.preview{display:flex;align-items:flex-start;padding:0 0 0 12px}.preview button:first-child{flex:1;text-align:start;padding:10px 0}
+.preview{display:flex;align-items:flex-start;padding:0 0 0 12px}.preview button:first-child{flex:1;text-align:start;padding:10px 0}.status .chips{padding:6px 0}
 `;
