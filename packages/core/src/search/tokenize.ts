@@ -36,7 +36,7 @@ const isKanji = (c: number) => (c >= 0x3400 && c < 0xa000) || c == 0x3005 || (c 
 /**
  * Calls `emit` with each search term of `text`. A CJK run gives its kanji one by one and its overlapping
  * bigrams, except bigrams of two hiragana (mostly particles and endings); these come as numbers, their folded
- * char codes (`c` or `c * 65536 + d`), so an index can count them without making strings. Other words come
+ * char codes (`c` or `c << 16 | d`), so an index can count them without making strings. Other words come
  * as strings: English stop words are dropped, other words stemmed.
  */
 export function scanTerms(text: string, emit: (term: string | number) => void): void {
@@ -47,7 +47,7 @@ export function scanTerms(text: string, emit: (term: string | number) => void): 
         const c = s.charCodeAt(i);
         const d = s.charCodeAt(i + 1);
         if (s.length == 1 || isKanji(c)) emit(fold(c));
-        if (d && !(isHiragana(c) && isHiragana(d))) emit(fold(c) * 65536 + fold(d));
+        if (d && !(isHiragana(c) && isHiragana(d))) emit((fold(c) << 16) | fold(d));
       }
     else if (!STOP.has(s)) emit(stemWord(s));
   }
@@ -55,7 +55,7 @@ export function scanTerms(text: string, emit: (term: string | number) => void): 
 
 /** A term from `scanTerms` as text. */
 export const termText = (t: string | number): string =>
-  typeof t == 'string' ? t : t < 65536 ? String.fromCharCode(t) : String.fromCharCode(t / 65536, t % 65536);
+  typeof t == 'string' ? t : t >>> 16 ? String.fromCharCode(t >>> 16, t & 65535) : String.fromCharCode(t);
 
 /** The search terms of `text` (see `scanTerms`), as strings. */
 export function tokenizeForSearch(text: string): string[] {
