@@ -4,14 +4,14 @@
  * transports. Bundlers split these dynamic imports into chunks of their own; the script-tag
  * build swaps this module for one that loads each engine as a file next to madoguchi.js.
  */
-export type SearchEngine = typeof import('../search');
-export type FlowEngine = typeof import('../flow');
+export type SearchEngine = typeof import('./search-engine');
+export type FlowEngine = typeof import('./flow-engine');
 export type TriageEngine = typeof import('../triage');
 export type InsightsEngine = typeof import('./insights-engine');
 export type TransportsEngine = typeof import('./transports-engine');
 
-export const loadSearchEngine = (): Promise<SearchEngine> => import('../search');
-export const loadFlowEngine = (): Promise<FlowEngine> => import('../flow');
+export const loadSearchEngine = (): Promise<SearchEngine> => import('./search-engine');
+export const loadFlowEngine = (): Promise<FlowEngine> => import('./flow-engine');
 export const loadTriageEngine = (): Promise<TriageEngine> => import('../triage');
 export const loadInsightsEngine = (): Promise<InsightsEngine> => import('./insights-engine');
 export const loadTransportsEngine = (): Promise<TransportsEngine> => import('./transports-engine');
