@@ -5,6 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { handleEventsRequest } from '../examples/relay/events.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const TYPES = {
@@ -23,6 +24,7 @@ const MOUNTS = [
   ['/madoguchi/', 'packages/widget/dist/'],
   ['/faq/', 'examples/faq/'],
   ['/flows/', 'examples/flows/'],
+  ['/proactive/', 'examples/proactive/'],
   ['/', 'examples/script-tag/'],
 ];
 
@@ -56,6 +58,8 @@ export async function startDemoServer({ port = 5173, host = '127.0.0.1', csp = f
   }
   const server = createServer(async (req, res) => {
     try {
+      // The analytics sink's endpoint: events the widget batches arrive here (GET returns them).
+      if (withRelay && handleEventsRequest(req, res)) return;
       if (relay?.handleRequest(req, res)) return;
       const url = new URL(req.url || '/', 'http://localhost');
       const path = decodeURIComponent(url.pathname);

@@ -173,6 +173,8 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
       setStatus({ phase: 'closed', agentTyping: false });
       kernel.track({ type: 'conversation.closed', resolved: true });
     } else if (status.type === 'away') setStatus({ phase: 'away', nextOpenAt: status.nextOpenAt, awayMessage: status.message });
+    // A ticket was filed (a webhook transport): nobody will answer here, the e-mail follow-up may.
+    else if (status.type === 'ticket') setStatus({ phase: 'away', queuePosition: undefined });
   };
 
   const kernel: Kernel = {
@@ -215,6 +217,8 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
   const flows = createFlowPart(kernel, { search, handoff });
   const insights = createInsightsPart(kernel);
   const parts = [search, handoff, flows, insights];
+  // A proactive rule may start a flow; the panel stays as it is (the flow's first message is the preview).
+  kernel.on('proactive:flow', (id: string) => flows.start(id));
 
   /** Restores what storage holds for this app, then connects and boots the parts. */
   async function start(cfg: MessengerConfig, gen: number) {

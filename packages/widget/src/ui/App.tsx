@@ -22,7 +22,7 @@ export function App({ m }: { m: Messenger }) {
   const wasOpen = useRef(open);
 
   useEffect(() => {
-    if (open && !wasOpen.current) panel.current?.querySelector('textarea')?.focus();
+    if (open && !wasOpen.current) panel.current?.querySelector<HTMLElement>('.composer textarea')?.focus();
     wasOpen.current = open;
   }, [open]);
 
