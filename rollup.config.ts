@@ -30,7 +30,9 @@ const noNanostoresGlobal: Plugin = {
 const enginesAsFiles: Plugin = {
   name: 'madoguchi-engines-as-files',
   resolveId: (id, importer) =>
-    id === './engines' && importer?.includes('messenger') ? here('./packages/widget/src/engines/load.ts') : null,
+    (id === './engines' && importer?.includes('messenger')) || id === './i18n-loader'
+      ? here('./packages/widget/src/engines/load.ts')
+      : null,
 };
 
 const ts = (define?: Record<string, string>) =>
@@ -66,7 +68,7 @@ const config: RollupOptions[] = [
     plugins: [coreSource, enginesAsFiles, noNanostoresGlobal, browser.resolve(), ts(production), minify()],
     output: { file: here('./packages/widget/dist/madoguchi.js'), format: 'iife' },
   },
-  ...['search', 'flow', 'triage', 'insights', 'transports'].map((name) => ({
+  ...['search', 'flow', 'handoff', 'insights', 'transports', 'ja'].map((name) => ({
     input: here(`./packages/widget/src/engines/${name}.ts`),
     plugins: [browser.resolve(), ts(production), minify()],
     output: { file: here(`./packages/widget/dist/madoguchi-${name}.js`), format: 'iife' as const },
@@ -75,7 +77,7 @@ const config: RollupOptions[] = [
     input: here('./packages/widget/src/index.ts'),
     external: [/^preact/, /^@preact\//, 'nanostores', 'idb-keyval', '@madoguchi/core'],
     plugins: [ts()],
-    output: { file: here('./packages/widget/dist/index.js'), format: 'es' },
+    output: { dir: here('./packages/widget/dist'), format: 'es', entryFileNames: 'index.js', chunkFileNames: '[name].js' },
   },
   {
     input: here('./packages/core/src/index.ts'),

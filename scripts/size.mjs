@@ -11,8 +11,9 @@ const BUDGETS = [
   // Engines fetched by the widget only when the config (or the user) needs them.
   { name: '  + FAQ search engine, when `faq` is set', file: 'packages/widget/dist/madoguchi-search.js', limit: 6 * KB },
   { name: '  + bot-flow engine, when `flows` is set', file: 'packages/widget/dist/madoguchi-flow.js', limit: 10 * KB },
-  { name: '  + triage and channel map, at a handoff', file: 'packages/widget/dist/madoguchi-triage.js', limit: 2.5 * KB },
-  { name: '  + proactive rules and analytics sink', file: 'packages/widget/dist/madoguchi-insights.js', limit: 3 * KB },
+  { name: '  + triage and the handoff, at a handoff', file: 'packages/widget/dist/madoguchi-handoff.js', limit: 5 * KB },
+  { name: '  + proactive rules, survey, analytics sink', file: 'packages/widget/dist/madoguchi-insights.js', limit: 4 * KB },
+  { name: '  + Japanese strings, when the locale is ja', file: 'packages/widget/dist/madoguchi-ja.js', limit: 2 * KB },
   { name: '  + WebSocket / HTTP / webhook transports', file: 'packages/widget/dist/madoguchi-transports.js', limit: 3 * KB },
 ];
 

@@ -1,6 +1,8 @@
 import type { Locale } from '@madoguchi/core';
+import { signal } from '@preact/signals';
+import { loadJapanese } from './i18n-loader';
 
-const en = {
+export const en = {
   open: 'Open support',
   close: 'Close support',
   title: 'Support',
@@ -60,61 +62,21 @@ const en = {
 
 export type Strings = typeof en;
 
-const ja: Strings = {
-  open: 'サポートを開く',
-  close: 'サポートを閉じる',
-  title: 'サポート',
-  minimize: '最小化',
-  message: 'メッセージ',
-  placeholder: 'ご質問をどうぞ…',
-  send: '送信',
-  human: '担当者と話す',
-  greeting: 'こんにちは。ご質問をどうぞ。下の記事もご覧いただけます。',
-  thread: '会話',
-  you: 'あなた',
-  back: '戻る',
-  suggestions: 'おすすめの記事',
-  helpful: 'この記事で解決しましたか？',
-  yes: 'はい',
-  no: 'いいえ',
-  thanks: 'ご回答ありがとうございます。',
-  nextStep: '申し訳ありません。担当者がお手伝いします：',
-  queue: (n) => (n <= 1 ? '次にご案内します。' : `あなたの前に${n - 1}人お待ちです。`),
-  wait: (min) => `待ち時間の目安：約${min}分`,
-  waiting: '担当者をお探ししています…',
-  browse: '記事をご覧になっている間も順番は保たれます。',
-  joined: (name) => `${name}が会話に参加しました。`,
-  typing: (name) => `${name}が入力中…`,
-  closed: 'この会話は終了しました。',
-  away: 'ただいま対応できる担当者がいません。',
-  awayUntil: (when) => `${when}以降に担当者がお返事します。`,
-  queued: 'オンラインに戻ったら送信します',
-  failed: '送信できませんでした',
-  unread: (n) => `未読${n}件`,
-  flowChoose: '回答を選んでください',
-  flowRate: '評価',
-  flowScore: (n, of) => `${of}段階中${n}`,
-  flowWorking: '少々お待ちください…',
-  found: (n) => `おすすめの記事が${n}件あります。矢印キーで選べます。`,
-  helpCentre: 'ヘルプセンターで開く',
-  notHelpful: '申し訳ありません。別の言葉でもう一度お尋ねいただくか、下の「担当者と話す」をお選びください。',
-  notHelpfulLater: '申し訳ありません。会話に戻って詳しくお聞かせください。',
-  emailOffer: 'メールアドレスをお知らせいただければ、メールでお返事します。',
-  email: 'メールアドレス',
-  emailMe: 'メールで受け取る',
-  emailInvalid: 'name@example.com のような形式でメールアドレスを入力してください。',
-  emailFailed: '送信できませんでした。もう一度お試しください。',
-  emailSent: (to) => `${to} 宛てにお返事します。`,
-  survey: 'ご意見',
-  csatAsk: '今回のサポートにどの程度満足されましたか？',
-  csatScale: ['とても不満', '不満', 'どちらでもない', '満足', 'とても満足'],
-  cesAsk: '解決までの手間はいかがでしたか？',
-  cesScale: ['とても大変', '大変', 'やや大変', 'どちらでもない', 'やや簡単', '簡単', 'とても簡単'],
-  comment: 'コメント',
-  commentHint: 'ほかにご意見があればどうぞ（任意）',
-  submitFeedback: 'フィードバックを送る',
-  skip: 'スキップ',
-  dismiss: '閉じる',
-};
+/** Strings by locale: English is built in, Japanese arrives as a small file of its own when used. */
+export const STRINGS: Partial<Record<Locale, Strings>> = { en };
+const $arrived = signal(0);
 
-export const STRINGS: Record<Locale, Strings> = { en, ja };
+/** The strings of `locale`, English until they have arrived; a component reading them re-renders then. */
+export function stringsFor(locale: Locale): Strings {
+  $arrived.value;
+  return STRINGS[locale] || en;
+}
+
+/** Fetches the strings of `locale` if they are not here yet. */
+export function loadStrings(locale: Locale): Promise<void> {
+  if (STRINGS[locale]) return Promise.resolve();
+  return loadJapanese().then(({ ja }) => {
+    STRINGS.ja = ja;
+    $arrived.value++;
+  });
+}

@@ -1,4 +1,5 @@
 import { createMessenger as createHeadless, type Messenger, type MessengerConfig } from '@madoguchi/core';
+import { loadStrings } from './i18n';
 import { mountWidget } from './mount';
 
 export type * from '@madoguchi/core';
@@ -21,8 +22,10 @@ export function createMessenger(config?: MessengerConfig): Messenger {
         console.error('[madoguchi] the widget could not be shown', cause);
       }
     };
-    if (document.body) go();
-    else document.addEventListener('DOMContentLoaded', go, { once: true });
+    // The launcher appears with its strings in the user's language (Japanese arrives as a small file).
+    const ready = () => loadStrings(m.state.$locale.get()).then(go, go);
+    if (document.body) void ready();
+    else document.addEventListener('DOMContentLoaded', () => void ready(), { once: true });
   };
   m.on('ready', place);
   const shutdown = m.shutdown;

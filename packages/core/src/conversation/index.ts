@@ -28,7 +28,8 @@ export interface ConversationStore {
 
 const initialStatus = (): ConversationStatus => ({ phase: 'bot', online: false });
 
-const byTime = (a: Message, b: Message) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+/** Time order; messages of the same millisecond keep the order they arrived in (the sort is stable). */
+const byTime = (a: Message, b: Message) => a.at - b.at;
 
 function same(a: Message, b: Message): boolean {
   return a.text === b.text && a.status === b.status && a.at === b.at && a.authorName === b.authorName;

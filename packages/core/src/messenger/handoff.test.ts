@@ -68,6 +68,7 @@ function setup(config: Partial<MessengerConfig> = {}, transport?: Partial<Transp
     warn: (w: { message: string }) => warnings.push(w.message),
     fetchJson: async () => ({}),
     open() {},
+    isOpen: () => false,
   } as unknown as Kernel;
   const say = (text: string, at: number) => conversation.upsert({ id: 'u' + at, conversationId: 'c1', author: 'user', text, at });
   return { part: createHandoffPart(k, { search }), conversation, sent, events, warnings, errors, stored, say };

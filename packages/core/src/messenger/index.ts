@@ -120,6 +120,9 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
   let conversationId = createId();
   let visitorId = '';
   let cleanup: Array<() => void> = [];
+  /** Time stamps of messages made here strictly increase, so a reply never sorts before its question. */
+  let lastAt = 0;
+  const stamp = () => (lastAt = Math.max(Date.now(), lastAt + 1));
   /** Bumped by every boot and shutdown, so work started by an older boot stops quietly. */
   let generation = 0;
 
@@ -187,7 +190,7 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     context: () => context,
     transport: () => transport,
     say(text) {
-      const message: Message = { id: createId(), conversationId, author: 'bot', text, at: Date.now() };
+      const message: Message = { id: createId(), conversationId, author: 'bot', text, at: stamp() };
       receive(message);
       return message;
     },
@@ -209,6 +212,7 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
       }
     },
     open: () => api.open(),
+    isOpen: () => $open.get(),
   };
 
   // Search stays quiet while a flow waits for the user's answer.
@@ -267,7 +271,7 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     } catch (cause) {
       report({ message: 'the transport could not connect', cause });
     }
-    for (const part of parts) await part.boot?.();
+    for (const part of parts) if (gen === generation) await part.boot?.();
   }
 
   let openTouched = false;
@@ -417,7 +421,7 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
       const body = String(text).trim().slice(0, MAX_MESSAGE_LENGTH);
       if (!body) return;
       storage.enable();
-      const message: Message = { id: createId(), conversationId, author: 'user', text: body, at: Date.now(), status: 'pending' };
+      const message: Message = { id: createId(), conversationId, author: 'user', text: body, at: stamp(), status: 'pending' };
       receive(message);
       kernel.track({ type: 'message.sent', messageId: message.id });
       const out = { id: message.id, conversationId, text: body, at: message.at };

@@ -4,7 +4,8 @@ import { createEmitter } from '../emitter';
 import type { MadoguchiEvent } from '../insights/events';
 import type { Message } from '../types';
 import { loadInsightsEngine } from './engines';
-import { createInsightsPart } from './insights';
+import type { LazyPart } from './lazy-part';
+import { createInsightsPart, type InsightsPart } from './insights';
 import type { Kernel, MadoguchiError, MadoguchiWarning } from './kernel';
 
 type Session = Record<string, unknown>;
@@ -66,6 +67,7 @@ function setup(config: Record<string, unknown>, o: { url?: string; session?: Ses
       open = true;
       bus.emit('open');
     },
+    isOpen: () => open,
   };
   bus.on('event', (e: MadoguchiEvent) => events.push(e));
   const part = createInsightsPart(k);
@@ -79,7 +81,8 @@ function setup(config: Record<string, unknown>, o: { url?: string; session?: Ses
 
 /** Boots and lets the rules and the lazily loaded engine arrive. */
 const boot = async (s: ReturnType<typeof setup>) => {
-  await s.part.boot?.();
+  // The part's code arrives on demand; load it as a conversation with a person would.
+  await (s.part as LazyPart<InsightsPart>).ensure();
   for (let i = 0; i < 5; i++) await vi.advanceTimersByTimeAsync(0);
 };
 const types = (s: ReturnType<typeof setup>) => s.events.map((e) => e.type);

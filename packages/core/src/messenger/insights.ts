@@ -1,11 +1,7 @@
-import { atom, type ReadableAtom } from 'nanostores';
-import type { ConversationStatus } from '../conversation';
-import { surveyScale, type MadoguchiEvent, type SurveyKind } from '../insights/events';
-import type { CapState, ProactiveContext, ProactiveEngine, ProactiveHit } from '../insights/proactive';
-import type { AnalyticsSink } from '../insights/sink';
-import type { StoredSession } from '../storage';
-import type { LocalizedText, Message } from '../types';
+import { atom, type ReadableAtom, type WritableAtom } from 'nanostores';
+import type { MadoguchiEvent, SurveyKind } from '../insights/events';
 import { loadInsightsEngine } from './engines';
+import { createLazyPart, type LazyPart } from './lazy-part';
 import type { Kernel, Part } from './kernel';
 
 /** A proactive message waiting beside the launcher. */
@@ -41,238 +37,29 @@ export interface InsightsPart extends Part {
   setQuiet(on: boolean): void;
 }
 
-/** What the session record keeps for this part. */
-type InsightsSession = StoredSession & { proactive?: CapState; surveyed?: string[] };
+export type InsightsStores = { $preview: WritableAtom<ProactivePreview | null>; $survey: WritableAtom<SurveyState | null> };
 
-const SURVEY_KINDS: SurveyKind[] = ['csat', 'ces'];
-const TOP = { csat: 5, ces: 7 };
-const COMMENT_MAX = 1000;
-
-const pick = (text: LocalizedText | undefined, locale: string) =>
-  typeof text == 'string' ? text : (text && (text[locale] || text.en || Object.values(text)[0])) || '';
-
-/** A short, quiet chime, only when both the host (`sound: true`) and the rule ask for it. */
-function chime() {
-  try {
-    const Ctx = (globalThis as any).AudioContext;
-    const a = new Ctx();
-    const o = a.createOscillator();
-    const g = a.createGain();
-    g.gain.value = 0.05;
-    o.frequency.value = 880;
-    o.connect(g).connect(a.destination);
-    o.start();
-    o.stop(a.currentTime + 0.12);
-    o.onended = () => a.close();
-  } catch {
-    // no audio here: stay silent
-  }
-}
-
+/**
+ * Proactive messages, the survey and the analytics sink. Their code arrives with the insights
+ * engine: at boot when the config has proactive rules or an analytics sink, else once a person
+ * is involved (the survey follows a conversation a person closed). Events from before it arrived
+ * still reach the sink.
+ */
 export function createInsightsPart(k: Kernel): InsightsPart {
-  const $preview = atom<ProactivePreview | null>(null);
-  const $survey = atom<SurveyState | null>(null);
-  let engine: ProactiveEngine | undefined;
-  let sink: AnalyticsSink | undefined;
-  /** Events that wait while the sink's code loads. */
-  let waiting: MadoguchiEvent[] | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let undo: Array<() => void> = [];
-  let surveyed: string[] = [];
-  let pending: { kind: SurveyKind; score: number } | undefined;
-  let lastPage: string | undefined;
-  let opened = false;
-  /** Bumped by boot and shutdown, so a late rules file of an older boot is dropped. */
-  let gen = 0;
-
-  /** Where the visitor is, as the proactive engine reads it. */
-  const where = (): ProactiveContext => {
-    const s = k.context().snapshot();
-    const lastView = s.trail.filter((e) => e.type == 'page').pop();
-    return {
-      url: s.page.url || s.page.path,
-      pageSince: lastView && lastView.url == s.page.url ? lastView.at : Date.now() - s.timeOnPageMs,
-      attributes: { ...s.user.attributes, returning: s.returning, visitCount: s.visitCount, locale: k.locale() },
-    };
-  };
-
-  const show = (hit: ProactiveHit) => {
-    engine!.markShown(hit.ruleId);
-    k.track({ type: 'proactive.shown', ruleId: hit.ruleId });
-    if (hit.sound && k.config().sound === true) chime();
-    const preview = (text: string) => !opened && $preview.set({ ruleId: hit.ruleId, text });
-    if (hit.flow) {
-      // The flow's first bot message becomes the preview.
-      const off = k.on('message', (m: Message) => {
-        if (m.author == 'bot') {
-          off();
-          preview(m.text);
-        }
-      });
-      setTimeout(off, 5e3);
-      k.emit('proactive:flow', hit.flow);
-    } else {
-      const text = pick(hit.message, k.locale());
-      k.say(text);
-      preview(text);
-    }
-  };
-
-  /** Evaluates the rules for a trigger, shows the best hit, and sets the timer for time-based rules. */
-  const check = (trigger: 'page' | 'tick' | { event: string }) => {
-    if (!engine) return;
-    clearTimeout(timer);
-    const ctx = where();
-    const phase = k.conversation.$status.get().phase;
-    // A person is on the line: no proactive interruption now (the rule may fire later).
-    const hit = phase == 'waiting' || phase == 'agent' ? undefined : engine.evaluate(ctx, trigger)[0];
-    if (hit) show(hit);
-    const wait = engine.nextCheckIn(ctx);
-    if (wait != null) timer = setTimeout(() => check('tick'), wait + 50);
-  };
-
-  const remember = (patch: Partial<InsightsSession>) => k.storage().setSession(patch as StoredSession);
-
-  const track = (kind: SurveyKind, score: number, comment?: string) =>
-    k.track({ type: 'survey.answered', kind, score, scaled: surveyScale(kind, score), ...(comment ? { comment: comment.slice(0, COMMENT_MAX) } : {}) });
-
-  /** Ends the survey: what waited is sent, with the comment if any. */
-  const endSurvey = (comment?: string) => {
-    if (pending) track(pending.kind, pending.score, comment?.trim());
-    pending = undefined;
-    $survey.set(null);
-  };
-
-  const ask = (status: ConversationStatus) => {
-    const id = k.conversationId();
-    if (status.phase != 'closed' || surveyed.includes(id)) return;
-    surveyed = surveyed.concat(id).slice(-50);
-    remember({ surveyed });
-    $survey.set({ kinds: SURVEY_KINDS.slice(), answered: {} });
-  };
-
-  const start = async (g: number) => {
-    const cfg = k.config();
-    const session = (await k.storage().getSession()) as InsightsSession;
-    if (g != gen) return;
-    surveyed = Array.isArray(session.surveyed) ? session.surveyed : [];
-    let source = cfg.proactive;
-    if (source == null) return;
-    if (typeof source == 'string') {
-      try {
-        source = await k.fetchJson(source);
-      } catch (cause) {
-        return g == gen && k.report({ message: `proactive rules: ${(cause as Error).message}`, path: '$.proactive', cause });
-      }
-      if (g != gen) return;
-    }
-    const { createProactiveEngine, validateProactiveRules } = await loadInsightsEngine();
-    if (g != gen) return;
-    const { rules, problems, quiet, maxPerDay } = validateProactiveRules(source);
-    for (const p of problems) k.warn({ code: 'proactive-rules', message: `proactive rules ${p.path}: ${p.message}` });
-    const s = k.context().snapshot();
-    engine = createProactiveEngine({
-      rules,
-      quiet,
-      maxPerDay,
-      // A visit (30 minutes without activity ends one) is the session that `once: "session"` counts.
-      sessionId: `${s.firstSeen}:${s.visitCount}`,
-      storage: { get: () => session.proactive, set: (proactive) => remember({ proactive }) },
-    });
-    lastPage = where().url + where().pageSince;
-    check('page');
-  };
-
-  // Subscribed for the messenger's whole life: a panel restored open, and events sent before
-  // boot finished, are seen too.
-  k.on('open', () => {
-    opened = true;
-    $preview.set(null);
-  });
-  k.on('close', () => (opened = false));
-  k.on('event', (e: MadoguchiEvent) => {
-    if (sink) return sink.push(e);
-    if (!waiting) {
-      const url = (k.config() as { analytics?: { url?: unknown } } | undefined)?.analytics?.url;
-      if (typeof url != 'string' || !url) return;
-      const queue: MadoguchiEvent[] = (waiting = []);
-      loadInsightsEngine().then(
-        ({ createAnalyticsSink }) => {
-          const s = createAnalyticsSink({ url });
-          for (const x of queue) s.push(x);
-          // Shut down meanwhile: what waited still goes, then the sink stops.
-          if (waiting == queue) [sink, waiting] = [s, undefined];
-          else s.close();
-        },
-        (cause) => k.report({ message: 'the analytics sink could not load', cause }),
-      );
-    }
-    if (waiting.push(e) > 1000) waiting.shift();
-  });
-
-  return {
-    $preview,
-    $survey,
-    boot() {
-      const g = ++gen;
-      const cfg = k.config();
-      const a = cfg.analytics as { url?: unknown } | undefined;
-      if (a != null && (typeof a != 'object' || typeof a.url != 'string' || !a.url))
-        k.warn({ code: 'analytics-config', message: 'config $.analytics.url: expected the URL events are sent to' });
-      const onHide = () => document.visibilityState == 'hidden' && pending && endSurvey();
-      if (typeof document == 'object') {
-        // Before the sink's own listener exists, so the last answer goes in its final beacon.
-        document.addEventListener('visibilitychange', onHide);
-        undo.push(() => document.removeEventListener('visibilitychange', onHide));
-      }
-      undo.push(k.on('status', ask));
-      void start(g).catch((cause) => k.report({ message: 'proactive messages could not start', cause }));
+  const early: MadoguchiEvent[] = [];
+  const stopBuffering = k.on('event', (e: MadoguchiEvent) => early.length < 1000 && early.push(e));
+  const part: LazyPart<InsightsPart> = createLazyPart<InsightsPart, InsightsStores>(
+    () =>
+      loadInsightsEngine().then((engine) => (stores) => {
+        stopBuffering();
+        return engine.createInsightsPartImpl(k, stores, early.splice(0));
+      }),
+    { $preview: atom(null), $survey: atom(null) },
+    () => {
+      const c = k.config();
+      return !!c && (!!c.proactive || !!c.analytics || k.conversation.$status.get().phase !== 'bot');
     },
-    activity(kind, name) {
-      if (!engine) return;
-      if (kind == 'event') return check({ event: name! });
-      // The context reports every change as 'page'; only a new page view restarts the page's clock.
-      const ctx = where();
-      const key = ctx.url + ctx.pageSince;
-      const isNew = key != lastPage;
-      lastPage = key;
-      check(isNew ? 'page' : 'tick');
-    },
-    shutdown() {
-      gen++;
-      clearTimeout(timer);
-      endSurvey();
-      for (const f of undo) f();
-      undo = [];
-      engine = undefined;
-      $preview.set(null);
-      opened = false;
-      sink?.close();
-      sink = waiting = undefined;
-    },
-    openPreview() {
-      const p = $preview.get();
-      if (!p) return;
-      $preview.set(null);
-      k.track({ type: 'proactive.clicked', ruleId: p.ruleId });
-      k.open();
-    },
-    dismissPreview: () => $preview.set(null),
-    answer(kind, score, comment) {
-      const s = $survey.get();
-      if (!s || !s.kinds.includes(kind) || !Number.isInteger(score) || score < 1 || score > TOP[kind]) return;
-      const kinds = s.kinds.filter((x) => x != kind);
-      $survey.set({ kinds, answered: { ...s.answered, [kind]: score } });
-      // A comment ends the survey; the last answer waits for one.
-      if (kinds.length && comment == null) return track(kind, score);
-      pending = { kind, score };
-      if (comment != null) endSurvey(comment);
-    },
-    submitSurvey: endSurvey,
-    skipSurvey: () => endSurvey(),
-    setQuiet(on) {
-      engine?.setQuiet(on);
-      if (on) $preview.set(null);
-    },
-  };
+  );
+  k.on('status', (s: { phase: string }) => s.phase !== 'bot' && part.ensure());
+  return part;
 }

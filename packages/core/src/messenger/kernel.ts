@@ -50,6 +50,7 @@ export interface Kernel {
   /** Fetches JSON (FAQ, flows); rejects with an error that names the URL. */
   fetchJson(url: string): Promise<unknown>;
   open(): void;
+  isOpen(): boolean;
 }
 
 /** A part of the messenger with a life tied to boot and shutdown. */

@@ -1,4 +1,4 @@
-import type { FlowEngine, InsightsEngine, SearchEngine, TransportsEngine, TriageEngine } from '../../../core/src/messenger/engines';
+import type { FlowEngine, HandoffEngine, InsightsEngine, SearchEngine, TransportsEngine } from '../../../core/src/messenger/engines';
 
 /**
  * The script-tag build's engine loader: the engines of engines.ts are separate files next to
@@ -48,6 +48,7 @@ function load<T>(name: string): Promise<T> {
 
 export const loadSearchEngine = (): Promise<SearchEngine> => load('search');
 export const loadFlowEngine = (): Promise<FlowEngine> => load('flow');
-export const loadTriageEngine = (): Promise<TriageEngine> => load('triage');
+export const loadHandoffEngine = (): Promise<HandoffEngine> => load('handoff');
 export const loadInsightsEngine = (): Promise<InsightsEngine> => load('insights');
+export const loadJapanese = (): Promise<typeof import('../i18n-ja')> => load('ja');
 export const loadTransportsEngine = (): Promise<TransportsEngine> => load('transports');

@@ -27,9 +27,9 @@ describe('the widget shell', () => {
     await waitFor(() => expect(screen.getAllByText('Hello')).toHaveLength(2));
   });
 
-  it('does not send while an IME is composing, and Shift+Enter adds a line', () => {
+  it('does not send while an IME is composing, and Shift+Enter adds a line', async () => {
     boot('ja');
-    fireEvent.click(screen.getByRole('button', { name: 'サポートを開く' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'サポートを開く' }));
     const input = screen.getByRole('textbox', { name: 'メッセージ' }) as HTMLTextAreaElement;
     fireEvent.input(input, { target: { value: 'へんぴん' } });
     fireEvent.keyDown(input, { key: 'Enter', isComposing: true });

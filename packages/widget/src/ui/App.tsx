@@ -1,6 +1,6 @@
 import type { Messenger } from '@madoguchi/core';
 import { useEffect, useRef } from 'preact/hooks';
-import { STRINGS } from '../i18n';
+import { loadStrings, stringsFor } from '../i18n';
 import { fromStore } from './bind';
 import { Composer } from './Composer';
 import { FlowWaitView } from './Flow';
@@ -13,7 +13,8 @@ const corner = { 'bottom-right': 'br', 'bottom-left': 'bl', 'top-right': 'tr', '
 
 export function App({ m }: { m: Messenger }) {
   const open = fromStore(m.state.$open).value;
-  const t = STRINGS[fromStore(m.state.$locale).value];
+  const locale = fromStore(m.state.$locale).value;
+  const t = stringsFor(locale);
   const unread = fromStore(m.state.$unread).value;
   const article = fromStore(m.search.$article).value;
   const config = m.state.config() || { appId: '' };
@@ -21,6 +22,7 @@ export function App({ m }: { m: Messenger }) {
   const panel = useRef<HTMLDivElement>(null);
   const wasOpen = useRef(open);
 
+  useEffect(() => void loadStrings(locale).catch(() => {}), [locale]);
   useEffect(() => {
     if (open && !wasOpen.current) panel.current?.querySelector<HTMLElement>('.composer textarea')?.focus();
     wasOpen.current = open;

@@ -2,8 +2,11 @@
 import { createMessenger, type Messenger } from '@madoguchi/core';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
-import { STRINGS } from '../i18n';
+import { en } from '../i18n';
+import { ja } from '../i18n-ja';
 import { FlowWaitView } from './Flow';
+
+const STRINGS = { en, ja };
 
 const flow = {
   id: 'pick',

@@ -3,8 +3,11 @@ import type { ConversationStatus, Messenger } from '@madoguchi/core';
 import { cleanup, fireEvent, render } from '@testing-library/preact';
 import { atom } from 'nanostores';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { STRINGS } from '../i18n';
+import { en } from '../i18n';
+import { ja } from '../i18n-ja';
 import { HandoffExtras } from './Handoff';
+
+const STRINGS = { en, ja };
 
 afterEach(cleanup);
 

@@ -4,10 +4,13 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/pr
 import { atom } from 'nanostores';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { STRINGS } from '../i18n';
+import { en } from '../i18n';
+import { ja } from '../i18n-ja';
 import { fromStore } from './bind';
 import { Composer } from './Composer';
 import { ArticleView } from './Search';
+
+const STRINGS = { en, ja };
 
 const faq = (locale: 'en' | 'ja') => JSON.parse(readFileSync(`${process.cwd()}/examples/faq/${locale}.json`, 'utf8'));
 
