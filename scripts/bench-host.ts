@@ -18,6 +18,8 @@ export interface LongTask {
   widget: boolean;
   /** What ran in the overlapping long animation frames, longest first ("<file> <invoker> <ms>"). */
   scripts: string[];
+  /** The overlapping frames name scripts, none of them the widget's: the host's own task. */
+  host: boolean;
 }
 
 export interface PhaseCost {
@@ -230,6 +232,7 @@ function phase(state: InPage, from: number, to: number, received: Array<{ url: s
       return {
         ...t,
         widget: scripts.some((x) => x.url.startsWith('/madoguchi/')),
+        host: scripts.length > 0 && !scripts.some((x) => x.url.startsWith('/madoguchi/')),
         scripts: [
           ...scripts.map((x) => `${x.what} ${x.duration.toFixed(0)} ms${x.layout >= 1 ? ` (forced style/layout ${x.layout.toFixed(0)} ms)` : ''}`),
           ...(render >= 1 ? [`rendering ${render.toFixed(0)} ms`] : []),
@@ -337,11 +340,16 @@ export async function closeAndKeep(page: Page) {
   await until(async () => (await storedRecords(page, 's')).some(([k, v]) => k === 's' && !(v as { open?: boolean }).open), 'the closed panel in IndexedDB');
 }
 
-/** Long tasks and layout shift the widget page has that the page without it does not explain. */
+/**
+ * Long tasks and layout shift the widget page has that the page without it does not explain: tasks
+ * whose long animation frame ran a widget script, plus unnamed ones beyond the baseline's count;
+ * tasks that ran only host scripts are the host's.
+ */
 export function widgetShare(baseline: PageCost, withWidget: PageCost) {
   const unexplained = (p: PhaseCost, base: PhaseCost | undefined) => {
     const own = p.longTasks.filter((t) => t.widget).length;
-    const other = p.longTasks.length - own;
+    // Tasks that name no script (style, layout, garbage collection) count beyond what the page without the widget had.
+    const other = p.longTasks.filter((t) => !t.widget && !t.host).length;
     return own + Math.max(0, other - (base ? base.longTasks.length : 0));
   };
   const longTasks = unexplained(withWidget.load, baseline.load) + (withWidget.open ? unexplained(withWidget.open, undefined) : 0);
