@@ -30,7 +30,7 @@ const noNanostoresGlobal: Plugin = {
 const enginesAsFiles: Plugin = {
   name: 'madoguchi-engines-as-files',
   resolveId: (id, importer) =>
-    (id === './engines' && importer?.includes('messenger')) || id === './i18n-loader'
+    (id === './engines' && importer?.includes('messenger')) || id === './i18n-loader' || id === '../markdown-loader'
       ? here('./packages/widget/src/engines/load.ts')
       : null,
 };
@@ -68,7 +68,7 @@ const config: RollupOptions[] = [
     plugins: [coreSource, enginesAsFiles, noNanostoresGlobal, browser.resolve(), ts(production), minify()],
     output: { file: here('./packages/widget/dist/madoguchi.js'), format: 'iife' },
   },
-  ...['search', 'flow', 'handoff', 'insights', 'transports', 'ja'].map((name) => ({
+  ...['search', 'flow', 'handoff', 'insights', 'transports', 'ja', 'markdown'].map((name) => ({
     input: here(`./packages/widget/src/engines/${name}.ts`),
     plugins: [browser.resolve(), ts(production), minify()],
     output: { file: here(`./packages/widget/dist/madoguchi-${name}.js`), format: 'iife' as const },

@@ -13,6 +13,7 @@ export const en = {
   human: 'Talk to a person',
   greeting: 'Hi! Ask us anything, or pick an article below.',
   thread: 'Conversation',
+  earlier: 'Show earlier messages',
   you: 'You',
   back: 'Back',
   suggestions: 'Suggested articles',

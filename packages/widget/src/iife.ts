@@ -40,4 +40,8 @@ function dispatch(...[name, ...args]: Command): unknown {
 }
 
 w.Madoguchi = dispatch;
-for (const command of queued) dispatch(...command);
+// The queued commands run in a task of their own, so evaluating this file and booting never add
+// up to one long task on the host page.
+setTimeout(() => {
+  for (const command of queued) dispatch(...command);
+});

@@ -1,5 +1,6 @@
 import { createMessenger as createHeadless, type Messenger, type MessengerConfig } from '@madoguchi/core';
 import { loadStrings } from './i18n';
+import { preloadMarkdown } from './ui/Markdown';
 import { mountWidget } from './mount';
 
 export type * from '@madoguchi/core';
@@ -23,7 +24,9 @@ export function createMessenger(config?: MessengerConfig): Messenger {
       }
     };
     // The launcher appears with its strings in the user's language (Japanese arrives as a small file).
-    const ready = () => loadStrings(m.state.$locale.get()).then(go, go);
+    // A restored conversation shows formatted at once: the Markdown parser comes first too.
+    const formatted = m.state.$messages.get().some((x) => x.author !== 'user');
+    const ready = () => Promise.all([loadStrings(m.state.$locale.get()), formatted && preloadMarkdown()]).then(go, go);
     if (document.body) void ready();
     else document.addEventListener('DOMContentLoaded', () => void ready(), { once: true });
   };

@@ -121,17 +121,27 @@ export function createContextTracker(options: ContextTrackerOptions = {}): Conte
     changed();
   };
 
+  /** The time zone, read once and only when asked: the first Intl call of a page costs tens of milliseconds. */
+  let zone: string | undefined;
+  const timeZone = () => {
+    if (zone === undefined)
+      try {
+        zone = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+      } catch {
+        zone = '';
+      }
+    return zone;
+  };
+
   const device = (): DeviceInfo => {
     const nav = win?.navigator;
     const ua = nav?.userAgent || '';
-    let timeZone = '';
-    try {
-      timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
-    } catch {}
     return {
       viewport: { width: win?.innerWidth || 0, height: win?.innerHeight || 0 },
       language: nav?.language || '',
-      timeZone,
+      get timeZone() {
+        return timeZone();
+      },
       // Three coarse classes from the user agent; nothing that tells one device from another.
       platform: /iPad|Tablet|Android(?!.*Mobi)/i.test(ua) || (/Mac/.test(ua) && nav!.maxTouchPoints > 1) ? 'tablet' : /Mobi|iPhone/i.test(ua) ? 'mobile' : 'desktop',
     };

@@ -230,7 +230,7 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     if (gen !== generation) return;
     if (saved) context.restore(saved as SavedContext);
     if (!cfg.user && user) context.setUser(user);
-    visitorId = cfg.user?.id || session.visitorId || context.snapshot().visitorId;
+    visitorId = cfg.user?.id || session.visitorId || context.save().visitorId;
     conversationId = session.conversationId || conversationId;
     storage.setSession({ conversationId, visitorId });
     const restored = await storage.listMessages(conversationId);

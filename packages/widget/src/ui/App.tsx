@@ -2,6 +2,7 @@ import type { Messenger } from '@madoguchi/core';
 import { useEffect, useRef } from 'preact/hooks';
 import { loadStrings, stringsFor } from '../i18n';
 import { fromStore } from './bind';
+import { preloadMarkdown } from './Markdown';
 import { Composer } from './Composer';
 import { FlowWaitView } from './Flow';
 import { HandoffExtras } from './Handoff';
@@ -24,6 +25,7 @@ export function App({ m }: { m: Messenger }) {
 
   useEffect(() => void loadStrings(locale).catch(() => {}), [locale]);
   useEffect(() => {
+    if (open) preloadMarkdown().catch(() => {});
     if (open && !wasOpen.current) panel.current?.querySelector<HTMLElement>('.composer textarea')?.focus();
     wasOpen.current = open;
   }, [open]);

@@ -1,5 +1,23 @@
-import { parseMarkdown, type MarkdownOptions, type MdNode } from '@madoguchi/core';
+import type { MarkdownOptions, MdNode, parseMarkdown } from '@madoguchi/core';
+import { signal } from '@preact/signals';
 import { h, type ComponentChildren, type VNode } from 'preact';
+import { loadMarkdown } from '../markdown-loader';
+
+let parse: typeof parseMarkdown | undefined;
+const $parserArrived = signal(false);
+
+/**
+ * Fetches the Markdown parser (the script-tag build keeps it in a file of its own, loaded when the
+ * first formatted message is shown); resolves when it is there.
+ */
+export function preloadMarkdown(): Promise<void> {
+  return parse
+    ? Promise.resolve()
+    : loadMarkdown().then((m) => {
+        parse = m.parseMarkdown;
+        $parserArrived.value = true;
+      });
+}
 
 type AnyNode = Partial<{ value: string; children: MdNode[]; items: MdNode[][]; ordered: boolean; start: number; href: string; src: string; alt: string }>;
 
@@ -25,5 +43,11 @@ function renderNode(n: MdNode): ComponentChildren {
 
 /** Renders `text` as the safe Markdown subset: no raw HTML, links only http(s)/mailto opening in a new tab, images only when `images` allows. */
 export function Markdown({ text, images }: { text: string; images?: MarkdownOptions['images'] }): VNode {
-  return h('div', { class: 'md' }, parseMarkdown(text, { images }).map(renderNode)) as VNode;
+  $parserArrived.value; // re-render once the parser is here
+  if (!parse) {
+    // Until then the text shows as it is, as text: never as HTML.
+    preloadMarkdown().catch(() => {});
+    return h('div', { class: 'md' }, h('p', null, text)) as VNode;
+  }
+  return h('div', { class: 'md' }, parse(text, { images }).map(renderNode)) as VNode;
 }

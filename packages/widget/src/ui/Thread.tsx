@@ -1,5 +1,5 @@
 import type { ConversationStatus, Message, Messenger } from '@madoguchi/core';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import { fromStore } from './bind';
 import { Markdown } from './Markdown';
@@ -33,11 +33,17 @@ function Bubble({ message, t }: { message: Message; t: Strings }) {
   );
 }
 
+/** Messages rendered at first, and added by each "Show earlier messages". */
+const PAGE = 60;
+
 /** The conversation: a log announced politely to screen readers, and the line's status under it. */
 export function Thread({ m, t }: { m: Messenger; t: Strings }) {
   const messages = fromStore(m.state.$messages).value;
   const status = fromStore(m.state.$status).value;
   const scroller = useRef<HTMLDivElement>(null);
+  // A long conversation renders its latest messages; earlier ones come on request, a page at a time.
+  const [shown, setShown] = useState(PAGE);
+  const hidden = Math.max(0, messages.length - shown);
   useEffect(() => {
     const el = scroller.current;
     if (el) el.scrollTop = el.scrollHeight;
@@ -48,8 +54,16 @@ export function Thread({ m, t }: { m: Messenger; t: Strings }) {
       <div class="scroll" ref={scroller}>
         <div role="log" aria-live="polite" aria-label={t.thread}>
         <ol class="log">
-          <li class="msg bot">{t.greeting}</li>
-          {messages.map((message) => (
+          {hidden ? (
+            <li>
+              <button type="button" class="chip" onClick={() => setShown(shown + PAGE)}>
+                {t.earlier}
+              </button>
+            </li>
+          ) : (
+            <li class="msg bot">{t.greeting}</li>
+          )}
+          {messages.slice(hidden).map((message) => (
             <Bubble key={message.id} message={message} t={t} />
           ))}
         </ol>
