@@ -61,6 +61,8 @@ describe('serialised index', () => {
     expect(() => loadSearchIndex({ ...good, version: 99 })).toThrow(/version 99/);
     expect(() => loadSearchIndex({ ...good, terms: { x: [1] } })).toThrow(/terms\["x"\]/);
     expect(() => loadSearchIndex({ ...good, terms: { x: [50, 10] } })).toThrow(/outside/);
+    expect(() => loadSearchIndex({ ...good, terms: { x: ['1', 10] } })).toThrow(/terms\["x"\]/);
+    expect(() => loadSearchIndex({ ...good, terms: { x: [0.5, 10] } })).toThrow(/outside/);
   });
   it('createSearchIndexFrom takes articles or an index and never throws', () => {
     expect(createSearchIndexFrom(articles).index.size).toBe(6);
