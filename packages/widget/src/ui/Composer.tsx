@@ -22,7 +22,8 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
   useEffect(() => {
     setActive(-1);
     if (quiet || text.trim().length < 2) return setHits([]);
-    const timer = setTimeout(() => setHits(m.search.query(text)), 120);
+    // Three one-line suggestions fit the list without a scrollbar: no scrolling region the keyboard cannot reach.
+    const timer = setTimeout(() => setHits(m.search.query(text, 3)), 120);
     return () => clearTimeout(timer);
   }, [text, quiet]);
 

@@ -76,6 +76,8 @@ export function Suggestions({ hits, active, t, open }: { hits: SearchHit[]; acti
               id={`mg-s${i}`}
               role="option"
               aria-selected={i === active}
+              // The highlighted option stays in view as the arrow keys move past the list's edge.
+              ref={i === active ? (el) => el?.scrollIntoView({ block: 'nearest' }) : undefined}
               // The message box keeps focus while the pointer picks an option.
               onMouseDown={(e) => e.preventDefault()}
               onClick={() => open(hit)}
