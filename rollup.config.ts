@@ -30,7 +30,7 @@ const noNanostoresGlobal: Plugin = {
 const enginesAsFiles: Plugin = {
   name: 'madoguchi-engines-as-files',
   resolveId: (id, importer) =>
-    (id === './engines' && importer?.includes('messenger')) || id === './i18n-loader' || id === '../markdown-loader'
+    (id === './engines' && importer?.includes('messenger')) || id === './i18n-loader' || id === '../markdown-loader' || id === './extras-loader'
       ? here('./packages/widget/src/engines/load.ts')
       : null,
 };
@@ -43,6 +43,13 @@ const ts = (define?: Record<string, string>) =>
     tsconfig: here('./tsconfig.json'),
     ...(define && { include: /\.[cm]?[jt]sx?$/, exclude: [], define }),
   });
+
+/** What madoguchi-ui.js takes from madoguchi.js (see iife.ts), by module. */
+const SHARED: Record<string, string> = {
+  'preact/hooks': 'Madoguchi.$.h',
+  'preact/jsx-runtime': 'Madoguchi.$.j',
+  '@preact/signals': 'Madoguchi.$.s',
+};
 
 /** Browser bundles are production builds: dependencies' development checks are dropped. */
 const production = { 'process.env.NODE_ENV': '"production"' };
@@ -67,6 +74,17 @@ const config: RollupOptions[] = [
     input: here('./packages/widget/src/iife.ts'),
     plugins: [coreSource, enginesAsFiles, noNanostoresGlobal, browser.resolve(), ts(production), minify()],
     output: { file: here('./packages/widget/dist/madoguchi.js'), format: 'iife' },
+  },
+  {
+    // The views madoguchi.js loads on demand borrow its Preact, hooks, signals and Markdown view.
+    input: here('./packages/widget/src/engines/ui.ts'),
+    external: (id) => id in SHARED || id === './Markdown',
+    plugins: [browser.resolve(), ts(production), minify()],
+    output: {
+      file: here('./packages/widget/dist/madoguchi-ui.js'),
+      format: 'iife',
+      globals: (id) => SHARED[id] || 'Madoguchi.$.m',
+    },
   },
   ...['search', 'flow', 'handoff', 'insights', 'transports', 'ja', 'markdown'].map((name) => ({
     input: here(`./packages/widget/src/engines/${name}.ts`),

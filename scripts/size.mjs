@@ -13,6 +13,7 @@ const BUDGETS = [
   { name: '  + bot-flow engine, when `flows` is set', file: 'packages/widget/dist/madoguchi-flow.js', limit: 10 * KB },
   { name: '  + triage and the handoff, at a handoff', file: 'packages/widget/dist/madoguchi-handoff.js', limit: 5 * KB },
   { name: '  + proactive rules, survey, analytics sink', file: 'packages/widget/dist/madoguchi-insights.js', limit: 4 * KB },
+  { name: '  + article, flow, survey and e-mail views, when shown', file: 'packages/widget/dist/madoguchi-ui.js', limit: 3 * KB },
   { name: '  + Markdown parser, with the first formatted message', file: 'packages/widget/dist/madoguchi-markdown.js', limit: 1.5 * KB },
   { name: '  + Japanese strings, when the locale is ja', file: 'packages/widget/dist/madoguchi-ja.js', limit: 2 * KB },
   { name: '  + WebSocket / HTTP / webhook transports', file: 'packages/widget/dist/madoguchi-transports.js', limit: 3 * KB },

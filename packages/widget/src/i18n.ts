@@ -69,8 +69,8 @@ const $arrived = signal(0);
 
 /** The strings of `locale`, English until they have arrived; a component reading them re-renders then. */
 export function stringsFor(locale: Locale): Strings {
-  $arrived.value;
-  return STRINGS[locale] || en;
+  // Reading the signal subscribes the caller to the strings' arrival.
+  return ($arrived.value >= 0 && STRINGS[locale]) || en;
 }
 
 /** Fetches the strings of `locale` if they are not here yet. */

@@ -1,6 +1,10 @@
 import type { Messenger } from '@madoguchi/core';
+import { signal } from '@preact/signals';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { Fragment, jsx, jsxs } from 'preact/jsx-runtime';
 import { engineArrived } from './engines/load';
 import { createMessenger } from './index';
+import { Markdown } from './ui/Markdown';
 
 type Command = [name: string, ...args: unknown[]];
 type Global = ((...args: Command) => unknown) & { q?: ArrayLike<Command> };
@@ -40,6 +44,13 @@ function dispatch(...[name, ...args]: Command): unknown {
 }
 
 w.Madoguchi = dispatch;
+// What madoguchi-ui.js borrows from this file, so both share one Preact (the one global stays ours).
+(dispatch as unknown as Record<string, unknown>).$ = {
+  h: { useEffect, useRef, useState },
+  j: { Fragment, jsx, jsxs },
+  s: { signal },
+  m: { Markdown },
+};
 // The queued commands run in a task of their own, so evaluating this file and booting never add
 // up to one long task on the host page.
 setTimeout(() => {

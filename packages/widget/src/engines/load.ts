@@ -51,5 +51,6 @@ export const loadFlowEngine = (): Promise<FlowEngine> => load('flow');
 export const loadHandoffEngine = (): Promise<HandoffEngine> => load('handoff');
 export const loadInsightsEngine = (): Promise<InsightsEngine> => load('insights');
 export const loadMarkdown = (): Promise<Pick<typeof import('../../../core/src/markdown'), 'parseMarkdown'>> => load('markdown');
+export const loadExtras = (): Promise<typeof import('../ui/extras')> => load('ui');
 export const loadJapanese = (): Promise<typeof import('../i18n-ja')> => load('ja');
 export const loadTransportsEngine = (): Promise<TransportsEngine> => load('transports');

@@ -4,10 +4,8 @@ import { loadStrings, stringsFor } from '../i18n';
 import { fromStore } from './bind';
 import { preloadMarkdown } from './Markdown';
 import { Composer } from './Composer';
-import { FlowWaitView } from './Flow';
-import { HandoffExtras } from './Handoff';
-import { Preview, Survey } from './Insights';
-import { ArticleView } from './Search';
+import { Preview } from './Insights';
+import { Later } from './Later';
 import { Thread } from './Thread';
 
 const corner = { 'bottom-right': 'br', 'bottom-left': 'bl', 'top-right': 'tr', 'top-left': 'tl' } as const;
@@ -18,6 +16,11 @@ export function App({ m }: { m: Messenger }) {
   const t = stringsFor(locale);
   const unread = fromStore(m.state.$unread).value;
   const article = fromStore(m.search.$article).value;
+  const flowWaits = !!fromStore(m.flows.$wait).value;
+  // Once asked, the survey view stays, to say thanks after the last answer.
+  const surveyed = useRef(false);
+  surveyed.current ||= !!fromStore(m.insights.$survey).value;
+  const away = fromStore(m.state.$status).value.phase === 'away';
   const config = m.state.config() || { appId: '' };
   const launcher = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLDivElement>(null);
@@ -56,13 +59,13 @@ export function App({ m }: { m: Messenger }) {
           </button>
         </header>
         {article ? (
-          <ArticleView m={m} t={t} />
+          <Later view="ArticleView" m={m} t={t} />
         ) : (
           <>
             <Thread m={m} t={t} />
-            <FlowWaitView m={m} t={t} />
-            <Survey m={m} t={t} />
-            <HandoffExtras m={m} t={t} />
+            {flowWaits && <Later view="FlowWaitView" m={m} t={t} />}
+            {surveyed.current && <Later view="Survey" m={m} t={t} />}
+            {away && <Later view="HandoffExtras" m={m} t={t} />}
           </>
         )}
         <Composer m={m} t={t} />

@@ -1,7 +1,10 @@
 // @vitest-environment happy-dom
 import { cleanup, render } from '@testing-library/preact';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Markdown } from './Markdown';
+import { afterEach, describe, expect, it, beforeAll } from 'vitest';
+import { Markdown, preloadMarkdown } from './Markdown';
+
+// The parser arrives on demand in the widget; these tests read formatted output at once.
+beforeAll(() => preloadMarkdown());
 
 afterEach(cleanup);
 

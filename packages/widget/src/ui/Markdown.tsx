@@ -43,8 +43,8 @@ function renderNode(n: MdNode): ComponentChildren {
 
 /** Renders `text` as the safe Markdown subset: no raw HTML, links only http(s)/mailto opening in a new tab, images only when `images` allows. */
 export function Markdown({ text, images }: { text: string; images?: MarkdownOptions['images'] }): VNode {
-  $parserArrived.value; // re-render once the parser is here
-  if (!parse) {
+  // Reading the signal subscribes this view to the parser's arrival.
+  if (!$parserArrived.value || !parse) {
     // Until then the text shows as it is, as text: never as HTML.
     preloadMarkdown().catch(() => {});
     return h('div', { class: 'md' }, h('p', null, text)) as VNode;

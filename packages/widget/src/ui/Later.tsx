@@ -1,0 +1,35 @@
+import type { Messenger } from '@madoguchi/core';
+import { signal } from '@preact/signals';
+import type { Strings } from '../i18n';
+import { loadExtras } from './extras-loader';
+
+type Extras = typeof import('./extras');
+
+let extras: Extras | undefined;
+let loading: Promise<void> | undefined;
+const $arrived = signal(false);
+
+/** Fetches the views of extras.ts (once); components showing them re-render when they arrive. */
+export function preloadExtras(): Promise<void> {
+  return (loading ||= loadExtras().then(
+    (e) => {
+      extras = e;
+      $arrived.value = true;
+    },
+    (error) => {
+      loading = undefined;
+      console.error('[madoguchi] a part of the panel could not be loaded', error);
+    },
+  ));
+}
+
+/** One of the views of extras.ts, shown once its code is here (nothing until then). */
+export function Later({ view, m, t }: { view: keyof Extras; m: Messenger; t: Strings }) {
+  // Reading the signal subscribes this view to the code's arrival.
+  if (!$arrived.value || !extras) {
+    void preloadExtras();
+    return null;
+  }
+  const View = extras[view];
+  return <View m={m} t={t} />;
+}
