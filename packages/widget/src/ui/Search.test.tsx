@@ -3,12 +3,16 @@ import { createMessenger, type Messenger } from '@madoguchi/core';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { atom } from 'nanostores';
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi, beforeAll } from 'vitest';
 import { en } from '../i18n';
 import { ja } from '../i18n-ja';
 import { fromStore } from './bind';
 import { Composer } from './Composer';
 import { ArticleView } from './Search';
+import { preloadMarkdown } from './Markdown';
+
+// The parser arrives on demand in the widget; these tests read formatted output at once.
+beforeAll(() => preloadMarkdown());
 
 const STRINGS = { en, ja };
 
