@@ -31,7 +31,11 @@ import { WebSocketServer } from 'ws';
  *   state?: RelayState;
  *   now?: () => number;
  *   awayMessage?: string | Record<string, string>;
+ *   allowedOrigins?: string[];
  * }} RelayOptions
+ *   allowedOrigins: the pages (`https://shop.example`) whose widgets may connect; without it, only
+ *   the relay's own origin. Requests without an Origin header (not from a browser) are let through:
+ *   for them the identity token is what counts.
  *   awayMessage: what the widget shows when nobody can answer, one text or one per language
  *   (`{ en, ja }`); without it the widget says so in its own words, with the next opening.
  */
@@ -467,6 +471,23 @@ export function createRelay(options = {}) {
     }
   };
 
+  /**
+   * A browser says which page a request comes from: customers' widgets may come from the allowed
+   * pages (default: the relay's own origin), the agent console only from the relay's own origin.
+   * @param {import('node:http').IncomingMessage} req @param {boolean} [agent]
+   */
+  const originAllowed = (req, agent = false) => {
+    const origin = req.headers.origin;
+    if (!origin) return true;
+    if (!agent && options.allowedOrigins?.includes(origin)) return true;
+    if (!agent && options.allowedOrigins) return false;
+    try {
+      return new URL(origin).host === req.headers.host;
+    } catch {
+      return false;
+    }
+  };
+
   return {
     state,
     /**
@@ -480,7 +501,8 @@ export function createRelay(options = {}) {
       if (path === '/agent/console.js') return void serveFile(res, './console.js', 'text/javascript'), true;
       if (path === '/agent/console.css') return void serveFile(res, './console.css', 'text/css'), true;
       if (!path.startsWith('/relay/http/')) return false;
-      if (req.method === 'OPTIONS') {
+      if (!originAllowed(req)) json(res, 403, [errorFrame('forbidden', 'this page may not use the relay')]);
+      else if (req.method === 'OPTIONS') {
         res.writeHead(204, cors);
         res.end();
       } else if (path === '/relay/http/frames' && req.method === 'POST') postFrames(req, res);
@@ -497,6 +519,10 @@ export function createRelay(options = {}) {
       const path = new URL(req.url || '/', 'http://relay.invalid').pathname;
       const wss = path === '/relay/ws' ? customerWss : path === '/agent/ws' ? agentWss : undefined;
       if (!wss) return false;
+      if (!originAllowed(req, wss === agentWss)) {
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+        return true;
+      }
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
       return true;
     },

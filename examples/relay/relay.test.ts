@@ -265,6 +265,33 @@ describe('WebSocket transport against the relay', () => {
   });
 });
 
+describe('origins', () => {
+  const opened = (url: string, origin: string) =>
+    new Promise<string>((resolve) => {
+      const socket = new WebSocket(url, { origin });
+      socket.on('open', () => {
+        socket.close();
+        resolve('open');
+      });
+      socket.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
+      socket.on('error', () => resolve('error'));
+    });
+
+  it('lets only allowed pages connect from a browser, and its own origin by default', async () => {
+    const own = await startRelay();
+    expect(await opened(own.ws + '/relay/ws', own.http)).toBe('open');
+    expect(await opened(own.ws + '/relay/ws', 'https://evil.example')).toBe('403');
+    const posted = await fetch(own.http + '/relay/http/frames', { method: 'POST', headers: { origin: 'https://evil.example' }, body: '{}' });
+    expect(posted.status).toBe(403);
+    const listed = await startRelay({ allowedOrigins: ['https://shop.example'] });
+    expect(await opened(listed.ws + '/relay/ws', 'https://shop.example')).toBe('open');
+    expect(await opened(listed.ws + '/relay/ws', listed.http)).toBe('403');
+    // The agent console is the relay's own page, whatever the customers' pages are.
+    expect(await opened(listed.ws + '/agent/ws', listed.http)).toBe('open');
+    expect(await opened(listed.ws + '/agent/ws', 'https://shop.example')).toBe('403');
+  });
+});
+
 describe('HTTP transport against the relay', () => {
   it('posts messages (acked), hands off, and gets replies and status as server-sent events', async () => {
     const { ws, http } = await startRelay();
