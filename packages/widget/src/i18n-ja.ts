@@ -12,6 +12,8 @@ export const ja: Strings = {
   human: '担当者と話す',
   greeting: 'こんにちは。ご質問をどうぞ。下の記事もご覧いただけます。',
   thread: '会話',
+  failure: 'ただいまサポートをご利用いただけません。',
+  retry: '再試行',
   earlier: '以前のメッセージを表示',
   you: 'あなた',
   back: '戻る',

@@ -13,6 +13,8 @@ export const en = {
   human: 'Talk to a person',
   greeting: 'Hi! Ask us anything, or pick an article below.',
   thread: 'Conversation',
+  failure: 'Support is not available right now.',
+  retry: 'Try again',
   earlier: 'Show earlier messages',
   you: 'You',
   back: 'Back',

@@ -2,6 +2,7 @@ import type { Messenger } from '@madoguchi/core';
 import { render } from 'preact';
 import { CSS } from './styles';
 import { App } from './ui/App';
+import { Contained } from './ui/Contained';
 
 /**
  * Puts the widget on the page: one host element with an open shadow root, so host styles don't
@@ -26,7 +27,12 @@ export function mountWidget(m: Messenger, doc: Document = document): () => void 
   const container = doc.createElement('div');
   root.appendChild(container);
   doc.body.appendChild(host);
-  render(<App m={m} />, container);
+  render(
+    <Contained m={m}>
+      <App m={m} />
+    </Contained>,
+    container,
+  );
   return () => {
     render(null, container);
     host.remove();

@@ -77,6 +77,8 @@ export interface MessengerState {
   readonly $status: ReadableAtom<ConversationStatus>;
   readonly $unread: ReadableAtom<number>;
   readonly config: () => MessengerConfig | undefined;
+  /** Reports a failure of the UI through `on('error')` and the console, as the messenger's own. */
+  readonly report: (error: MadoguchiError) => void;
 }
 
 /** Longest message a user may send, in characters; longer input is cut, never refused silently. */
@@ -448,6 +450,7 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
       $status: conversation.$status,
       $unread,
       config: () => config,
+      report,
     },
   };
   if (initial) api.boot(initial);
