@@ -54,7 +54,7 @@ describe('the widget with the keyboard alone', () => {
     const title = (await list.getByRole('option', { selected: true }).locator('b').textContent())!;
     await page.keyboard.press('Enter');
     await dialog.getByRole('article').waitFor();
-    expect(await focused(page)).toBe(`h3 ${title}`);
+    await expect.poll(() => focused(page)).toBe(`h3 ${title}`);
 
     // Back is one Shift+Tab away; Enter returns to the conversation, on the message box.
     await page.keyboard.press('Shift+Tab');

@@ -26,7 +26,9 @@ export function createMessenger(config?: MessengerConfig): Messenger {
     // The launcher appears with its strings in the user's language (Japanese arrives as a small file).
     // A restored conversation shows formatted at once: the Markdown parser comes first too.
     const formatted = m.state.$messages.get().some((x) => x.author !== 'user');
-    const ready = () => Promise.all([loadStrings(m.state.$locale.get()), formatted && preloadMarkdown()]).then(go, go);
+    // Mounting is a task of its own, never added to the task of a file that just arrived.
+    const later = () => setTimeout(go);
+    const ready = () => Promise.all([loadStrings(m.state.$locale.get()), formatted && preloadMarkdown()]).then(later, later);
     if (document.body) void ready();
     else document.addEventListener('DOMContentLoaded', () => void ready(), { once: true });
   };

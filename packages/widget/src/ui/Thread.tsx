@@ -51,7 +51,7 @@ export function Thread({ m, t }: { m: Messenger; t: Strings }) {
   const line = statusLine(status, t, fromStore(m.state.$locale).value);
   return (
     <>
-      <div class="scroll" ref={scroller}>
+      <div class="scroll" ref={scroller} tabIndex={0}>
         <div role="log" aria-live="polite" aria-label={t.thread}>
         <ol class="log">
           {hidden ? (
