@@ -1,17 +1,11 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, newContext, openWidget, startDemo, watchErrors, type Demo } from './support';
+import { describe, expect, it } from 'vitest';
+import { newContext, openWidget, withChromiumAndDemo, watchErrors, type Demo } from './support';
 
 let browser: Browser;
 let demo: Demo;
 
-beforeAll(async () => {
-  [browser, demo] = await Promise.all([launchChromium(), startDemo({ relay: false })]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+withChromiumAndDemo({ relay: false }, (b, d) => ([browser, demo] = [b, d]));
 
 const startFlow = (page: Page, id: string) =>
   page.evaluate((flow) => (window as unknown as { Madoguchi: (...a: unknown[]) => void }).Madoguchi('startFlow', flow), id);

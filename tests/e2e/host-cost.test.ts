@@ -1,18 +1,12 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { closeAndKeep, measureHostPage, measureInPage, seedConversation, widgetShare, type PageCost } from '../../scripts/bench-host';
-import { launchChromium, newContext, startDemo, watchErrors, type Demo } from './support';
+import { newContext, withChromiumAndDemo, watchErrors, type Demo } from './support';
 
 let browser: Browser;
 let demo: Demo;
 
-beforeAll(async () => {
-  [browser, demo] = await Promise.all([launchChromium(), startDemo({ relay: false })]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+withChromiumAndDemo({ relay: false }, (b, d) => ([browser, demo] = [b, d]));
 
 /** Every long task of a measured page, with what ran in it, for a failure message. */
 const describeTasks = (cost: PageCost) =>

@@ -1,17 +1,11 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, newContext, startDemo, watchErrors, type Demo } from './support';
+import { describe, expect, it } from 'vitest';
+import { newContext, withChromiumAndDemo, watchErrors, type Demo } from './support';
 
 let browser: Browser;
 let demo: Demo;
 
-beforeAll(async () => {
-  [browser, demo] = await Promise.all([launchChromium(), startDemo({ relay: false })]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+withChromiumAndDemo({ relay: false }, (b, d) => ([browser, demo] = [b, d]));
 
 /** What has the keyboard focus, inside the widget's shadow root or on the host page: "tag name". */
 const focused = (page: Page) =>

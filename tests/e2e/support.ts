@@ -1,4 +1,5 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 // @ts-expect-error plain JavaScript module without types
 import { startDemoServer } from '../../scripts/demo-server.mjs';
 
@@ -28,6 +29,23 @@ export interface Demo {
 /** The demo server on a free port. */
 export function startDemo(options: { csp?: boolean; relay?: boolean; port?: number } = {}): Promise<Demo> {
   return startDemoServer({ port: 0, ...options });
+}
+
+/**
+ * Starts Chromium and the demo server before a file's tests (handing both to `use`) and stops
+ * them after the last one.
+ */
+export function withChromiumAndDemo(options: Parameters<typeof startDemo>[0], use: (browser: Browser, demo: Demo) => void) {
+  let browser: Browser | undefined;
+  let demo: Demo | undefined;
+  beforeAll(async () => {
+    [browser, demo] = await Promise.all([launchChromium(), startDemo(options)]);
+    use(browser, demo);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+  });
 }
 
 /** Collects console errors and uncaught page errors, so a test can assert there were none. */
