@@ -93,6 +93,7 @@ function rig(config: Partial<MessengerConfig>, storage = createMessengerStorage(
       throw new Error(`${url} answered 404`);
     },
     open: () => {},
+    setStatus: (patch) => conversation.setStatus(patch),
     isOpen: () => false,
   };
   const search = { query: (q: string) => (/router/.test(q) ? [{ id: 'a1', title: 'Set up the router', score: 1, snippet: [] }] : []) } as never;

@@ -39,18 +39,7 @@ export function createHandoffPartImpl(
 
   const status = () => k.conversation.$status.get() as Status;
   /** Changes the status, stores it with the conversation and announces it. */
-  const setStatus = (patch: Partial<Status>) => {
-    k.conversation.setStatus(patch);
-    const s = status();
-    k.storage().putConversation({
-      id: k.conversationId(),
-      status: s.phase === 'closed' ? 'closed' : 'open',
-      createdAt: k.conversation.$messages.get()[0]?.at || Date.now(),
-      updatedAt: Date.now(),
-      handoff: s,
-    });
-    k.emit('status', s);
-  };
+  const setStatus = (patch: Partial<Status>) => k.setStatus(patch);
 
   /** The configured rules and channel map, each checked once; a faulty one is reported and the default used. */
   const triageConfig = (e: TriageEngine) => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MessengerConfig } from '../config';
 import type { ContextTracker } from '../context';
-import { createConversationStore } from '../conversation';
+import { createConversationStore, type ConversationStatus } from '../conversation';
 import type { MessengerStorage } from '../storage';
 import { transportError } from '../transport/backoff';
 import type { HandoffPacket, TransportAdapter } from '../transport/types';
@@ -61,6 +61,13 @@ function setup(config: Partial<MessengerConfig> = {}, transport?: Partial<Transp
       return m;
     },
     receive: (m: Message) => conversation.upsert(m),
+    // As the messenger does: the status changes, is stored with the conversation, and is announced.
+    setStatus(patch: Partial<ConversationStatus>) {
+      conversation.setStatus(patch);
+      const s = conversation.$status.get();
+      stored.push({ id: 'c1', status: s.phase === 'closed' ? 'closed' : 'open', handoff: s });
+      events.push({ emitted: 'status', args: [s] });
+    },
     track: (e: unknown) => events.push(e),
     emit: (name: string, ...args: unknown[]) => events.push({ emitted: name, args }),
     on: () => () => {},

@@ -197,6 +197,7 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
       return message;
     },
     receive,
+    setStatus,
     track(draft: EventDraft) {
       events.emit('event', { ...draft, at: Date.now(), conversationId, visitorId } as MadoguchiEvent);
     },

@@ -67,6 +67,7 @@ function setup(config: Record<string, unknown>, o: { url?: string; session?: Ses
       open = true;
       bus.emit('open');
     },
+    setStatus: (patch) => conversation.setStatus(patch),
     isOpen: () => open,
   };
   bus.on('event', (e: MadoguchiEvent) => events.push(e));

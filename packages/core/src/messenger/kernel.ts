@@ -1,6 +1,6 @@
 import type { MessengerConfig } from '../config';
 import type { ContextTracker } from '../context';
-import type { ConversationStore } from '../conversation';
+import type { ConversationStatus, ConversationStore } from '../conversation';
 import type { MadoguchiEvent } from '../insights/events';
 import type { MessengerStorage } from '../storage';
 import type { TransportAdapter } from '../transport/types';
@@ -37,6 +37,8 @@ export interface Kernel {
   transport(): TransportAdapter | undefined;
   /** Adds a bot message to the thread (stored, announced, not sent to the transport). */
   say(text: string): Message;
+  /** Changes the conversation's status, stores it with the conversation and announces it. */
+  setStatus(patch: Partial<ConversationStatus>): void;
   /** Puts a message in the thread and storage (no duplicate by id). */
   receive(message: Message): void;
   /** Streams an insights event through `on('event')`. */
