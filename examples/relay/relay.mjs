@@ -517,7 +517,8 @@ export function createRelay(options = {}) {
      */
     handleUpgrade(req, socket, head) {
       const path = new URL(req.url || '/', 'http://relay.invalid').pathname;
-      const wss = path === '/relay/ws' ? customerWss : path === '/agent/ws' ? agentWss : undefined;
+      // The root too, so `ws://localhost:8787` (the relay run alone) works as the address.
+      const wss = path === '/relay/ws' || path === '/' ? customerWss : path === '/agent/ws' ? agentWss : undefined;
       if (!wss) return false;
       if (!originAllowed(req, wss === agentWss)) {
         socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
