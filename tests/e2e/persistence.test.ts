@@ -106,9 +106,16 @@ describe('the conversation kept in IndexedDB', () => {
     await openWidget(page);
     await send(page, 'Private question');
     await expect.poll(() => databases(page)).toEqual(['madoguchi-acme']);
+    const other = await context.newPage();
+    await other.goto(demo.url + '?transport=loopback');
+    // The panel comes back open, as it was left.
+    await other.getByRole('dialog').getByText('Private question').first().waitFor();
     await page.evaluate(() => (window as any).Madoguchi('shutdown'));
     await expect.poll(() => databases(page)).toEqual([]);
     expect(await page.locator('madoguchi-widget').count()).toBe(0);
+    // The other tab forgets the conversation too, and keeps working.
+    await expect.poll(async () => (await thread(other)).join()).not.toContain('Private question');
+    await other.getByRole('button', { name: /support/ }).first().waitFor();
     await page.reload();
     await openWidget(page);
     await page.waitForTimeout(300);

@@ -302,7 +302,11 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
         conversationId = id;
         void storage.listMessages(id).then((messages) => conversationId === id && conversation.merge(messages));
       }
-    } else if (change.kind === 'wipe') void stop(false);
+    } else if (change.kind === 'wipe') {
+      // Another tab ended the session (a logout): this one forgets it too and starts afresh.
+      const cfg = config;
+      void stop(false).then(() => cfg && api.boot(cfg));
+    }
   };
 
   async function stop(wipe: boolean) {
