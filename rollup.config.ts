@@ -95,13 +95,13 @@ const config: RollupOptions[] = [
     input: here('./packages/widget/src/index.ts'),
     external: [/^preact/, /^@preact\//, 'nanostores', 'idb-keyval', '@madoguchi/core'],
     plugins: [ts()],
-    output: { dir: here('./packages/widget/dist'), format: 'es', entryFileNames: 'index.js', chunkFileNames: '[name].js' },
+    output: { dir: here('./packages/widget/dist'), format: 'es', entryFileNames: 'index.js', chunkFileNames: 'chunks/[name]-[hash].js' },
   },
   {
     input: here('./packages/core/src/index.ts'),
     external: ['nanostores', 'idb-keyval'],
     plugins: [ts()],
-    output: { dir: here('./packages/core/dist'), format: 'es', entryFileNames: 'index.js', chunkFileNames: '[name].js' },
+    output: { dir: here('./packages/core/dist'), format: 'es', entryFileNames: 'index.js', chunkFileNames: 'chunks/[name]-[hash].js' },
   },
   {
     input: here('./packages/cli/src/cli.ts'),
