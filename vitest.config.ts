@@ -24,6 +24,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+          // A real browser on a busy 2-core machine: a test that fails once is run once more.
+          retry: 1,
         },
       },
     ],

@@ -13,6 +13,22 @@ const send = async (page: Page, text: string) => {
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   await page.getByRole('dialog').getByText(text).first().waitFor();
 };
+/** The panel's open flag as stored in the session record of the app's database. */
+const storedPanelOpen = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('madoguchi-acme');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('records').objectStore('records').get('s');
+          get.onsuccess = () => {
+            resolve(get.result?.open);
+            open.result.close();
+          };
+        };
+      }),
+  );
 const thread = (page: Page) =>
   page.evaluate(() =>
     Array.from(document.querySelector('madoguchi-widget')!.shadowRoot!.querySelectorAll('.log > li')).map((li) => li.textContent),
@@ -46,6 +62,8 @@ describe('the conversation kept in IndexedDB', () => {
     await expect.poll(() => thread(page)).toEqual(before);
     await send(page, 'Second question');
     await page.getByRole('button', { name: 'Close support', exact: true }).click();
+    // A reload a few milliseconds after a click can beat any write; wait for the closed panel to be stored.
+    await expect.poll(() => storedPanelOpen(page)).toBe(false);
     await page.reload();
     await page.getByRole('button', { name: 'Open support', exact: true }).waitFor();
     await page.waitForTimeout(300);
