@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { createMessenger, type Messenger } from '@madoguchi/core';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from './App';
 
 let m: Messenger;
@@ -61,5 +61,25 @@ describe('the widget shell', () => {
     m.send('<img src=x onerror=alert(1)> **bold**');
     await waitFor(() => expect(screen.getAllByText(/onerror/).length).toBeGreaterThan(0));
     expect(document.querySelector('.log img')).toBeNull();
+  });
+
+  it('hides "Talk to a person" at a flow step that opts out of it, and offers it again after', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const flow = {
+      id: 'pick',
+      version: 1,
+      start: 'q',
+      nodes: {
+        q: { type: 'choice', text: 'Which one?', allowHuman: false, options: [{ id: 'a', label: 'This one', next: 'done' }] },
+        done: { type: 'end', text: 'Done.' },
+      },
+    };
+    m = createMessenger({ appId: 'ui', storage: 'none', transport: { type: 'loopback', delay: 5 }, flows: [flow] });
+    render(<App m={m} />);
+    m.startFlow('pick');
+    const choice = await screen.findByRole('button', { name: 'This one' });
+    expect(screen.queryByRole('button', { name: 'Talk to a person' })).toBeNull();
+    fireEvent.click(choice);
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Talk to a person' })).toBeTruthy());
   });
 });

@@ -63,7 +63,7 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
   return (
     <>
       {!article && <SearchAnswers m={m} t={t} />}
-      {(phase === 'bot' || phase === 'closed') && (
+      {(phase === 'bot' || phase === 'closed') && wait?.allowHuman !== false && (
         <div class="chips">
           <button type="button" class="chip" onClick={() => m.talkToPerson()}>
             {t.human}
