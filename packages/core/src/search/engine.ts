@@ -181,14 +181,14 @@ function openIndex(articles: Article[], { terms, start, docs, weights }: Posting
   // Synonym groups, keyed by the tokens of each member ("money back" → "money back").
   const groups = new Map<string, string[][]>();
   for (const [k, list] of Object.entries(synonyms)) {
-    const members = [k, ...list].map((s) => tokenizeForSearch(s));
+    const members = [k, ...list].map((s) => tokenizeForSearch(s, true));
     for (const m of members) groups.set(m.join(' '), [...(groups.get(m.join(' ')) || []), ...members.filter((o) => o != m)]);
   }
 
   function queryTerms(query: string): Map<string, number> {
     const q = new Map<string, number>();
     const add = (t: string, w: number) => terms.has(t) && !((q.get(t) || 0) >= w) && q.set(t, w);
-    const tokens = tokenizeForSearch(query);
+    const tokens = tokenizeForSearch(query, true);
     for (const t of tokens) add(t, 1);
     for (let i = 0; i < tokens.length; i++)
       for (let k = 1; k < 4 && i + k <= tokens.length; k++) for (const alt of groups.get(tokens.slice(i, i + k).join(' ')) || []) for (const t of alt) add(t, 0.8);

@@ -26,6 +26,17 @@ describe('tokenizeForSearch', () => {
     expect(t).not.toContain('ので'); // two hiragana: a particle and an ending
   });
 
+  it.skipIf(!Intl.Segmenter)('keeps a query\'s bigrams inside its words, so particles do not join their neighbours', () => {
+    const words = [...new Intl.Segmenter('ja', { granularity: 'word' }).segment('住民票の写し')].map((w) => w.segment);
+    expect(words).toContain('の');
+    const query = tokenizeForSearch('住民票の写し', true);
+    expect(query).toEqual(expect.arrayContaining(['住民', '民票', '写し', '住', '票']));
+    expect(query).not.toContain('票の');
+    expect(query).not.toContain('の写');
+    // The index side is unchanged.
+    expect(tokenizeForSearch('住民票の写し')).toEqual(expect.arrayContaining(['票の', 'の写']));
+  });
+
   it('makes full-width and katakana spellings meet', () => {
     expect(tokenizeForSearch('ＰＡＳＳＷＯＲＤ')).toEqual(tokenizeForSearch('password'));
     expect(tokenizeForSearch('パスワード')).toEqual(tokenizeForSearch('ﾊﾟｽﾜｰﾄﾞ'));

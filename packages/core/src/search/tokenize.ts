@@ -2,8 +2,8 @@
  * Text to search terms. One normal form for both sides (index and query):
  * NFKC (which also folds full-width and half-width forms), lower case, katakana folded to hiragana.
  * Latin-script words are light-stemmed; Japanese (and other CJK) runs become kanji and character bigrams.
- * (Dictionary words from Intl.Segmenter were tried: on localgov-faq they lowered Recall@10 from 0.635 to
- * 0.612 and made the index build a third slower, so the bigrams carry Japanese alone.)
+ * (Dictionary words from Intl.Segmenter as index terms lowered localgov-faq Recall@10 from 0.635 to 0.612 and
+ * made the build a third slower; used on the query side only, to keep bigrams inside words, they raise it.)
  */
 
 /** Katakana → hiragana (one code unit), so カ and か meet. */
@@ -37,29 +37,41 @@ const isKanji = (c: number) => (c >= 0x3400 && c < 0xa000) || c == 0x3005 || (c 
  * Calls `emit` with each search term of `text`. A CJK run gives its kanji one by one and its overlapping
  * bigrams, except bigrams of two hiragana (mostly particles and endings); these come as numbers, their folded
  * char codes (`c` or `c << 16 | d`), so an index can count them without making strings. Other words come
- * as strings: English stop words are dropped, other words stemmed.
+ * as strings: English stop words are dropped, other words stemmed. With `words`, a bigram with a hiragana side
+ * is kept only inside one of its words.
  */
-export function scanTerms(text: string, emit: (term: string | number) => void): void {
+export function scanTerms(text: string, emit: (term: string | number) => void, words?: Intl.Segmenter): void {
   for (const m of text.normalize('NFKC').toLowerCase().matchAll(WORD_PATTERN)) {
     const s = m[0];
-    if (m[1])
-      for (let i = 0; i < s.length; i++) {
-        const c = s.charCodeAt(i);
-        const d = s.charCodeAt(i + 1);
-        if (s.length == 1 || isKanji(c)) emit(fold(c));
-        if (d && !(isHiragana(c) && isHiragana(d))) emit((fold(c) << 16) | fold(d));
-      }
-    else if (!STOP.has(s)) emit(stemWord(s));
+    if (!m[1]) {
+      if (!STOP.has(s)) emit(stemWord(s));
+      continue;
+    }
+    const starts = new Set<number>();
+    if (words) for (const w of words.segment(s)) starts.add(w.index);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      const d = s.charCodeAt(i + 1);
+      if (s.length == 1 || isKanji(c)) emit(fold(c));
+      // Kanji compounds still join across words ("民票"): the segmenter splits 住民票 into 住民|票.
+      if (d && +isHiragana(c) + +isHiragana(d) < (starts.has(i + 1) ? 1 : 2)) emit((fold(c) << 16) | fold(d));
+    }
   }
 }
+
+let segmenter: Intl.Segmenter | undefined;
 
 /** A term from `scanTerms` as text. */
 export const termText = (t: string | number): string =>
   typeof t == 'string' ? t : t >>> 16 ? String.fromCharCode(t >>> 16, t & 65535) : String.fromCharCode(t);
 
-/** The search terms of `text` (see `scanTerms`), as strings. */
-export function tokenizeForSearch(text: string): string[] {
+/**
+ * The search terms of `text` (see `scanTerms`), as strings. For a `query`, where Intl.Segmenter exists, Japanese
+ * is first split into words and no bigram with a hiragana side spans two of them; the index side stays plain.
+ */
+export function tokenizeForSearch(text: string, query?: boolean): string[] {
   const out: string[] = [];
-  scanTerms(text, (t) => out.push(termText(t)));
+  if (query && Intl.Segmenter) segmenter ||= new Intl.Segmenter('ja', { granularity: 'word' });
+  scanTerms(text, (t) => out.push(termText(t)), query ? segmenter : undefined);
   return out;
 }
