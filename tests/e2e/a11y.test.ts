@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, newContext, startDemo, watchErrors, type Demo } from './support';
+import { describe, expect, it } from 'vitest';
+import { agentOnline, newContext, watchErrors, withChromiumAndDemo, type Demo } from './support';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -9,18 +9,9 @@ let browser: Browser;
 let demo: Demo;
 let agent: Page;
 
-beforeAll(async () => {
-  [browser, demo] = await Promise.all([launchChromium(), startDemo()]);
-  // The relay's agent console, online, so a handoff waits in line and can be closed.
-  agent = await (await newContext(browser)).newPage();
-  await agent.goto(demo.agentUrl);
-  await agent.getByLabel('Your name').fill('Sam');
-  await agent.getByRole('button', { name: 'Go online' }).click();
-  await agent.getByText('Online as Sam').waitFor();
-});
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
+withChromiumAndDemo({}, async (b, d) => {
+  [browser, demo] = [b, d];
+  agent = await agentOnline(b, d);
 });
 
 interface Finding {

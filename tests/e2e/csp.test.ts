@@ -1,22 +1,14 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, newContext, startDemo, watchErrors, type Demo } from './support';
+import { describe, expect, it } from 'vitest';
+import { agentOnline, newContext, watchErrors, withChromiumAndDemo, type Demo } from './support';
 
 let browser: Browser;
 let demo: Demo;
 let agent: Page;
 
-beforeAll(async () => {
-  [browser, demo] = await Promise.all([launchChromium(), startDemo({ csp: true })]);
-  agent = await (await newContext(browser)).newPage();
-  await agent.goto(demo.agentUrl);
-  await agent.getByLabel('Your name').fill('Sam');
-  await agent.getByRole('button', { name: 'Go online' }).click();
-  await agent.getByText('Online as Sam').waitFor();
-});
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
+withChromiumAndDemo({ csp: true }, async (b, d) => {
+  [browser, demo] = [b, d];
+  agent = await agentOnline(b, d);
 });
 
 /** Records every CSP violation of the page (they bubble from inside the shadow root to the document). */

@@ -35,17 +35,27 @@ export function startDemo(options: { csp?: boolean; relay?: boolean; port?: numb
  * Starts Chromium and the demo server before a file's tests (handing both to `use`) and stops
  * them after the last one.
  */
-export function withChromiumAndDemo(options: Parameters<typeof startDemo>[0], use: (browser: Browser, demo: Demo) => void) {
+export function withChromiumAndDemo(options: Parameters<typeof startDemo>[0], use: (browser: Browser, demo: Demo) => unknown) {
   let browser: Browser | undefined;
   let demo: Demo | undefined;
   beforeAll(async () => {
     [browser, demo] = await Promise.all([launchChromium(), startDemo(options)]);
-    use(browser, demo);
+    await use(browser, demo);
   });
   afterAll(async () => {
     await browser?.close();
     await demo?.close();
   });
+}
+
+/** The relay's agent console, online as `name`, so a handoff waits in line and can be answered or closed. */
+export async function agentOnline(browser: Browser, demo: Demo, name = 'Sam'): Promise<Page> {
+  const agent = await (await newContext(browser)).newPage();
+  await agent.goto(demo.agentUrl);
+  await agent.getByLabel('Your name').fill(name);
+  await agent.getByRole('button', { name: 'Go online' }).click();
+  await agent.getByText(`Online as ${name}`).waitFor();
+  return agent;
 }
 
 /** Collects console errors and uncaught page errors, so a test can assert there were none. */
