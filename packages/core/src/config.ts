@@ -1,3 +1,4 @@
+import type { RedactionOptions } from './context/redact';
 import type { TransportAdapter } from './transport/types';
 import type { Locale, Problem, UserInfo } from './types';
 
@@ -35,8 +36,22 @@ export interface MessengerConfig {
   theme?: 'auto' | 'light' | 'dark';
   /** Nonce for the widget's style element under a strict CSP (when constructable stylesheets are missing). */
   nonce?: string;
-  /** Extra config read by the optional parts (triage rules, channel map, proactive rules, analytics…). */
-  [extra: string]: unknown;
+  /** Extra synonyms for the FAQ search: `{ "refund": ["money back"] }`. */
+  faqSynonyms?: Record<string, string[]>;
+  /** Which URL parameters and text patterns the captured context keeps or masks. */
+  redaction?: RedactionOptions;
+  /** Triage rules (see Triage); checked when the handoff engine loads, the built-in ones otherwise. */
+  triageRules?: unknown;
+  /** The channel map (see Triage); checked when the handoff engine loads, the built-in one otherwise. */
+  channelMap?: unknown;
+  /** Where e-mail follow-ups are filed outside office hours. Default '/relay/http/tickets'. */
+  ticketUrl?: string;
+  /** Proactive rules: a URL or the rules object (checked when the insights engine loads). */
+  proactive?: string | Record<string, unknown>;
+  /** Batches insights events to your endpoint; nothing leaves the device without it. */
+  analytics?: { url: string };
+  /** Proactive messages may play a sound only when true. */
+  sound?: boolean;
 }
 
 const oneOf =
@@ -81,7 +96,7 @@ export function validateConfig(input: unknown): { config?: MessengerConfig; prob
     else config[key] = value;
   }
   if (input.appId === undefined) problems.push({ path: '$.appId', message: 'is required (a string naming your product, e.g. "acme")' });
-  return { config: typeof config.appId === 'string' ? (config as MessengerConfig) : undefined, problems };
+  return { config: typeof config.appId === 'string' ? (config as unknown as MessengerConfig) : undefined, problems };
 }
 
 function describe(value: unknown): string {

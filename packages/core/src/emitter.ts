@@ -1,14 +1,14 @@
 type Handler = (...args: any[]) => void;
 
 /** A tiny typed event emitter; a throwing handler is reported, never rethrown into the caller. */
-export interface Emitter<Events extends Record<string, Handler>> {
+export interface Emitter<Events extends { [K in keyof Events]: Handler }> {
   on<K extends keyof Events>(name: K, handler: Events[K]): () => void;
   off<K extends keyof Events>(name: K, handler: Events[K]): void;
   emit<K extends keyof Events>(name: K, ...args: Parameters<Events[K]>): void;
   clear(): void;
 }
 
-export function createEmitter<Events extends Record<string, Handler>>(
+export function createEmitter<Events extends { [K in keyof Events]: Handler }>(
   onHandlerError: (error: unknown, name: string) => void,
 ): Emitter<Events> {
   let handlers: Record<string, Handler[]> = {};

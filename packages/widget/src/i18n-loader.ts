@@ -1,2 +1,2 @@
-/** Loads the Japanese strings; the script-tag build fetches them as madoguchi-ja.js instead. */
+/** Loads the Japanese strings: a chunk of its own, fetched when the locale is Japanese. */
 export const loadJapanese = () => import('./i18n-ja');

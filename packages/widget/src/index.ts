@@ -1,4 +1,5 @@
-import { createMessenger as createHeadless, type Messenger, type MessengerConfig } from '@madoguchi/core';
+import type { MessengerConfig } from '@madoguchi/core';
+import { createMessenger as createHeadless, type Messenger, type MessengerOptions } from '@madoguchi/core/messenger';
 import { loadStrings } from './i18n';
 import { preloadMarkdown } from './ui/Markdown';
 import { mountWidget } from './mount';
@@ -9,10 +10,11 @@ export { mountWidget } from './mount';
 /**
  * Creates the messenger and puts its widget on the page. The returned object has the commands of
  * the script tag (`boot`, `update`, `track`, `open`, `close`, `toggle`, `showArticle`, `startFlow`,
- * `on`, `off`, `shutdown`) as methods. Nothing it does throws into the host page.
+ * `on`, `off`, `shutdown`) as methods. Nothing it does throws into the host page. On a server
+ * (no `document`) it is inert: commands are accepted and nothing is shown or started.
  */
-export function createMessenger(config?: MessengerConfig): Messenger {
-  const m = createHeadless();
+export function createMessenger(config?: MessengerConfig, options?: MessengerOptions): Messenger {
+  const m = createHeadless(undefined, options);
   let unmount: (() => void) | undefined;
   const place = () => {
     if (unmount || typeof document === 'undefined') return;

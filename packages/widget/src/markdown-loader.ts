@@ -1,2 +1,2 @@
-/** Loads the Markdown parser; the script-tag build fetches it as madoguchi-markdown.js instead. */
-export const loadMarkdown = () => import('@madoguchi/core');
+/** Loads the Markdown parser: a chunk of its own, fetched with the first formatted message. */
+export const loadMarkdown = () => import('@madoguchi/core/markdown');

@@ -1,6 +1,8 @@
+// @vitest-environment happy-dom
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TransportAdapter, TransportSink } from '../transport/types';
+import { importEngines } from './import-engines';
 import { createMessenger, type Messenger } from './index';
 
 let m: Messenger | undefined;
@@ -13,17 +15,19 @@ afterEach(async () => {
 /** A transport we drive by hand. */
 function manualTransport() {
   let sink: TransportSink | undefined;
+  let connected!: () => void;
   const sent: string[] = [];
   const adapter: TransportAdapter = {
     connect: (_s, k) => {
       sink = k;
       k.status({ type: 'online', online: true });
+      connected();
     },
     send: async (message) => void sent.push(message.text),
     handoff: async () => {},
     close: () => {},
   };
-  return { adapter, sent, sink: () => sink! };
+  return { adapter, sent, sink: () => sink!, connected: new Promise<void>((resolve) => (connected = resolve)) };
 }
 
 const ready = (messenger: Messenger) => new Promise<void>((resolve) => messenger.on('ready', resolve));
@@ -33,6 +37,7 @@ describe('createMessenger', () => {
     const t = manualTransport();
     m = createMessenger({ appId: 'unit-send', transport: t.adapter, storage: 'none' });
     await ready(m);
+    await t.connected;
     m.send('  Where is my order?  ');
     await vi.waitFor(() => expect(t.sent).toEqual(['Where is my order?']));
     t.sink().message({ id: 'a1', text: 'On its way!', authorName: 'Ken' });
@@ -48,6 +53,7 @@ describe('createMessenger', () => {
     const t = manualTransport();
     m = createMessenger({ appId: 'unit-unread', transport: t.adapter, storage: 'none' });
     await ready(m);
+    await t.connected;
     const counts: number[] = [];
     m.on('unread', (n) => counts.push(n));
     t.sink().message({ id: 'a1', text: 'Hello?' });
@@ -106,5 +112,45 @@ describe('createMessenger', () => {
     await ready(second);
     expect(second.state.$messages.get().map((x) => x.text)).toEqual(['Remember me']);
     expect(second.state.$open.get()).toBe(true);
+  });
+
+  it('is ready (the launcher may show) before a slow transport or engine has arrived', async () => {
+    let arrive!: () => void;
+    const late = new Promise<void>((resolve) => (arrive = resolve));
+    const engines = { ...importEngines, search: () => late.then(() => importEngines.search()) };
+    const connects: string[] = [];
+    const slow: TransportAdapter = {
+      connect: () => late.then(() => void connects.push('connected')),
+      send: async () => {},
+      handoff: async () => {},
+      close: () => {},
+    };
+    m = createMessenger({ appId: 'unit-fast', storage: 'none', transport: slow, faq: [{ id: 'a', title: 'Router setup', body: 'Plug it in.' }] }, { engines });
+    await ready(m);
+    expect(connects).toEqual([]);
+    expect(m.search.query('router')).toEqual([]);
+    arrive();
+    await vi.waitFor(() => expect(m!.search.query('router').map((h) => h.id)).toEqual(['a']));
+    expect(connects).toEqual(['connected']);
+  });
+
+  it('loads each engine through the registry it is given, and reports one that fails to load', async () => {
+    const asked: string[] = [];
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const engines = {
+      ...importEngines,
+      flow: () => (asked.push('flow'), Promise.reject(new Error('offline'))),
+      search: () => (asked.push('search'), importEngines.search()),
+    };
+    m = createMessenger(undefined, { engines });
+    m.on('error', (e) => errors.push(e.message));
+    m.boot({ appId: 'unit-engines', storage: 'none', flows: [{ id: 'x' }] });
+    await ready(m);
+    await vi.waitFor(() => expect(errors).toContain('a part of the messenger could not start'));
+    // No FAQ: the search engine is not fetched until an article is asked for.
+    expect(asked).toEqual(['flow']);
+    m.showArticle('a');
+    await vi.waitFor(() => expect(asked).toEqual(['flow', 'search']));
   });
 });

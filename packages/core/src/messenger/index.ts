@@ -1,28 +1,33 @@
 import { atom, type ReadableAtom } from 'nanostores';
-import { resolveLocale, validateConfig, type MessengerConfig, type TransportConfig } from '../config';
-import { createContextTracker, type ContextSnapshot, type ContextTracker, type SavedContext } from '../context';
+import { resolveLocale, validateConfig, type MessengerConfig } from '../config';
+import { createContextTracker, type ContextSnapshot, type ContextTracker } from '../context';
 import { createConversationStore, type ConversationStatus } from '../conversation';
 import { createEmitter } from '../emitter';
 import { createId } from '../id';
 import type { MadoguchiEvent } from '../insights/events';
 import { createMessengerStorage, type MessengerStorage } from '../storage';
-import { createOutbox, type Outbox } from '../transport/outbox';
-import { createLoopbackTransport } from '../transport/loopback';
-import type { OutgoingMessage, TransportAdapter, TransportStatus } from '../transport/types';
 import type { Locale, Message, UserInfo } from '../types';
-import { loadTransportsEngine } from './engines';
+import { createDelivery, MAX_MESSAGE_LENGTH } from './delivery';
+import type { EngineLoaders } from './engines';
 import { createFlowPart, type FlowPart } from './flows';
 import { createHandoffPart, type HandoffPart } from './handoff';
+import { importEngines } from './import-engines';
 import { createInsightsPart, type InsightsPart } from './insights';
 import type { EventDraft, Kernel, MadoguchiError, MadoguchiWarning } from './kernel';
 import { createSearchPart, type SearchPart } from './search';
+import { restoreSession } from './session';
+import { followOtherTabs } from './tab-sync';
 
 export type { EventDraft, Kernel, MadoguchiError, MadoguchiWarning, Part } from './kernel';
+export type { EngineLoaders, FlowEngine, HandoffEngine, InsightsEngine, SearchEngine, TransportsEngine } from './engines';
 export type { FlowPart } from './flows';
 export type { HandoffPart } from './handoff';
 export type { InsightsPart } from './insights';
 export type { SearchPart } from './search';
+export { importEngines } from './import-engines';
+export { MAX_MESSAGE_LENGTH } from './delivery';
 
+/** Every event `on` accepts, with its handler's arguments: a misspelt name does not compile. */
 export interface MessengerEvents {
   ready: () => void;
   open: () => void;
@@ -34,10 +39,16 @@ export interface MessengerEvents {
   event: (event: MadoguchiEvent) => void;
   error: (error: MadoguchiError) => void;
   warning: (warning: MadoguchiWarning) => void;
-  [name: string]: (...args: any[]) => void;
+  /** A flow's `callback` node ran: the host may act on it. */
+  'flow:callback': (call: { name: string; data?: unknown }) => void;
 }
 
-export type MessengerEventName = keyof MessengerEvents & string;
+export type MessengerEventName = keyof MessengerEvents;
+
+/** Internal events the parts exchange through the kernel, beside the public ones. */
+interface InternalEvents extends MessengerEvents {
+  'proactive:flow': (flowId: string) => void;
+}
 
 /** The programmatic API: the script tag's `Madoguchi('command', …)` reaches the same methods. */
 export interface Messenger {
@@ -81,72 +92,84 @@ export interface MessengerState {
   readonly report: (error: MadoguchiError) => void;
 }
 
-/** Longest message a user may send, in characters; longer input is cut, never refused silently. */
-export const MAX_MESSAGE_LENGTH = 4000;
-
-/** The transport a config asks for: an adapter object as given, or a built-in one by type. */
-async function createTransport(t: TransportConfig | undefined): Promise<TransportAdapter> {
-  if (t && typeof (t as TransportAdapter).connect === 'function') return t as TransportAdapter;
-  const c = (t || { type: 'loopback' }) as Exclude<TransportConfig, TransportAdapter>;
-  if (c.type === 'loopback') return createLoopbackTransport(c);
-  const engine = await loadTransportsEngine();
-  const url = new URL(c.url, typeof location !== 'undefined' ? location.href : undefined).href;
-  if (c.type === 'websocket') return engine.createWebSocketTransport({ url });
-  return (c.type === 'http' ? engine.createHttpTransport : engine.createWebhookTransport)({ url });
+export interface MessengerOptions {
+  /** Where the engines come from; by default each is a dynamic `import()` (a chunk of its own). */
+  engines?: EngineLoaders;
 }
 
-export function createMessenger(initial?: MessengerConfig): Messenger {
+/** What one boot holds; replaced whole by the next boot. */
+interface Booted {
+  config: MessengerConfig;
+  storage: MessengerStorage;
+  context: ContextTracker;
+  /** Aborted when this boot ends. */
+  controller: AbortController;
+  cleanup: Array<() => void>;
+  openTouched: boolean;
+}
+
+/**
+ * Creates the messenger: a small kernel (config, stores, events, the boot's abort signal) with the
+ * session restore, delivery, tab sync and the lazily loaded parts around it. In a page without
+ * `window` (server rendering) it stays inert: commands are accepted, nothing starts.
+ */
+export function createMessenger(initial?: MessengerConfig, options: MessengerOptions = {}): Messenger {
+  const engines = options.engines || importEngines;
   const report = (error: MadoguchiError) => {
     console.error(`[madoguchi] ${error.path ? error.path + ': ' : ''}${error.message}`, ...(error.cause ? [error.cause] : []));
     events.emit('error', error);
-    if (booted) kernel.track({ type: 'error', message: error.message });
+    if (live) kernel.track({ type: 'error', message: error.message });
   };
   const warn = (warning: MadoguchiWarning) => {
     console.warn(`[madoguchi] ${warning.message}`);
     events.emit('warning', warning);
   };
-  const events = createEmitter<MessengerEvents>((cause, name) => report({ message: `a handler of "${name}" threw`, cause }));
+  const events = createEmitter<InternalEvents>((cause, name) => report({ message: `a handler of "${name}" threw`, cause }));
   const conversation = createConversationStore();
   const $booted = atom(false);
   const $open = atom(false);
   const $locale = atom<Locale>('en');
   const $unread = atom(0);
-  let booted = false;
-  let config: MessengerConfig | undefined;
-  let storage: MessengerStorage;
-  let context: ContextTracker;
-  let transport: TransportAdapter | undefined;
-  let outbox: Outbox | undefined;
-  /** Messages sent before the outbox is ready (the first milliseconds after boot). */
-  let early: OutgoingMessage[] = [];
+  /** The current boot, or undefined before boot and after shutdown. */
+  let live: Booted | undefined;
+  /** A signal that is already aborted: what work started outside a boot sees. */
+  const idle = new AbortController();
+  idle.abort();
   let conversationId = createId();
   let visitorId = '';
-  let cleanup: Array<() => void> = [];
   /** Time stamps of messages made here strictly increase, so a reply never sorts before its question. */
   let lastAt = 0;
   const stamp = () => (lastAt = Math.max(Date.now(), lastAt + 1));
-  /** Bumped by every boot and shutdown, so work started by an older boot stops quietly. */
-  let generation = 0;
+  const isBrowser = typeof window !== 'undefined' && typeof document !== 'undefined';
 
   const guard =
     <A extends unknown[]>(name: string, fn: (...args: A) => void) =>
     (...args: A): void => {
       try {
-        if (name !== 'boot' && !booted) report({ message: `"${name}" was called before "boot"` });
-        else fn(...args);
+        if (name !== 'boot' && !live) {
+          if (isBrowser) report({ message: `"${name}" was called before "boot"` });
+        } else fn(...args);
       } catch (cause) {
         report({ message: `"${name}" failed: ${cause instanceof Error ? cause.message : String(cause)}`, cause });
       }
     };
 
-  const touchConversation = () =>
-    storage.putConversation({ id: conversationId, status: conversation.$status.get().phase === 'closed' ? 'closed' : 'open', createdAt: conversation.$messages.get()[0]?.at || Date.now(), updatedAt: Date.now(), handoff: conversation.$status.get() });
+  const touchConversation = () => {
+    const status = conversation.$status.get();
+    live?.storage.putConversation({
+      id: conversationId,
+      status: status.phase === 'closed' ? 'closed' : 'open',
+      createdAt: conversation.$messages.get()[0]?.at || Date.now(),
+      updatedAt: Date.now(),
+      handoff: status,
+    });
+  };
 
   /** Puts a message in the thread; new ones are stored, announced and counted as unread. */
   const receive = (message: Message, store = true) => {
     if (!conversation.upsert(message)) return;
     if (store) {
-      storage.putMessage(message);
+      live?.storage.putMessage(message);
       touchConversation();
     }
     events.emit('message', message);
@@ -164,33 +187,16 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     events.emit('status', conversation.$status.get());
   };
 
-  const onStatus = (status: TransportStatus) => {
-    if (status.type === 'online') {
-      setStatus({ online: status.online });
-      if (!status.online) for (const item of outbox?.items() || []) markStatus(item.id, 'queued');
-    }
-    else if (status.type === 'queue') setStatus({ phase: 'waiting', queuePosition: status.position, expectedWaitSeconds: status.expectedWaitSeconds });
-    else if (status.type === 'agent-joined') {
-      setStatus({ phase: 'agent', agentName: status.name, queuePosition: undefined });
-      kernel.track({ type: 'agent.joined', agentName: status.name });
-    } else if (status.type === 'typing') setStatus({ agentTyping: status.on });
-    else if (status.type === 'closed') {
-      setStatus({ phase: 'closed', agentTyping: false });
-      kernel.track({ type: 'conversation.closed', resolved: true });
-    } else if (status.type === 'away') setStatus({ phase: 'away', nextOpenAt: status.nextOpenAt, awayMessage: status.message });
-    // A ticket was filed (a webhook transport): nobody will answer here, the e-mail follow-up may.
-    else if (status.type === 'ticket') setStatus({ phase: 'away', queuePosition: undefined });
-  };
-
   const kernel: Kernel = {
-    config: () => config!,
+    config: () => live?.config as MessengerConfig,
+    signal: () => live?.controller.signal || idle.signal,
     locale: () => $locale.get(),
     conversationId: () => conversationId,
     visitorId: () => visitorId,
     conversation,
-    storage: () => storage,
-    context: () => context,
-    transport: () => transport,
+    storage: () => live!.storage,
+    context: () => live!.context,
+    transport: () => delivery.transport,
     say(text) {
       const message: Message = { id: createId(), conversationId, author: 'bot', text, at: stamp() };
       receive(message);
@@ -201,8 +207,8 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     track(draft: EventDraft) {
       events.emit('event', { ...draft, at: Date.now(), conversationId, visitorId } as MadoguchiEvent);
     },
-    emit: (name, ...args) => events.emit(name, ...(args as [])),
-    on: (name, handler) => events.on(name, handler),
+    emit: (name, ...args) => events.emit(name as keyof InternalEvents, ...(args as [])),
+    on: (name, handler) => events.on(name as keyof InternalEvents, handler),
     report,
     warn,
     async fetchJson(url) {
@@ -218,119 +224,89 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     isOpen: () => $open.get(),
   };
 
+  const delivery = createDelivery(
+    {
+      get storage() {
+        return live!.storage;
+      },
+      conversationId: () => conversationId,
+      messages: () => conversation.$messages.get(),
+      status: () => conversation.$status.get(),
+      receive,
+      update(message) {
+        conversation.upsert(message);
+        live?.storage.putMessage(message);
+      },
+      setStatus,
+      track: kernel.track,
+      report,
+    },
+    engines,
+  );
+
   // Search stays quiet while a flow waits for the user's answer.
-  const search = createSearchPart(kernel, { busy: () => flows.waitsForText() });
-  const handoff = createHandoffPart(kernel, { search });
-  const flows = createFlowPart(kernel, { search, handoff });
-  const insights = createInsightsPart(kernel);
+  const search = createSearchPart(kernel, engines.search, { busy: () => flows.waitsForText() });
+  const handoff = createHandoffPart(kernel, engines, { search });
+  const flows = createFlowPart(kernel, engines.flow, { search, handoff });
+  const insights = createInsightsPart(kernel, engines.insights);
   const parts = [search, handoff, flows, insights];
   // A proactive rule may start a flow; the panel stays as it is (the flow's first message is the preview).
-  kernel.on('proactive:flow', (id: string) => flows.start(id));
+  events.on('proactive:flow', (id) => flows.start(id));
 
-  /** Restores what storage holds for this app, then connects and boots the parts. */
-  async function start(cfg: MessengerConfig, gen: number) {
-    const [session, saved, user] = await Promise.all([storage.getSession(), storage.getContext(), storage.getUser()]);
-    if (gen !== generation) return;
-    if (saved) context.restore(saved as SavedContext);
-    if (!cfg.user && user) context.setUser(user);
-    visitorId = cfg.user?.id || session.visitorId || context.save().visitorId;
-    conversationId = session.conversationId || conversationId;
-    storage.setSession({ conversationId, visitorId });
-    const restored = await storage.listMessages(conversationId);
-    const stored = (await storage.listConversations()).find((c) => c.id === conversationId);
-    if (gen !== generation) return;
-    conversation.merge(restored);
-    if (stored?.handoff) conversation.setStatus({ ...(stored.handoff as ConversationStatus), agentTyping: false });
-    if (session.open && !openTouched) api.open();
-
-    const t = (transport = await createTransport(cfg.transport));
-    if (gen !== generation) return t.close();
-    const sink = {
-      message: (m: { id: string; text: string; authorName?: string; at?: number }) =>
-        receive({ id: m.id, conversationId, author: 'agent', text: String(m.text).slice(0, MAX_MESSAGE_LENGTH), at: m.at || Date.now(), authorName: m.authorName }),
-      status: onStatus,
-      error: (e: Error) => report({ message: `transport: ${e.message}`, cause: e }),
-    };
-    outbox = createOutbox({
-      send: (m) => t.send(m),
-      persist: {
-        load: () => storage.getOutbox() as Promise<OutgoingMessage[]>,
-        save: async (items) => storage.setOutbox(items),
-      },
-      onChange: (items) => {
-        // Messages waiting while the line is down say so: "will send when back online".
-        if (!conversation.$status.get().online) for (const item of items) markStatus(item.id, 'queued');
-      },
-      onSent: (m) => markStatus(m.id, 'sent'),
-      onFailed: (m, e) => {
-        markStatus(m.id, 'failed');
-        report({ message: `a message could not be sent: ${e.message}` });
-      },
-      onError: (cause) => report({ message: 'the outbox could not be saved', cause }),
-    });
-    for (const m of early.splice(0)) outbox.push(m);
-    try {
-      await t.connect({ appId: cfg.appId, visitorId, conversationId, locale: $locale.get(), user: cfg.user || {} }, sink);
-    } catch (cause) {
-      report({ message: 'the transport could not connect', cause });
-    }
-    for (const part of parts) if (gen === generation) await part.boot?.();
+  /**
+   * Restores what storage holds, then announces `ready` (the launcher mounts from memory) and
+   * connects and boots the parts side by side: none of them delays the launcher or another.
+   */
+  async function start(boot: Booted) {
+    const { signal } = boot.controller;
+    const restored = await restoreSession(boot.storage, boot.context, boot.config, conversationId);
+    if (signal.aborted) return;
+    visitorId = restored.visitorId;
+    conversationId = restored.conversationId;
+    boot.storage.setSession({ conversationId, visitorId });
+    conversation.merge(restored.messages);
+    if (restored.status) conversation.setStatus(restored.status);
+    if (restored.open && !boot.openTouched) api.open();
+    events.emit('ready');
+    const session = { appId: boot.config.appId, visitorId, conversationId, locale: $locale.get(), user: boot.config.user || {} };
+    await Promise.all([
+      delivery.start(boot.config.transport, session, signal).catch((cause) => report({ message: 'the transport could not start', cause })),
+      ...parts.map((part) => Promise.resolve(part.boot?.()).catch((cause) => !signal.aborted && report({ message: 'a part of the messenger could not start', cause }))),
+    ]);
   }
 
-  let openTouched = false;
-  const markStatus = (id: string, status: Message['status']) => {
-    const message = conversation.$messages.get().find((m) => m.id === id);
-    if (message && message.status !== status) {
-      const next = { ...message, status };
-      conversation.upsert(next);
-      storage.putMessage(next);
-    }
-  };
-
-  /** What another tab changed: its messages and status appear here too; its shutdown ends ours. */
-  const fromOtherTab = (change: { kind: string; value: unknown }) => {
-    if (change.kind === 'message') {
-      const m = change.value as Message;
-      if (m.conversationId === conversationId) receive(m, false);
-    } else if (change.kind === 'conversation') {
-      const c = change.value as { id: string; handoff?: ConversationStatus };
-      if (c.id === conversationId && c.handoff) conversation.setStatus(c.handoff);
-    } else if (change.kind === 'session') {
-      // Two tabs that started at once each began a conversation: the one with nothing in it joins the other.
-      const id = (change.value as { conversationId?: string })?.conversationId;
-      if (id && id !== conversationId && !conversation.$messages.get().length) {
-        conversationId = id;
-        void storage.listMessages(id).then((messages) => conversationId === id && conversation.merge(messages));
-      }
-    } else if (change.kind === 'wipe') {
-      // Another tab ended the session (a logout): this one forgets it too and starts afresh.
-      const cfg = config;
-      void stop(false).then(() => cfg && api.boot(cfg));
-    }
-  };
+  const tabSync = followOtherTabs({
+    conversationId: () => conversationId,
+    isEmpty: () => !conversation.$messages.get().length,
+    receive: (m) => receive(m, false),
+    setStatus: (s) => conversation.setStatus(s),
+    adopt(id) {
+      conversationId = id;
+      void live?.storage.listMessages(id).then((messages) => conversationId === id && conversation.merge(messages));
+    },
+    restart() {
+      const config = live?.config;
+      void stop(false).then(() => config && api.boot(config));
+    },
+  });
 
   async function stop(wipe: boolean) {
-    generation++;
-    if (!booted) return;
-    booted = false;
+    const boot = live;
+    if (!boot) return;
+    live = undefined;
+    boot.controller.abort();
     for (const part of parts) part.shutdown?.();
-    for (const fn of cleanup) fn();
-    cleanup = [];
-    outbox?.close();
-    transport?.close();
-    context.destroy();
-    const s = storage;
-    outbox = transport = undefined;
-    early = [];
+    for (const fn of boot.cleanup) fn();
+    delivery.close();
+    boot.context.destroy();
     conversation.reset();
     $open.set(false);
     $unread.set(0);
     $booted.set(false);
     conversationId = createId();
-    config = undefined;
     try {
-      if (wipe) await s.wipe();
-      await s.close();
+      if (wipe) await boot.storage.wipe();
+      await boot.storage.close();
     } catch (cause) {
       report({ message: 'stored data could not be deleted', cause });
     }
@@ -341,56 +317,52 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
       const { config: valid, problems } = validateConfig(input);
       for (const p of problems) report({ message: `config ${p.path.slice(2)} ${p.message}`, path: p.path });
       if (!valid) return;
-      if (booted) void stop(false);
-      booted = true;
-      config = valid;
-      openTouched = false;
-      const gen = ++generation;
-      $locale.set(resolveLocale(valid.locale, typeof document !== 'undefined' ? document : undefined));
-      storage = createMessengerStorage({ appId: valid.appId, mode: valid.storage, retentionDays: valid.retentionDays, onWarning: warn });
-      context = createContextTracker({
-        redaction: valid.redaction as never,
+      if (live) void stop(false);
+      // Server rendering: nothing to show and nothing to store; the client boots for real.
+      if (!isBrowser) return;
+      $locale.set(resolveLocale(valid.locale, document));
+      const storage = createMessengerStorage({ appId: valid.appId, mode: valid.storage, retentionDays: valid.retentionDays, onWarning: warn });
+      const context = createContextTracker({
+        redaction: valid.redaction,
         onChange: () => {
           storage.setContext(context.save());
           for (const part of parts) part.activity?.('page');
         },
       });
+      const boot: Booted = { config: valid, storage, context, controller: new AbortController(), cleanup: [], openTouched: false };
+      live = boot;
       context.setUser(valid.user || {});
-      cleanup.push(storage.subscribe(fromOtherTab));
-      if (typeof window !== 'undefined') {
-        const flush = () => void storage.flush();
-        window.addEventListener('pagehide', flush);
-        cleanup.push(() => window.removeEventListener('pagehide', flush));
-      }
+      boot.cleanup.push(storage.subscribe(tabSync));
+      const flush = () => void storage.flush();
+      window.addEventListener('pagehide', flush);
+      boot.cleanup.push(() => window.removeEventListener('pagehide', flush));
       $booted.set(true);
-      start(valid, gen).then(
-        () => gen === generation && events.emit('ready'),
-        (cause) => report({ message: 'the messenger could not start', cause }),
-      );
+      start(boot).catch((cause) => report({ message: 'the messenger could not start', cause }));
     }),
     update: guard('update', (patch = {}) => {
-      const { config: valid, problems } = validateConfig({ appId: config!.appId, user: patch.user, locale: patch.locale });
+      const boot = live!;
+      const { config: valid, problems } = validateConfig({ appId: boot.config.appId, user: patch.user, locale: patch.locale });
       for (const p of problems) report({ message: `update ${p.path.slice(2)} ${p.message}`, path: p.path });
       if (valid?.user) {
-        config = { ...config!, user: { ...config!.user, ...valid.user } };
-        context.setUser(config.user!);
-        storage.setUser(config.user!);
+        boot.config = { ...boot.config, user: { ...boot.config.user, ...valid.user } };
+        boot.context.setUser(boot.config.user!);
+        boot.storage.setUser(boot.config.user!);
       }
       if (valid?.locale) $locale.set(resolveLocale(valid.locale));
-      if (patch.consent === true) storage.enable();
-      context.pageView();
+      if (patch.consent === true) boot.storage.enable();
+      boot.context.pageView();
     }),
     track: guard('track', (name: string, properties?: Record<string, unknown>) => {
       if (typeof name !== 'string' || !name) throw new Error('an event name (a non-empty string) is required');
-      context.track(name, properties);
+      live!.context.track(name, properties);
       for (const part of parts) part.activity?.('event', name);
     }),
     open: guard('open', () => {
-      openTouched = true;
-      storage.enable();
+      live!.openTouched = true;
+      live!.storage.enable();
       if ($open.get()) return;
       $open.set(true);
-      storage.setSession({ open: true });
+      live!.storage.setSession({ open: true });
       if ($unread.get()) {
         $unread.set(0);
         events.emit('unread', 0);
@@ -399,10 +371,10 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
       kernel.track({ type: 'widget.opened' });
     }),
     close: guard('close', () => {
-      openTouched = true;
+      live!.openTouched = true;
       if (!$open.get()) return;
       $open.set(false);
-      storage.setSession({ open: false });
+      live!.storage.setSession({ open: false });
       events.emit('close');
       kernel.track({ type: 'widget.closed' });
     }),
@@ -420,26 +392,24 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
         report({ message: `"on" needs a function for "${String(name)}"` });
         return () => {};
       }
-      return events.on(name, handler);
+      return events.on(name, handler as InternalEvents[typeof name]);
     },
-    off: (name, handler) => events.off(name, handler),
+    off: (name, handler) => events.off(name, handler as InternalEvents[typeof name]),
     shutdown: () => stop(true),
     send: guard('send', (text: string) => {
       const body = String(text).trim().slice(0, MAX_MESSAGE_LENGTH);
       if (!body) return;
-      storage.enable();
+      live!.storage.enable();
       const message: Message = { id: createId(), conversationId, author: 'user', text: body, at: stamp(), status: 'pending' };
       receive(message);
       kernel.track({ type: 'message.sent', messageId: message.id });
-      const out = { id: message.id, conversationId, text: body, at: message.at };
-      if (outbox) outbox.push(out);
-      else early.push(out);
+      delivery.push({ id: message.id, conversationId, text: body, at: message.at });
       for (const part of parts) if (part.userText?.(body)) break;
     }),
     // A running flow hands its answers over to the person who picks up.
     talkToPerson: guard('talkToPerson', (reason?: string) => handoff.request({ reason, flow: flows.current() || undefined })),
     debugContext(callback) {
-      const snapshot = booted ? context.snapshot() : undefined;
+      const snapshot = live?.context.snapshot();
       if (typeof callback === 'function') callback(snapshot);
       return snapshot;
     },
@@ -454,7 +424,7 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
       $messages: conversation.$messages,
       $status: conversation.$status,
       $unread,
-      config: () => config,
+      config: () => live?.config,
       report,
     },
   };

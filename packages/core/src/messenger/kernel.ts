@@ -28,6 +28,8 @@ export type EventDraft = DistributiveOmit<MadoguchiEvent, 'at' | 'conversationId
  */
 export interface Kernel {
   config(): MessengerConfig;
+  /** Aborted when this boot ends (shutdown, or a new boot): work started for it stops quietly. */
+  signal(): AbortSignal;
   locale(): Locale;
   conversationId(): string;
   visitorId(): string;

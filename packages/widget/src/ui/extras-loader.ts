@@ -1,2 +1,2 @@
-/** Loads the views of extras.ts; the script-tag build fetches them as madoguchi-ui.js instead. */
+/** Loads the views of extras.ts: a chunk of its own, fetched the first time the panel shows one. */
 export const loadExtras = () => import('./extras');

@@ -1,8 +1,8 @@
 import { atom, type ReadableAtom, type WritableAtom } from 'nanostores';
-import type { Article, SearchHit } from '../search';
-import { loadSearchEngine } from './engines';
-import { createLazyPart } from './lazy-part';
-import type { Kernel, Part } from './kernel';
+import type { Article, SearchHit } from '../../search';
+import type { SearchEngine } from '../engines';
+import { createEngineSlot } from '../engine-slot';
+import type { Kernel, Part } from '../kernel';
 
 /** An article offered as an answer to a question the user sent. */
 export interface SearchAnswer {
@@ -41,14 +41,24 @@ export type SearchStores = { $article: WritableAtom<Article | null>; $answers: W
 
 /**
  * Creates the search part. `busy` says when typed text belongs to something else (a flow waiting
- * for input), so sent questions are left alone. Its code arrives with the search engine, which is
- * fetched only when the config has a FAQ.
+ * for input), so sent questions are left alone. Its code arrives with the search engine, which
+ * `load` fetches only when the config has a FAQ (or an article is asked for).
  */
-export function createSearchPart(k: Kernel, options: { busy?: () => boolean } = {}): SearchPart {
-  return createLazyPart<SearchPart, SearchStores>(
-    () => loadSearchEngine().then((engine) => (stores) => engine.createSearchPartImpl(k, options, stores, engine)),
-    { $article: atom<Article | null>(null), $answers: atom({}) },
-    () => !!k.config().faq,
-    { query: [], answer: [], history: { searches: [], articles: [] } },
-  );
+export function createSearchPart(k: Kernel, load: () => Promise<SearchEngine>, options: { busy?: () => boolean } = {}): SearchPart {
+  const stores: SearchStores = { $article: atom<Article | null>(null), $answers: atom({}) };
+  const slot = createEngineSlot(k, 'search', () => load().then((engine) => engine.createSearchPartImpl(k, options, stores, engine)));
+  return {
+    ...stores,
+    boot: () => (k.config().faq ? slot.ensure().then(() => undefined) : undefined),
+    loaded: () => slot.ensure().then((p) => p.loaded(), () => false),
+    query: (text, limit) => slot.part?.query(text, limit) || [],
+    answer: (text) => slot.part?.answer(text) || [],
+    show: (id, query) => slot.run((p) => p.show(id, query)),
+    back: () => slot.run((p) => p.back()),
+    rate: (id, helpful) => slot.run((p) => p.rate(id, helpful)),
+    history: () => slot.part?.history() || { searches: [], articles: [] },
+    userText: (text) => !!slot.part?.userText?.(text),
+    activity: (kind, name) => slot.part?.activity?.(kind, name),
+    shutdown: () => slot.shutdown(),
+  };
 }

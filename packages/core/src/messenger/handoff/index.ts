@@ -1,9 +1,9 @@
-import type { TriageScore } from '../triage';
-import type { HandoffPacket } from '../transport/types';
-import { loadHandoffEngine, loadTransportsEngine } from './engines';
-import type { Kernel, Part } from './kernel';
-import { createLazyPart } from './lazy-part';
-import type { SearchPart } from './search';
+import type { TriageScore } from '../../triage';
+import type { HandoffPacket } from '../../transport/types';
+import type { EngineLoaders } from '../engines';
+import { createEngineSlot } from '../engine-slot';
+import type { Kernel, Part } from '../kernel';
+import type { SearchPart } from '../search';
 
 export interface HandoffRequest {
   reason?: string;
@@ -40,18 +40,20 @@ export interface HandoffPart extends Part {
  * The way to a person. Its code (and triage) arrives with the handoff engine, fetched at the first
  * request, or at boot when the restored conversation is already in line.
  */
-export function createHandoffPart(k: Kernel, deps: { search: SearchPart }): HandoffPart {
+export function createHandoffPart(k: Kernel, engines: Pick<EngineLoaders, 'handoff' | 'transports'>, deps: { search: SearchPart }): HandoffPart {
   const inLine = () => ['waiting', 'away'].includes(k.conversation.$status.get().phase);
-  return createLazyPart<HandoffPart, {}>(
-    () => loadHandoffEngine().then((engine) => () => engine.createHandoffPartImpl(k, deps, engine, loadTransportsEngine)),
-    {},
-    inLine,
-    { packet: undefined },
-    {
+  const slot = createEngineSlot(k, 'handoff', () => engines.handoff().then((engine) => engine.createHandoffPartImpl(k, deps, engine, engines.transports)));
+  return {
+    boot: () => (inLine() ? slot.ensure().then(() => undefined) : undefined),
+    request(request) {
       // The user sees at once that a person is being found, while the code arrives.
-      request: () => {
-        if (!inLine() && k.conversation.$status.get().phase !== 'agent') k.conversation.setStatus({ phase: 'waiting' });
-      },
+      if (!slot.part && !inLine() && k.conversation.$status.get().phase !== 'agent') k.conversation.setStatus({ phase: 'waiting' });
+      slot.run((p) => p.request(request));
     },
-  );
+    packet: () => slot.part?.packet(),
+    followUpByEmail: (email) => slot.ensure().then((p) => p.followUpByEmail(email)),
+    userText: (text) => !!slot.part?.userText?.(text),
+    activity: (kind, name) => slot.part?.activity?.(kind, name),
+    shutdown: () => slot.shutdown(),
+  };
 }

@@ -1,11 +1,11 @@
-import type { ConversationStatus } from '../conversation';
-import { surveyScale, type MadoguchiEvent, type SurveyKind } from '../insights/events';
-import { createProactiveEngine, validateProactiveRules, type CapState, type ProactiveContext, type ProactiveEngine, type ProactiveHit } from '../insights/proactive';
-import { createAnalyticsSink, type AnalyticsSink } from '../insights/sink';
-import type { StoredSession } from '../storage';
-import type { LocalizedText, Message } from '../types';
-import type { InsightsPart, InsightsStores } from './insights';
-import type { Kernel } from './kernel';
+import type { ConversationStatus } from '../../conversation';
+import { surveyScale, type MadoguchiEvent, type SurveyKind } from '../../insights/events';
+import { createProactiveEngine, validateProactiveRules, type CapState, type ProactiveContext, type ProactiveEngine, type ProactiveHit } from '../../insights/proactive';
+import { createAnalyticsSink, type AnalyticsSink } from '../../insights/sink';
+import type { StoredSession } from '../../storage';
+import type { LocalizedText, Message } from '../../types';
+import type { InsightsPart, InsightsStores } from '.';
+import type { Kernel } from '../kernel';
 
 /** What the session record keeps for this part. */
 type InsightsSession = StoredSession & { proactive?: CapState; surveyed?: string[] };
@@ -46,7 +46,6 @@ export function createInsightsPartImpl(k: Kernel, { $preview, $survey }: Insight
   let lastPage: string | undefined;
   let opened = k.isOpen();
   /** Bumped by boot and shutdown, so a late rules file of an older boot is dropped. */
-  let gen = 0;
 
   /** Where the visitor is, as the proactive engine reads it. */
   const where = (): ProactiveContext => {
@@ -114,24 +113,24 @@ export function createInsightsPartImpl(k: Kernel, { $preview, $survey }: Insight
     $survey.set({ kinds: SURVEY_KINDS.slice(), answered: {} });
   };
 
-  const start = async (g: number) => {
+  const start = async (signal: AbortSignal) => {
     const cfg = k.config();
     const session = (await k.storage().getSession()) as InsightsSession;
-    if (g != gen) return;
+    if (signal.aborted) return;
     surveyed = Array.isArray(session.surveyed) ? session.surveyed : [];
     // A conversation a person closed before this code arrived (or before a reload) is asked about now.
     ask(k.conversation.$status.get());
-    let source = cfg.proactive;
+    let source: unknown = cfg.proactive;
     if (source == null) return;
     if (typeof source == 'string') {
       try {
         source = await k.fetchJson(source);
       } catch (cause) {
-        return g == gen && k.report({ message: `proactive rules: ${(cause as Error).message}`, path: '$.proactive', cause });
+        return !signal.aborted && k.report({ message: `proactive rules: ${(cause as Error).message}`, path: '$.proactive', cause });
       }
-      if (g != gen) return;
+      if (signal.aborted) return;
     }
-    if (g != gen) return;
+    if (signal.aborted) return;
     const { rules, problems, quiet, maxPerDay } = validateProactiveRules(source);
     for (const p of problems) k.warn({ code: 'proactive-rules', message: `proactive rules ${p.path}: ${p.message}` });
     const s = k.context().snapshot();
@@ -168,7 +167,6 @@ export function createInsightsPartImpl(k: Kernel, { $preview, $survey }: Insight
     $preview,
     $survey,
     boot() {
-      const g = ++gen;
       const cfg = k.config();
       const a = cfg.analytics as { url?: unknown } | undefined;
       if (a != null && (typeof a != 'object' || typeof a.url != 'string' || !a.url))
@@ -180,7 +178,7 @@ export function createInsightsPartImpl(k: Kernel, { $preview, $survey }: Insight
         undo.push(() => document.removeEventListener('visibilitychange', onHide));
       }
       undo.push(k.on('status', ask));
-      void start(g).catch((cause) => k.report({ message: 'proactive messages could not start', cause }));
+      void start(k.signal()).catch((cause) => k.report({ message: 'proactive messages could not start', cause }));
     },
     activity(kind, name) {
       if (!engine) return;
@@ -193,7 +191,6 @@ export function createInsightsPartImpl(k: Kernel, { $preview, $survey }: Insight
       check(isNew ? 'page' : 'tick');
     },
     shutdown() {
-      gen++;
       clearTimeout(timer);
       endSurvey();
       for (const f of undo) f();

@@ -1,8 +1,8 @@
 import { atom, type ReadableAtom, type WritableAtom } from 'nanostores';
-import type { MadoguchiEvent, SurveyKind } from '../insights/events';
-import { loadInsightsEngine } from './engines';
-import { createLazyPart, type LazyPart } from './lazy-part';
-import type { Kernel, Part } from './kernel';
+import type { MadoguchiEvent, SurveyKind } from '../../insights/events';
+import type { InsightsEngine } from '../engines';
+import { createEngineSlot } from '../engine-slot';
+import type { Kernel, Part } from '../kernel';
 
 /** A proactive message waiting beside the launcher. */
 export interface ProactivePreview {
@@ -45,21 +45,33 @@ export type InsightsStores = { $preview: WritableAtom<ProactivePreview | null>; 
  * is involved (the survey follows a conversation a person closed). Events from before it arrived
  * still reach the sink.
  */
-export function createInsightsPart(k: Kernel): InsightsPart {
+export function createInsightsPart(k: Kernel, load: () => Promise<InsightsEngine>): InsightsPart {
+  const stores: InsightsStores = { $preview: atom(null), $survey: atom(null) };
   const early: MadoguchiEvent[] = [];
   const stopBuffering = k.on('event', (e: MadoguchiEvent) => early.length < 1000 && early.push(e));
-  const part: LazyPart<InsightsPart> = createLazyPart<InsightsPart, InsightsStores>(
-    () =>
-      loadInsightsEngine().then((engine) => (stores) => {
-        stopBuffering();
-        return engine.createInsightsPartImpl(k, stores, early.splice(0));
-      }),
-    { $preview: atom(null), $survey: atom(null) },
-    () => {
-      const c = k.config();
-      return !!c && (!!c.proactive || !!c.analytics || k.conversation.$status.get().phase !== 'bot');
-    },
+  const slot = createEngineSlot(k, 'insights', () =>
+    load().then((engine) => {
+      stopBuffering();
+      return engine.createInsightsPartImpl(k, stores, early.splice(0));
+    }),
   );
-  k.on('status', (s: { phase: string }) => s.phase !== 'bot' && part.ensure());
-  return part;
+  const needed = () => {
+    const c = k.config();
+    return !!c && (!!c.proactive || !!c.analytics || k.conversation.$status.get().phase !== 'bot');
+  };
+  // Once a person is involved, the survey will follow: its code comes now.
+  k.on('status', (s: { phase: string }) => s.phase !== 'bot' && slot.run(() => {}));
+  return {
+    ...stores,
+    boot: () => (needed() ? slot.ensure().then(() => undefined) : undefined),
+    openPreview: () => slot.run((p) => p.openPreview()),
+    dismissPreview: () => slot.run((p) => p.dismissPreview()),
+    answer: (kind, score, comment) => slot.run((p) => p.answer(kind, score, comment)),
+    submitSurvey: (comment) => slot.run((p) => p.submitSurvey(comment)),
+    skipSurvey: () => slot.run((p) => p.skipSurvey()),
+    setQuiet: (on) => slot.run((p) => p.setQuiet(on)),
+    userText: (text) => !!slot.part?.userText?.(text),
+    activity: (kind, name) => slot.part?.activity?.(kind, name),
+    shutdown: () => slot.shutdown(),
+  };
 }

@@ -1,12 +1,12 @@
-import type { ConversationStatus } from '../conversation';
-import { createId } from '../id';
-import type { ChannelMap, TriageRules, TriageScore } from '../triage';
-import { backoffDelay, type TransportError } from '../transport/backoff';
-import type { HandoffPacket, TransportAdapter } from '../transport/types';
-import type { TransportsEngine, TriageEngine } from './engines';
-import type { HandoffPart, HandoffRecord, HandoffRequest } from './handoff';
-import type { Kernel } from './kernel';
-import type { SearchPart } from './search';
+import type { ConversationStatus } from '../../conversation';
+import { createId } from '../../id';
+import type { ChannelMap, TriageRules, TriageScore } from '../../triage';
+import { backoffDelay, type TransportError } from '../../transport/backoff';
+import type { HandoffPacket, TransportAdapter } from '../../transport/types';
+import type { TransportsEngine, TriageEngine } from '../engines';
+import type { HandoffPart, HandoffRecord, HandoffRequest } from '.';
+import type { Kernel } from '../kernel';
+import type { SearchPart } from '../search';
 
 /** Bytes a packet may take on the wire; the relay refuses frames over 64 KB, so older lines go first. */
 const PACKET_BUDGET = 48_000;
@@ -29,8 +29,6 @@ export function createHandoffPartImpl(
   loadTransports: () => Promise<TransportsEngine>,
 ): HandoffPart {
   const engine = triage;
-  /** Bumped at shutdown, so a packet built for an older session is never sent. */
-  let generation = 0;
   let last: HandoffPacket | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let attempt = 0;
@@ -124,10 +122,7 @@ export function createHandoffPartImpl(
   /** The phase changes at once; the packet follows as soon as the triage engine is there. */
   const send = async (record: HandoffRecord, hints?: Partial<TriageScore>, phase: Status['phase'] = 'waiting') => {
     setStatus({ phase, handoff: record });
-    const gen = generation;
-    const e = engine;
-    if (gen !== generation) return;
-    last = build(e, record.id, record.reason, hints);
+    last = build(engine, record.id, record.reason, hints);
     attempt = 0;
     deliver(last);
     return last;
@@ -192,7 +187,6 @@ export function createHandoffPartImpl(
       return 'sent';
     },
     shutdown() {
-      generation++;
       clearTimeout(timer);
       last = undefined;
       flows.clear();

@@ -1,12 +1,11 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createConversationStore } from '../conversation';
-import { createEmitter } from '../emitter';
-import type { MadoguchiEvent } from '../insights/events';
-import type { Message } from '../types';
-import { loadInsightsEngine } from './engines';
-import type { LazyPart } from './lazy-part';
-import { createInsightsPart, type InsightsPart } from './insights';
-import type { Kernel, MadoguchiError, MadoguchiWarning } from './kernel';
+import { createConversationStore } from '../../conversation';
+import { createEmitter } from '../../emitter';
+import type { MadoguchiEvent } from '../../insights/events';
+import type { Message } from '../../types';
+import { createInsightsPart } from '.';
+import { importEngines } from '../import-engines';
+import type { Kernel, MadoguchiError, MadoguchiWarning } from '../kernel';
 
 type Session = Record<string, unknown>;
 
@@ -22,6 +21,7 @@ function setup(config: Record<string, unknown>, o: { url?: string; session?: Ses
   const page = { url: o.url || 'https://shop.example/products/router-x', at: Date.now() };
   const k: Kernel = {
     config: () => ({ appId: 'acme', ...config }),
+    signal: () => new AbortController().signal,
     locale: () => 'en',
     conversationId: () => 'c1',
     visitorId: () => 'v1',
@@ -71,7 +71,7 @@ function setup(config: Record<string, unknown>, o: { url?: string; session?: Ses
     isOpen: () => open,
   };
   bus.on('event', (e: MadoguchiEvent) => events.push(e));
-  const part = createInsightsPart(k);
+  const part = createInsightsPart(k, importEngines.insights);
   const navigate = (url: string) => {
     page.url = url;
     page.at = Date.now();
@@ -82,8 +82,9 @@ function setup(config: Record<string, unknown>, o: { url?: string; session?: Ses
 
 /** Boots and lets the rules and the lazily loaded engine arrive. */
 const boot = async (s: ReturnType<typeof setup>) => {
-  // The part's code arrives on demand; load it as a conversation with a person would.
-  await (s.part as LazyPart<InsightsPart>).ensure();
+  // The part's code arrives on demand: at boot for proactive rules or analytics, else as soon as
+  // a person is involved (the survey follows).
+  if (!s.part.boot?.()) s.bus.emit('status', { phase: 'waiting' });
   for (let i = 0; i < 5; i++) await vi.advanceTimersByTimeAsync(0);
 };
 const types = (s: ReturnType<typeof setup>) => s.events.map((e) => e.type);
@@ -95,7 +96,7 @@ const RULES = {
   ],
 };
 
-beforeAll(() => loadInsightsEngine());
+beforeAll(() => importEngines.insights());
 beforeEach(() => {
   vi.useFakeTimers();
 });

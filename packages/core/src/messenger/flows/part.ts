@@ -1,10 +1,10 @@
-import type { Flow, FlowInput, FlowRunner, FlowTurn, FlowWait } from '../flow';
-import { surveyScale } from '../insights/events';
-import type { FlowEngine } from './engines';
-import type { FlowPart, FlowStores } from './flows';
-import type { HandoffPart } from './handoff';
-import type { Kernel } from './kernel';
-import type { SearchPart } from './search';
+import type { Flow, FlowInput, FlowRunner, FlowTurn, FlowWait } from '../../flow';
+import { surveyScale } from '../../insights/events';
+import type { FlowEngine } from '../engines';
+import type { FlowPart, FlowStores } from '.';
+import type { HandoffPart } from '../handoff';
+import type { Kernel } from '../kernel';
+import type { SearchPart } from '../search';
 
 type Seen = Record<string, number>;
 
@@ -25,7 +25,6 @@ export function createFlowPartImpl(
   let running: Flow | undefined;
   /** The wait the runner is at now; `$wait` follows once the turn's messages are shown. */
   let wait: FlowWait | null = null;
-  let generation = 0;
   /** Settles when boot has loaded the flows, so `start` right after `boot` waits for them. */
   let loaded!: () => void;
   let ready = new Promise<void>((ok) => (loaded = ok));
@@ -58,7 +57,7 @@ export function createFlowPartImpl(
   /** Runs the side of a turn that happens now (state, actions, events), then shows its messages in order. */
   const take = (turn: FlowTurn) => {
     const flow = running!;
-    const gen = generation;
+    const signal = k.signal();
     wait = turn.wait;
     if (turn.error) k.report({ message: turn.error });
     save();
@@ -82,10 +81,10 @@ export function createFlowPartImpl(
           await sleep(Math.min(m.delayMs, 5000));
           $busy.set(false);
         }
-        if (gen != generation) return;
+        if (signal.aborted) return;
         question = k.say(m.text).text;
       }
-      if (gen != generation || wait != turn.wait) return;
+      if (signal.aborted || wait != turn.wait) return;
       if (!question && turn.wait) question = [...k.conversation.$messages.get()].reverse().find((m) => m.author == 'bot')?.text || '';
       $wait.set(turn.wait && { ...turn.wait, question: plain(question) });
       if (turn.wait) act(turn.wait);
@@ -168,7 +167,7 @@ export function createFlowPartImpl(
   };
 
   /** Fetches and validates every configured flow; a refused one is reported path by path and left out. */
-  const load = async (gen: number) => {
+  const load = async (signal: AbortSignal) => {
     const list = k.config().flows || [];
     if (!list.length) return;
     engine = flowEngine;
@@ -183,7 +182,7 @@ export function createFlowPartImpl(
       }),
     );
     const [session, saved] = await Promise.all([k.storage().getSession(), k.storage().getFlowState(k.conversationId())]);
-    if (gen != generation) return;
+    if (signal.aborted) return;
     seen = ((session as { flowsSeen?: Seen }).flowsSeen as Seen) || {};
     const next: Record<string, Flow> = {};
     for (const r of results) {
@@ -208,11 +207,10 @@ export function createFlowPartImpl(
     $busy,
     $articles,
     boot() {
-      const gen = ++generation;
       unlisten = k.conversation.$status.listen((s) => {
         if (s.phase != 'bot' && running && !handingOff) end(true);
       });
-      return load(gen).finally(loaded);
+      return load(k.signal()).finally(loaded);
     },
     start(id) {
       void ready.then(() => {
@@ -234,7 +232,6 @@ export function createFlowPartImpl(
       void ready.then(() => evaluate(kind == 'event' ? name : undefined));
     },
     shutdown() {
-      generation++;
       unlisten?.();
       for (const t of timers) clearTimeout(t);
       timers = [];

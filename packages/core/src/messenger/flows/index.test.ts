@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { MessengerConfig } from '../config';
-import { createContextTracker } from '../context';
-import { createConversationStore } from '../conversation';
-import { createMessengerStorage, type MessengerStorage } from '../storage';
-import { createFlowPart, type FlowPart } from './flows';
-import type { HandoffRequest } from './handoff';
-import type { Kernel, MadoguchiError } from './kernel';
+import type { MessengerConfig } from '../../config';
+import { createContextTracker } from '../../context';
+import { createConversationStore } from '../../conversation';
+import { createMessengerStorage, type MessengerStorage } from '../../storage';
+import { createFlowPart, type FlowPart } from '.';
+import { importEngines } from '../import-engines';
+import type { HandoffRequest } from '../handoff';
+import type { Kernel, MadoguchiError } from '../kernel';
 
 const ask = {
   id: 'ask',
@@ -70,6 +71,7 @@ function rig(config: Partial<MessengerConfig>, storage = createMessengerStorage(
   let n = 0;
   const k: Kernel = {
     config: () => ({ appId: 't', user: { id: 'u1', name: 'Aiko' }, ...config }) as MessengerConfig,
+    signal: () => new AbortController().signal,
     locale: () => (config.locale as 'en' | 'ja') || 'en',
     conversationId: () => conversationId,
     visitorId: () => 'u1',
@@ -104,7 +106,7 @@ function rig(config: Partial<MessengerConfig>, storage = createMessengerStorage(
     },
     followUpByEmail: () => {},
   } as never;
-  const part = createFlowPart(k, { search, handoff });
+  const part = createFlowPart(k, importEngines.flow, { search, handoff });
   const said = () => conversation.$messages.get().map((m) => m.text);
   const r = { k, part, storage, said, errors, events, emitted, handoffs };
   rigs.push(r);

@@ -1,10 +1,5 @@
-import type { Messenger } from '@madoguchi/core';
-import { signal } from '@preact/signals';
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { Fragment, jsx, jsxs } from 'preact/jsx-runtime';
-import { engineArrived } from './engines/load';
+import type { Messenger } from '@madoguchi/core/messenger';
 import { createMessenger } from './index';
-import { Markdown } from './ui/Markdown';
 
 type Command = [name: string, ...args: unknown[]];
 type Global = ((...args: Command) => unknown) & { q?: ArrayLike<Command> };
@@ -19,7 +14,6 @@ let waiting: Command[] = [];
 
 /** `Madoguchi('command', …args)`: the script-tag face of the same methods. Never throws. */
 function dispatch(...[name, ...args]: Command): unknown {
-  if (name === '_engine') return engineArrived(args[0] as string, args[1]);
   if (!COMMANDS.includes(name)) {
     console.error(`[madoguchi] unknown command "${String(name)}"; expected one of ${COMMANDS.join(', ')}`);
     return;
@@ -44,13 +38,6 @@ function dispatch(...[name, ...args]: Command): unknown {
 }
 
 w.Madoguchi = dispatch;
-// What madoguchi-ui.js borrows from this file, so both share one Preact (the one global stays ours).
-(dispatch as unknown as Record<string, unknown>).$ = {
-  h: { useEffect, useRef, useState },
-  j: { Fragment, jsx, jsxs },
-  s: { signal },
-  m: { Markdown },
-};
 // The queued commands run in a task of their own, so evaluating this file and booting never add
 // up to one long task on the host page.
 setTimeout(() => {

@@ -1,10 +1,10 @@
 import { atom, type ReadableAtom, type WritableAtom } from 'nanostores';
-import type { FlowInput, FlowWait } from '../flow';
-import { loadFlowEngine } from './engines';
-import type { HandoffPart } from './handoff';
-import type { Kernel, Part } from './kernel';
-import { createLazyPart } from './lazy-part';
-import type { SearchPart } from './search';
+import type { FlowInput, FlowWait } from '../../flow';
+import type { FlowEngine } from '../engines';
+import { createEngineSlot } from '../engine-slot';
+import type { HandoffPart } from '../handoff';
+import type { Kernel, Part } from '../kernel';
+import type { SearchPart } from '../search';
 
 /** What a running flow waits for, with the question it asked (to label choice buttons). */
 export type FlowWaitShown = FlowWait & { question?: string };
@@ -32,12 +32,19 @@ export type FlowStores = {
   $articles: WritableAtom<Array<{ id: string; title: string }>>;
 };
 
-/** Bot flows; their code arrives with the flow engine, fetched only when the config has flows. */
-export function createFlowPart(k: Kernel, deps: { search: SearchPart; handoff: HandoffPart }): FlowPart {
-  return createLazyPart<FlowPart, FlowStores>(
-    () => loadFlowEngine().then((engine) => (stores) => engine.createFlowPartImpl(k, deps, stores, engine)),
-    { $wait: atom(null), $busy: atom(false), $articles: atom([]) },
-    () => !!k.config().flows?.length,
-    { current: null, waitsForText: false },
-  );
+/** Bot flows; their code arrives with the flow engine, which `load` fetches only when the config has flows. */
+export function createFlowPart(k: Kernel, load: () => Promise<FlowEngine>, deps: { search: SearchPart; handoff: HandoffPart }): FlowPart {
+  const stores: FlowStores = { $wait: atom(null), $busy: atom(false), $articles: atom([]) };
+  const slot = createEngineSlot(k, 'flow', () => load().then((engine) => engine.createFlowPartImpl(k, deps, stores, engine)));
+  return {
+    ...stores,
+    boot: () => (k.config().flows?.length ? slot.ensure().then(() => undefined) : undefined),
+    start: (id) => slot.run((p) => p.start(id)),
+    reply: (input) => slot.run((p) => p.reply(input)),
+    current: () => slot.part?.current() || null,
+    waitsForText: () => !!slot.part?.waitsForText(),
+    userText: (text) => !!slot.part?.userText?.(text),
+    activity: (kind, name) => slot.part?.activity?.(kind, name),
+    shutdown: () => slot.shutdown(),
+  };
 }

@@ -1,14 +1,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { MessengerConfig } from '../config';
-import type { ContextTracker } from '../context';
-import { createConversationStore, type ConversationStatus } from '../conversation';
-import type { MessengerStorage } from '../storage';
-import { transportError } from '../transport/backoff';
-import type { HandoffPacket, TransportAdapter } from '../transport/types';
-import type { Message } from '../types';
-import { createHandoffPart, type HandoffRecord } from './handoff';
-import type { Kernel } from './kernel';
-import type { SearchPart } from './search';
+import type { MessengerConfig } from '../../config';
+import type { ContextTracker } from '../../context';
+import { createConversationStore, type ConversationStatus } from '../../conversation';
+import type { MessengerStorage } from '../../storage';
+import { transportError } from '../../transport/backoff';
+import type { HandoffPacket, TransportAdapter } from '../../transport/types';
+import type { Message } from '../../types';
+import { createHandoffPart, type HandoffRecord } from '.';
+import { importEngines } from '../import-engines';
+import type { Kernel } from '../kernel';
+import type { SearchPart } from '../search';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -48,6 +49,7 @@ function setup(config: Partial<MessengerConfig> = {}, transport?: Partial<Transp
   let n = 0;
   const k = {
     config: () => cfg,
+    signal: () => new AbortController().signal,
     locale: () => (cfg.locale as 'en' | 'ja') || 'en',
     conversationId: () => 'c1',
     visitorId: () => 'u1',
@@ -78,7 +80,7 @@ function setup(config: Partial<MessengerConfig> = {}, transport?: Partial<Transp
     isOpen: () => false,
   } as unknown as Kernel;
   const say = (text: string, at: number) => conversation.upsert({ id: 'u' + at, conversationId: 'c1', author: 'user', text, at });
-  return { part: createHandoffPart(k, { search }), conversation, sent, events, warnings, errors, stored, say };
+  return { part: createHandoffPart(k, importEngines, { search }), conversation, sent, events, warnings, errors, stored, say };
 }
 
 describe('handoff', () => {

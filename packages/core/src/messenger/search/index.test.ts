@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import type { MessengerConfig } from '../config';
-import { createConversationStore } from '../conversation';
-import type { Locale, Message } from '../types';
-import type { Kernel } from './kernel';
-import { createSearchPart } from './search';
+import type { MessengerConfig } from '../../config';
+import { createConversationStore } from '../../conversation';
+import type { Locale, Message } from '../../types';
+import type { Kernel } from '../kernel';
+import { createSearchPart } from '.';
+import { importEngines } from '../import-engines';
 
-const faq = (locale: Locale) => JSON.parse(readFileSync(new URL(`../../../../examples/faq/${locale}.json`, import.meta.url), 'utf8'));
+const faq = (locale: Locale) => JSON.parse(readFileSync(new URL(`../../../../../examples/faq/${locale}.json`, import.meta.url), 'utf8'));
 
 function setup(config: Partial<MessengerConfig> = {}, locale: Locale = 'en', busy?: () => boolean) {
   const conversation = createConversationStore();
@@ -20,6 +21,7 @@ function setup(config: Partial<MessengerConfig> = {}, locale: Locale = 'en', bus
   });
   const k = {
     config: () => ({ appId: 'a', ...config }),
+    signal: () => new AbortController().signal,
     locale: () => locale,
     conversation,
     say(text: string) {
@@ -32,7 +34,7 @@ function setup(config: Partial<MessengerConfig> = {}, locale: Locale = 'en', bus
     report: (e: { message: string; path?: string }) => errors.push(e),
     fetchJson,
   } as unknown as Kernel;
-  const part = createSearchPart(k, { busy });
+  const part = createSearchPart(k, importEngines.search, { busy });
   return { part, conversation, events, said, warnings, errors, fetchJson };
 }
 
@@ -63,7 +65,7 @@ describe('the search part', () => {
   });
 
   it('loads a prebuilt index', async () => {
-    const { buildSearchIndex } = await import('../search');
+    const { buildSearchIndex } = await import('../../search');
     const { part } = await booted({ faq: buildSearchIndex(faq('en')).toJSON() as Record<string, unknown> });
     expect(part.query('refund')[0].id).toBe('refund-timing');
   });

@@ -1,7 +1,7 @@
-import type { SearchIndex } from '../search';
-import type { SearchEngine } from './engines';
-import type { Kernel } from './kernel';
-import type { SearchPart, SearchStores } from './search';
+import type { SearchIndex } from '../../search';
+import type { SearchEngine } from '../engines';
+import type { Kernel } from '../kernel';
+import type { SearchPart, SearchStores } from '.';
 
 const TEXT = {
   en: {
@@ -29,7 +29,6 @@ export function createSearchPartImpl(
   let index: SearchIndex | undefined;
   let loading: Promise<boolean> = Promise.resolve(false);
   let pending: [string, string?] | undefined;
-  let generation = 0;
 
   const search = (text: string, limit: number) => index?.search(text.slice(0, 200), { limit, locale: k.locale() }) || [];
 
@@ -38,12 +37,12 @@ export function createSearchPartImpl(
     k.track({ type: 'search.made', query, resultCount: results.length });
   };
 
-  async function load(gen: number): Promise<boolean> {
+  async function load(signal: AbortSignal): Promise<boolean> {
     const faq = k.config().faq;
     if (faq == null) return false;
     try {
       const data = typeof faq === 'string' ? await k.fetchJson(faq) : faq;
-      if (gen !== generation) return false;
+      if (signal.aborted) return false;
       const synonyms = k.config().faqSynonyms as Record<string, string[]> | undefined;
       const built = engine.createSearchIndexFrom(data, synonyms && typeof synonyms === 'object' ? { synonyms } : undefined);
       const problems = built.problems;
@@ -53,7 +52,7 @@ export function createSearchPartImpl(
       if (pending) api.show(...pending);
       return true;
     } catch (cause) {
-      if (gen === generation) k.report({ message: `the FAQ could not be loaded: ${cause instanceof Error ? cause.message : String(cause)}`, path: '$.faq', cause });
+      if (!signal.aborted) k.report({ message: `the FAQ could not be loaded: ${cause instanceof Error ? cause.message : String(cause)}`, path: '$.faq', cause });
       return false;
     } finally {
       pending = undefined;
@@ -65,7 +64,7 @@ export function createSearchPartImpl(
     $answers,
     boot() {
       // Not awaited: the conversation does not wait for the help centre.
-      loading = load(++generation);
+      loading = load(k.signal());
     },
     loaded: () => loading,
     query: (text, limit = 5) => (text.trim() ? search(text, limit) : []),
@@ -108,7 +107,6 @@ export function createSearchPartImpl(
     },
     history: () => ({ searches: history.searches.slice(-20), articles: history.articles.slice(-20) }),
     shutdown() {
-      generation++;
       index = pending = undefined;
       loading = Promise.resolve(false);
       history.searches = [];
