@@ -1,15 +1,25 @@
 import { fileURLToPath } from 'node:url';
-import type { Plugin, RollupOptions } from 'rollup';
+import { existsSync } from 'node:fs';
+import type { Plugin, PreRenderedChunk, RollupOptions } from 'rollup';
 import esbuild from 'rollup-plugin-esbuild';
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-/** Resolves `@madoguchi/core` to its sources, so bundles never depend on a stale dist. */
+/**
+ * Resolves `@madoguchi/core` and its subpaths (`@madoguchi/core/messenger`, `…/markdown`) to their
+ * sources, so bundles never depend on a stale dist.
+ */
 const coreSource: Plugin = {
   name: 'madoguchi-core-source',
-  resolveId: (id) => (id === '@madoguchi/core' ? here('./packages/core/src/index.ts') : null),
+  resolveId(id) {
+    if (id === '@madoguchi/core') return here('./packages/core/src/index.ts');
+    const sub = /^@madoguchi\/core\/([\w-]+)$/.exec(id);
+    if (!sub) return null;
+    const dir = here(`./packages/core/src/${sub[1]}/index.ts`);
+    return existsSync(dir) ? dir : here(`./packages/core/src/${sub[1]}.ts`);
+  },
 };
 
 /**
@@ -26,13 +36,34 @@ const noNanostoresGlobal: Plugin = {
   },
 };
 
-/** In the script-tag build, the heavy engines come as files of their own (see engines/load.ts). */
-const enginesAsFiles: Plugin = {
-  name: 'madoguchi-engines-as-files',
-  resolveId: (id, importer) =>
-    (id === './engines' && importer?.includes('messenger')) || id === './i18n-loader' || id === '../markdown-loader' || id === './extras-loader'
-      ? here('./packages/widget/src/engines/load.ts')
-      : null,
+/** Chunks loaded on demand are named after what they hold: madoguchi-search.js, madoguchi-ja.js… */
+const FEATURES: Array<[RegExp, string]> = [
+  [/messenger[\\/](\w+)[\\/]engine\.ts$/, ''],
+  [/i18n-ja\.ts$/, 'ja'],
+  [/markdown[\\/]index\.ts$/, 'markdown'],
+  [/ui[\\/]extras\.tsx?$/, 'ui'],
+];
+const chunkName = (chunk: PreRenderedChunk) => {
+  for (const [pattern, name] of FEATURES) {
+    const match = pattern.exec(chunk.facadeModuleId || '');
+    // The flows folder's engine keeps the file name it has always had: madoguchi-flow.js.
+    if (match) return name || (match[1] === 'flows' ? 'flow' : match[1]!);
+  }
+  return chunk.name;
+};
+
+/**
+ * Writes chunks.json beside the bundles: every file with what it imports at once and what it
+ * loads on demand, so `npm run size` can add up what a page downloads before the first open.
+ */
+const chunkManifest: Plugin = {
+  name: 'madoguchi-chunk-manifest',
+  generateBundle(_options, bundle) {
+    const chunks = Object.values(bundle)
+      .filter((c) => c.type === 'chunk')
+      .map((c) => ({ file: c.fileName, name: c.name, entry: c.isEntry, dynamic: c.isDynamicEntry, imports: c.imports, dynamicImports: c.dynamicImports }));
+    this.emitFile({ type: 'asset', fileName: 'chunks.json', source: JSON.stringify(chunks, null, 1) });
+  },
 };
 
 const ts = (define?: Record<string, string>) =>
@@ -43,13 +74,6 @@ const ts = (define?: Record<string, string>) =>
     tsconfig: here('./tsconfig.json'),
     ...(define && { include: /\.[cm]?[jt]sx?$/, exclude: [], define }),
   });
-
-/** What madoguchi-ui.js takes from madoguchi.js (see iife.ts), by module. */
-const SHARED: Record<string, string> = {
-  'preact/hooks': 'Madoguchi.$.h',
-  'preact/jsx-runtime': 'Madoguchi.$.j',
-  '@preact/signals': 'Madoguchi.$.s',
-};
 
 /** Browser bundles are production builds: dependencies' development checks are dropped. */
 const production = { 'process.env.NODE_ENV': '"production"' };
@@ -64,6 +88,9 @@ const minify = () =>
 
 const browser = { resolve: () => resolve({ browser: true, extensions: ['.ts', '.tsx', '.js'] }) };
 
+/** Where the widget's dependencies come from in the npm build: the app's own copies. */
+const npmExternal = [/^preact/, /^@preact\//, 'nanostores', 'idb-keyval'];
+
 const config: RollupOptions[] = [
   {
     input: here('./packages/loader/src/loader.ts'),
@@ -71,37 +98,42 @@ const config: RollupOptions[] = [
     output: { file: here('./packages/loader/dist/loader.js'), format: 'iife' },
   },
   {
-    input: here('./packages/widget/src/iife.ts'),
-    plugins: [coreSource, enginesAsFiles, noNanostoresGlobal, browser.resolve(), ts(production), minify()],
-    output: { file: here('./packages/widget/dist/madoguchi.js'), format: 'iife' },
-  },
-  {
-    // The views madoguchi.js loads on demand borrow its Preact, hooks, signals and Markdown view.
-    input: here('./packages/widget/src/engines/ui.ts'),
-    external: (id) => id in SHARED || id === './Markdown',
-    plugins: [browser.resolve(), ts(production), minify()],
+    // The script tag's files: madoguchi.js (an ES module the loader inserts) and the chunks it
+    // imports on demand, with every dependency inside. The same dynamic imports as the npm build.
+    input: { madoguchi: here('./packages/widget/src/script-tag.ts') },
+    plugins: [coreSource, noNanostoresGlobal, browser.resolve(), ts(production), minify(), chunkManifest],
     output: {
-      file: here('./packages/widget/dist/madoguchi-ui.js'),
-      format: 'iife',
-      globals: (id) => SHARED[id] || 'Madoguchi.$.m',
+      dir: here('./packages/widget/dist'),
+      format: 'es',
+      entryFileNames: '[name].js',
+      chunkFileNames: (chunk) => `madoguchi-${chunkName(chunk)}.js`,
     },
   },
-  ...['search', 'flow', 'handoff', 'insights', 'transports', 'ja', 'markdown'].map((name) => ({
-    input: here(`./packages/widget/src/engines/${name}.ts`),
-    plugins: [browser.resolve(), ts(production), minify()],
-    output: { file: here(`./packages/widget/dist/madoguchi-${name}.js`), format: 'iife' as const },
-  })),
   {
+    // The npm build: the messenger and its UI with core inside (so engines split into chunks),
+    // Preact, signals and nanostores left to the app's bundler.
     input: here('./packages/widget/src/index.ts'),
-    external: [/^preact/, /^@preact\//, 'nanostores', 'idb-keyval', '@madoguchi/core'],
-    plugins: [ts()],
-    output: { dir: here('./packages/widget/dist'), format: 'es', entryFileNames: 'index.js', chunkFileNames: 'chunks/[name]-[hash].js' },
+    external: npmExternal,
+    // Minified like the script tag's files, so an app's bundle is no heavier than they are.
+    plugins: [coreSource, ts(), minify()],
+    output: { dir: here('./packages/widget/dist'), format: 'es', entryFileNames: 'index.js', chunkFileNames: (chunk) => `chunks/${chunkName(chunk)}-[hash].js` },
   },
   {
-    input: here('./packages/core/src/index.ts'),
+    // Headless: everything at `@madoguchi/core`; `@madoguchi/core/messenger` alone splits its engines off.
+    input: {
+      index: here('./packages/core/src/index.ts'),
+      messenger: here('./packages/core/src/messenger/index.ts'),
+      markdown: here('./packages/core/src/markdown/index.ts'),
+    },
     external: ['nanostores', 'idb-keyval'],
     plugins: [ts()],
-    output: { dir: here('./packages/core/dist'), format: 'es', entryFileNames: 'index.js', chunkFileNames: 'chunks/[name]-[hash].js' },
+    output: {
+      dir: here('./packages/core/dist'),
+      format: 'es',
+      // Subpath entries live apart from the declaration folders of the same name (dist/messenger/).
+      entryFileNames: (chunk) => (chunk.name === 'index' ? 'index.js' : 'subpath/[name].js'),
+      chunkFileNames: (chunk) => `chunks/${chunkName(chunk)}-[hash].js`,
+    },
   },
   {
     input: here('./packages/cli/src/cli.ts'),

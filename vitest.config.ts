@@ -2,9 +2,15 @@ import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
 const core = fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url));
+const coreDir = fileURLToPath(new URL('./packages/core/src/', import.meta.url));
 
 export default defineConfig({
-  resolve: { alias: { '@madoguchi/core': core } },
+  resolve: {
+    alias: [
+      { find: /^@madoguchi\/core$/, replacement: core },
+      { find: /^@madoguchi\/core\/(.*)$/, replacement: `${coreDir}$1` },
+    ],
+  },
   test: {
     projects: [
       {

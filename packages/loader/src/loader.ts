@@ -1,11 +1,12 @@
 /*
  * The script-tag loader. It keeps the `Madoguchi(...)` queue the snippet started, and loads the
- * widget bundle (madoguchi.js, next to this file unless `data-widget` says otherwise) without
- * blocking the page: when the browser is idle after load, or at once when a command needs the UI.
+ * widget (madoguchi.js, an ES module next to this file unless `data-widget` says otherwise)
+ * without blocking the page: when the browser is idle after load, or at once when a command needs
+ * the UI. The widget's engines are modules it imports on demand, with this script's nonce.
  */
 type Queue = { q?: IArguments[] } & ((...args: unknown[]) => void);
 
-const w = window as unknown as Window & { Madoguchi?: Queue };
+const w = window as unknown as { Madoguchi?: Queue };
 const d = document;
 const me = d.currentScript as HTMLScriptElement | null;
 const src = me?.dataset.widget || (me?.src || '').replace(/[^/]*$/, 'madoguchi.js');
@@ -15,8 +16,8 @@ let started = 0;
 const load = () => {
   if (started++) return;
   const s = d.createElement('script');
+  s.type = 'module';
   s.src = src;
-  s.async = true;
   if (me?.nonce) s.nonce = me.nonce;
   d.head.appendChild(s);
 };
@@ -41,6 +42,6 @@ if (w.Madoguchi) {
 } else w.Madoguchi = queue;
 
 for (const args of w.Madoguchi.q || []) if (now.test(args[0])) load();
-const idle = () => ((w as any).requestIdleCallback || setTimeout)(load, { timeout: 3000 });
+const idle = () => ((window as any).requestIdleCallback || setTimeout)(load, { timeout: 3000 });
 if (d.readyState === 'complete') idle();
-else w.addEventListener('load', idle, { once: true });
+else addEventListener('load', idle, { once: true });
