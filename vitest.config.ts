@@ -2,9 +2,10 @@ import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
 const core = fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url));
+const widget = fileURLToPath(new URL('./packages/widget/src/index.ts', import.meta.url));
 
 export default defineConfig({
-  resolve: { alias: { '@madoguchi/core': core } },
+  resolve: { alias: [{ find: '@madoguchi/core', replacement: core }, { find: /^madoguchi$/, replacement: widget }] },
   test: {
     projects: [
       {
