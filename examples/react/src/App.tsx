@@ -10,12 +10,11 @@ const config: MessengerConfig = {
 export function App() {
   return (
     <MessengerProvider config={config}>
-      <header style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', fontFamily: 'system-ui', padding: 16 }}>
-        <h1 style={{ margin: 0, fontSize: 20 }}>Acme Router</h1>
-        <HelpButton />
-      </header>
       <main style={{ fontFamily: 'system-ui', padding: 16 }}>
-        <p>Questions about your router? Press Help.</p>
+        <h1 style={{ fontSize: 20 }}>Acme Router</h1>
+        <p>
+          Questions about your router? <HelpButton />
+        </p>
       </main>
     </MessengerProvider>
   );
