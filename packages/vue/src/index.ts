@@ -34,12 +34,14 @@ function follow<T>(store: Readable<T>): [ComputedRef<T>, () => void] {
 
 /**
  * `app.use(Madoguchi, config)`: creates the app's messenger (its widget appears once it has
- * booted) for `useMessenger`. Leave the config out to boot later with `boot`. Unmounting the app
- * shuts the messenger down (Vue 3.5 and later).
+ * booted) for `useMessenger`. Leave the config out to boot later with `boot`. It boots only in a
+ * browser: a server render shows the initial state. Unmounting the app shuts the messenger down
+ * (Vue 3.5 and later).
  */
 export const Madoguchi: Plugin<[MessengerConfig?]> = {
   install(app: App, config?: MessengerConfig) {
-    const messenger = createMessenger(config);
+    const messenger = createMessenger();
+    if (config && typeof document !== 'undefined') messenger.boot(config);
     const [isOpen, stopOpen] = follow(messenger.state.$open);
     const [unread, stopUnread] = follow(messenger.state.$unread);
     const [status, stopStatus] = follow(messenger.state.$status);
