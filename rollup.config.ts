@@ -136,6 +136,19 @@ const config: RollupOptions[] = [
     },
   },
   {
+    // Next.js renders a module that uses hooks and context only on the client when it says so.
+    input: here('./packages/react/src/index.ts'),
+    external: [/^react(\/|$)/, 'madoguchi'],
+    plugins: [ts()],
+    output: { file: here('./packages/react/dist/index.js'), format: 'es', banner: "'use client';" },
+  },
+  {
+    input: here('./packages/vue/src/index.ts'),
+    external: ['vue', 'madoguchi'],
+    plugins: [ts()],
+    output: { file: here('./packages/vue/dist/index.js'), format: 'es' },
+  },
+  {
     input: here('./packages/cli/src/cli.ts'),
     external: [/^node:/],
     plugins: [coreSource, resolve({ extensions: ['.ts', '.js'], preferBuiltins: true }), ts()],

@@ -3,12 +3,14 @@ import { fileURLToPath } from 'node:url';
 
 const core = fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url));
 const coreDir = fileURLToPath(new URL('./packages/core/src/', import.meta.url));
+const widget = fileURLToPath(new URL('./packages/widget/src/index.ts', import.meta.url));
 
 export default defineConfig({
   resolve: {
     alias: [
       { find: /^@madoguchi\/core$/, replacement: core },
       { find: /^@madoguchi\/core\/(.*)$/, replacement: `${coreDir}$1` },
+      { find: /^madoguchi$/, replacement: widget },
     ],
   },
   test: {
