@@ -105,7 +105,7 @@ const config: RollupOptions[] = [
   },
   {
     input: here('./packages/cli/src/cli.ts'),
-    external: [/^node:/],
+    external: [/^node:/, 'yaml'],
     plugins: [coreSource, resolve({ extensions: ['.ts', '.js'], preferBuiltins: true }), ts()],
     output: { file: here('./packages/cli/dist/cli.js'), format: 'es', inlineDynamicImports: true },
   },
