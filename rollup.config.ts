@@ -86,9 +86,9 @@ const config: RollupOptions[] = [
       globals: (id) => SHARED[id] || 'Madoguchi.$.m',
     },
   },
-  ...['search', 'flow', 'handoff', 'insights', 'transports', 'ja', 'markdown'].map((name) => ({
+  ...['search', 'flow', 'handoff', 'insights', 'transports', 'ja', 'markdown', 'strings'].map((name) => ({
     input: here(`./packages/widget/src/engines/${name}.ts`),
-    plugins: [browser.resolve(), ts(production), minify()],
+    plugins: [coreSource, browser.resolve(), ts(production), minify()],
     output: { file: here(`./packages/widget/dist/madoguchi-${name}.js`), format: 'iife' as const },
   })),
   {

@@ -16,6 +16,7 @@ const BUDGETS = [
   { name: '  + article, flow, survey and e-mail views, when shown', file: 'packages/widget/dist/madoguchi-ui.js', limit: 3 * KB },
   { name: '  + Markdown parser, with the first formatted message', file: 'packages/widget/dist/madoguchi-markdown.js', limit: 1.5 * KB },
   { name: '  + Japanese strings, when the locale is ja', file: 'packages/widget/dist/madoguchi-ja.js', limit: 2 * KB },
+  { name: '  + config.strings: checked and layered, when set', file: 'packages/widget/dist/madoguchi-strings.js', limit: 2.5 * KB },
   { name: '  + WebSocket / HTTP / webhook transports', file: 'packages/widget/dist/madoguchi-transports.js', limit: 3 * KB },
 ];
 

@@ -53,4 +53,5 @@ export const loadInsightsEngine = (): Promise<InsightsEngine> => load('insights'
 export const loadMarkdown = (): Promise<Pick<typeof import('../../../core/src/markdown'), 'parseMarkdown'>> => load('markdown');
 export const loadExtras = (): Promise<typeof import('../ui/extras')> => load('ui');
 export const loadJapanese = (): Promise<typeof import('../i18n-ja')> => load('ja');
+export const loadCustomStrings = (): Promise<typeof import('../i18n-custom')> => load('strings');
 export const loadTransportsEngine = (): Promise<TransportsEngine> => load('transports');
