@@ -31,7 +31,7 @@ function folder(files: Record<string, string>): string {
 
 const readIndex = (dir: string, file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as { articles: Array<{ id: string; tags?: string[] }> };
 
-describe('the madoguchi command', () => {
+describe('the madoguchi command', { timeout: 30_000 }, () => {
   it('lists every command, its options and the exit codes with --help', () => {
     const r = madoguchi(['--help']);
     expect(r.code).toBe(0);
