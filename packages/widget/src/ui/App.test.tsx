@@ -29,7 +29,7 @@ describe('the widget shell', () => {
 
   it('takes its names from config.strings for a language that is not built in', async () => {
     m = createMessenger({ appId: 'ui', locale: 'ko', storage: 'none', transport: { type: 'loopback' }, strings: { ko: { open: '지원 열기', title: '지원' } } });
-    const ready = new Promise((resolve) => m.on('ready', resolve));
+    const ready = new Promise<void>((resolve) => m.on('ready', () => resolve()));
     render(<App m={m} />);
     await ready;
     fireEvent.click(await screen.findByRole('button', { name: '지원 열기' }));
