@@ -42,6 +42,7 @@ const FEATURES: Array<[RegExp, string]> = [
   [/i18n-ja\.ts$/, 'ja'],
   [/markdown[\\/]index\.ts$/, 'markdown'],
   [/ui[\\/]extras\.tsx?$/, 'ui'],
+  [/i18n-custom\.ts$/, 'strings'],
 ];
 const chunkName = (chunk: PreRenderedChunk) => {
   for (const [pattern, name] of FEATURES) {
@@ -150,7 +151,7 @@ const config: RollupOptions[] = [
   },
   {
     input: here('./packages/cli/src/cli.ts'),
-    external: [/^node:/],
+    external: [/^node:/, 'yaml'],
     plugins: [coreSource, resolve({ extensions: ['.ts', '.js'], preferBuiltins: true }), ts()],
     output: { file: here('./packages/cli/dist/cli.js'), format: 'es', inlineDynamicImports: true },
   },

@@ -1,48 +1,75 @@
-import { faqCommand } from './faq';
-import { flowCommand } from './flow';
+import { readFileSync } from 'node:fs';
+import { isGroup, runCommand, runGroup, tableLines, usageRows, type Command, type CommandGroup } from './command';
+import { faqCommands } from './faq';
+import { flowCommands } from './flow';
 import { reportCommand } from './report';
 import { UsageError, type CliIO } from './io';
 
 export type { CliIO } from './io';
+export type { Command, CommandGroup } from './command';
 
-const USAGE = `Usage: madoguchi <command>
+/** Every command: a group of subcommands (`flow validate`) or a command of its own (`report`). */
+export const COMMANDS: Record<string, Command | CommandGroup> = {
+  flow: flowCommands,
+  faq: faqCommands,
+  report: reportCommand,
+};
 
-  flow validate <files...> [--json]            check flow files; exit 1 on any error
-  flow test <flow.json> <transcript.json>      run a flow against an expected transcript
-  flow graph <flow.json>                       print the flow as a Mermaid diagram
-  faq build <articles.json|dir|file.csv> -o <index.json>
-                                               build a prebuilt FAQ search index
-  faq search <index.json|articles.json> --queries <queries.json> [--top 10] [--json]
-                                               run queries, one JSON line per query
-  report <events.ndjson> -o <report.html>      a self-contained insights report
-`;
+/** What the process exits with. */
+export const EXIT = {
+  ok: 0,
+  /** The input failed: an invalid flow or article, a transcript that did not match, a file that could not be read. */
+  failed: 1,
+  /** The command was called wrongly: an unknown command or option, a missing argument or value. */
+  usage: 2,
+} as const;
 
-/** Runs the `madoguchi` command line; resolves to the process exit code. */
+/** The version in the package's package.json (next to `src/` and `dist/` alike). */
+export function version(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+function usage(): string {
+  const lines = tableLines(Object.entries(COMMANDS).flatMap(([name, entry]) => (isGroup(entry) ? usageRows(name, entry) : usageRows('', { [name]: entry }))));
+  return (
+    `Usage: madoguchi <command> [options]\n\nCommands:\n${lines}\n` +
+    `Options:\n  -h, --help     show help (also after any command)\n  -v, --version  print the version\n\n` +
+    `Exit codes: 0 ok, 1 the input failed (invalid file, test mismatch, unreadable file), 2 wrong usage.\n`
+  );
+}
+
+/** Runs the `madoguchi` command line; resolves to the process exit code (see `EXIT`). */
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const [command, ...rest] = argv;
+  const [name, ...rest] = argv;
   try {
-    switch (command) {
-      case 'flow':
-        return await flowCommand(rest, io);
-      case 'faq':
-        return await faqCommand(rest, io);
-      case 'report':
-        return await reportCommand(rest, io);
-      case undefined:
-      case '-h':
-      case '--help':
-      case 'help':
-        io.stdout(USAGE);
-        return command ? 0 : 2;
-      default:
-        throw new UsageError(`unknown command "${command}"`);
+    if (name === '--version' || name === '-v') {
+      io.stdout(`${version()}\n`);
+      return EXIT.ok;
     }
+    if (name === '--help' || name === '-h' || (name === 'help' && !rest.length)) {
+      io.stdout(usage());
+      return EXIT.ok;
+    }
+    if (name === 'help') return await run([...rest, '--help'], io);
+    if (name === undefined) throw new UsageError('give a command');
+    const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    if (!entry) throw new UsageError(`unknown ${name.startsWith('-') ? 'option' : 'command'} "${name}"`);
+    return await (isGroup(entry) ? runGroup(name, entry, rest, io) : runCommand(name, entry, rest, io));
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`madoguchi: ${error.message}\n\n${USAGE}`);
-      return 2;
+      io.stderr(`madoguchi: ${error.message}\n\n${error.help ?? usage()}`);
+      return EXIT.usage;
     }
     io.stderr(`madoguchi: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    return EXIT.failed;
   }
+}
+
+/** The binary: the real process's arguments, output and exit code. */
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  process.exitCode = await run(argv, {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    cwd: process.cwd(),
+  });
 }

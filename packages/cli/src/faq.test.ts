@@ -83,7 +83,7 @@ describe('faq build and search', () => {
 
   it('explains its usage when called wrongly', async () => {
     const t = setup({});
-    await expect(t.run('build', 'x.json')).rejects.toThrow(/-o <index.json>/);
+    await expect(t.run('build', 'x.json')).rejects.toThrow(/--out <index.json>/);
     await expect(t.run('search', 'x.json')).rejects.toThrow(/--queries/);
   });
 });

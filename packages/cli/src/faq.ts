@@ -1,11 +1,9 @@
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
 import { buildSearchIndex, createSearchIndexFrom, validateArticles } from '@madoguchi/core';
+import { runGroup, type CommandGroup } from './command';
 import { UsageError, type CliIO } from './io';
-
-const FAQ_USAGE =
-  'usage: madoguchi faq build <articles.json | dir of .md | file.csv> -o <index.json> [--synonyms <synonyms.json>]\n' +
-  '       madoguchi faq search <index.json | articles.json> --queries <queries.json> [--top 10] [--locale ja] [--json]';
 
 /** A row read from a source file, with the line it starts on. */
 interface SourceRow {
@@ -14,29 +12,40 @@ interface SourceRow {
   row: unknown;
 }
 
+/** `madoguchi faq …`: one entry per subcommand. */
+export const faqCommands: CommandGroup = {
+  build: {
+    description: 'build a search index from articles: a .json file, a folder of .md files or a .csv',
+    args: '<articles>',
+    options: {
+      out: { type: 'string', short: 'o', value: '<index.json>', description: 'where to write the index (required)' },
+      synonyms: { type: 'string', value: '<synonyms.json>', description: 'synonyms, { "refund": ["money back"] }' },
+    },
+    run: ({ args, options }, io) => {
+      if (!options.out) throw new UsageError('faq build: give --out <index.json> (or -o)');
+      return build(args[0], options.out as string, options.synonyms as string | undefined, io);
+    },
+  },
+  search: {
+    description: 'run queries against an index or an articles file',
+    args: '<index.json>',
+    options: {
+      queries: { type: 'string', value: '<queries.json>', description: 'the queries, [{ "id", "text" }] (required)' },
+      top: { type: 'string', value: '<n>', description: 'results per query (default 10)' },
+      locale: { type: 'string', value: '<locale>', description: 'only articles in this language (en, ja)' },
+      json: { type: 'boolean', description: 'one JSON line per query' },
+    },
+    run: ({ args, options }, io) => {
+      if (!options.queries) throw new UsageError('faq search: give --queries <queries.json>');
+      const top = Number(options.top ?? 10);
+      if (!(Number.isInteger(top) && top >= 1)) throw new UsageError(`faq search: --top needs a positive whole number, got "${options.top}"`);
+      return search(args[0], options.queries as string, top, options.locale as string | undefined, !!options.json, io);
+    },
+  },
+};
+
 /** `madoguchi faq build | search`. */
-export async function faqCommand(args: string[], io: CliIO): Promise<number> {
-  const [sub, ...rest] = args;
-  const flag = (name: string) => {
-    const at = rest.indexOf(name);
-    return at >= 0 ? rest[at + 1] : undefined;
-  };
-  const valued = new Set(['-o', '--out', '--queries', '--top', '--locale', '--synonyms']);
-  const files = rest.filter((a, i) => !a.startsWith('-') && !valued.has(rest[i - 1]));
-  if (sub == 'build') {
-    const out = flag('-o') ?? flag('--out');
-    if (files.length != 1 || !out) throw new UsageError(`faq build needs one source and -o <index.json>\n${FAQ_USAGE}`);
-    return build(files[0], out, flag('--synonyms'), io);
-  }
-  if (sub == 'search') {
-    const queries = flag('--queries');
-    const top = Number(flag('--top') ?? 10);
-    if (files.length != 1 || !queries) throw new UsageError(`faq search needs an index and --queries <queries.json>\n${FAQ_USAGE}`);
-    if (!(top >= 1)) throw new UsageError('--top must be a positive number');
-    return search(files[0], queries, top, flag('--locale'), rest.includes('--json'), io);
-  }
-  throw new UsageError(sub ? `unknown faq command "${sub}"\n${FAQ_USAGE}` : FAQ_USAGE);
-}
+export const faqCommand = (args: string[], io: CliIO): Promise<number> => runGroup('faq', faqCommands, args, io);
 
 async function build(source: string, out: string, synonymsFile: string | undefined, io: CliIO): Promise<number> {
   const started = performance.now();
@@ -128,18 +137,34 @@ async function readMarkdownDir(dir: string, shown: string): Promise<SourceRow[]>
     const fm = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(text);
     if (fm) {
       body = text.slice(fm[0].length);
-      for (const [i, line] of fm[1].split(/\r?\n/).entries()) {
-        if (!line.trim() || line.trim().startsWith('#')) continue;
-        const kv = /^([A-Za-z]+)\s*:\s*(.*)$/.exec(line);
-        if (!kv) throw new Error(`${file}:${i + 2}: expected "key: value" in the front matter`);
-        const value = kv[2].trim().replace(/^(["'])(.*)\1$/, '$2');
-        row[kv[1]] = kv[1] == 'tags' ? value.replace(/^\[|\]$/g, '').split(',').map((t) => t.trim().replace(/^(["'])(.*)\1$/, '$2')).filter(Boolean) : value;
-      }
+      Object.assign(row, readFrontMatter(fm[1], file));
     }
     row.body = body.trim();
     rows.push({ file, line: 1, row });
   }
   return rows;
+}
+
+/**
+ * The YAML between the `---` lines: a mapping of article fields (`tags` as a flow `[a, b]` or a
+ * block `- a` list). Errors name the file's line (the block starts on line 2).
+ */
+function readFrontMatter(yaml: string, file: string): Record<string, unknown> {
+  const doc = parseDocument(yaml, { prettyErrors: false, uniqueKeys: true });
+  const problem = doc.errors[0];
+  if (problem) {
+    const line = (problem.linePos?.[0].line ?? 1) + 1;
+    throw new Error(`${file}:${line}: the front matter is not valid YAML (${problem.message.split('\n')[0]})`);
+  }
+  const data: unknown = doc.toJS();
+  if (data == null) return {};
+  if (typeof data != 'object' || Array.isArray(data)) throw new Error(`${file}:2: the front matter must be "key: value" lines`);
+  const row = { ...(data as Record<string, unknown>) };
+  // `id: 42` or `tags: [2024]` are numbers to YAML and names here.
+  if (typeof row.id == 'number') row.id = String(row.id);
+  if (typeof row.tags == 'string') row.tags = [row.tags];
+  if (Array.isArray(row.tags)) row.tags = row.tags.map((t) => (typeof t == 'number' ? String(t) : t));
+  return row;
 }
 
 /** RFC 4180 CSV with a header row (id, title, body, locale, tags separated by `;` or `|`, url, updatedAt). */

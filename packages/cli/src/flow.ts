@@ -2,9 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createFlowRunner, flowToMermaid, validateFlow, type Flow, type FlowInput, type FlowRunner, type FlowTurn } from '@madoguchi/core';
 import type { Locale, Problem, UserInfo } from '@madoguchi/core';
-import { UsageError, type CliIO } from './io';
-
-const FLOW_USAGE = 'usage: madoguchi flow validate <files...> [--json] | flow test <flow.json> <transcript.json> | flow graph <flow.json> [--locale ja]';
+import { runGroup, type CommandGroup } from './command';
+import type { CliIO } from './io';
 
 /** One expected turn of a transcript: what the user does, then what the bot must answer. */
 interface TranscriptTurn {
@@ -31,30 +30,34 @@ interface TranscriptRun {
   turns: TranscriptTurn[];
 }
 
+/** `madoguchi flow …`: one entry per subcommand. */
+export const flowCommands: CommandGroup = {
+  validate: {
+    description: 'check flow files; exit 1 on any error',
+    args: '<files>...',
+    options: { json: { type: 'boolean', description: 'print the results as JSON' } },
+    run: ({ args, options }, io) => validateFiles(args, !!options.json, io),
+  },
+  test: {
+    description: 'run a flow against an expected transcript; exit 1 on a mismatch',
+    args: '<flow.json> <transcript.json>',
+    run: ({ args }, io) => testTranscript(args[0], args[1], io),
+  },
+  graph: {
+    description: 'print the flow as a Mermaid diagram',
+    args: '<flow.json>',
+    options: { locale: { type: 'string', value: '<locale>', description: 'language of the node labels (default en)' } },
+    run: async ({ args, options }, io) => {
+      const flow = await loadFlow(args[0], io);
+      if (!flow) return 1;
+      io.stdout(flowToMermaid(flow, (options.locale as string | undefined) ?? 'en'));
+      return 0;
+    },
+  },
+};
+
 /** `madoguchi flow validate | test | graph`. */
-export async function flowCommand(args: string[], io: CliIO): Promise<number> {
-  const [sub, ...rest] = args;
-  const files = rest.filter((a) => !a.startsWith('--'));
-  if (sub == 'validate') {
-    if (!files.length) throw new UsageError(`flow validate needs at least one file\n${FLOW_USAGE}`);
-    return validateFiles(files, rest.includes('--json'), io);
-  }
-  if (sub == 'test') {
-    if (files.length != 2) throw new UsageError(`flow test needs a flow file and a transcript file\n${FLOW_USAGE}`);
-    return testTranscript(files[0], files[1], io);
-  }
-  if (sub == 'graph') {
-    const at = rest.indexOf('--locale');
-    const locale = at >= 0 ? rest[at + 1] : 'en';
-    const file = rest.filter((a, i) => !a.startsWith('--') && (at < 0 || i != at + 1))[0];
-    if (!file) throw new UsageError(`flow graph needs a flow file\n${FLOW_USAGE}`);
-    const flow = await loadFlow(file, io);
-    if (!flow) return 1;
-    io.stdout(flowToMermaid(flow, locale));
-    return 0;
-  }
-  throw new UsageError(sub ? `unknown flow command "${sub}"\n${FLOW_USAGE}` : FLOW_USAGE);
-}
+export const flowCommand = (args: string[], io: CliIO): Promise<number> => runGroup('flow', flowCommands, args, io);
 
 async function readText(file: string, io: CliIO): Promise<string | Problem> {
   try {

@@ -6,5 +6,8 @@ export interface CliIO {
   cwd: string;
 }
 
-/** Thrown for a mistake in how the command was called; printed with the usage line. */
-export class UsageError extends Error {}
+/** Thrown for a mistake in how the command was called; printed with the command's help, exit code 2. */
+export class UsageError extends Error {
+  /** The help of the command that was called wrongly, printed after the message. */
+  help?: string;
+}

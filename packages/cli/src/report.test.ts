@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { computeMetrics } from '@madoguchi/core';
 import { describe, expect, it } from 'vitest';
+import { runCommand } from './command';
 import { escapeHtml, formatDuration, generateSampleEvents, renderReportHtml, reportCommand } from './report';
 
 async function runIn(dir: string, args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await reportCommand(args, { cwd: dir, stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
+  const code = await runCommand('report', reportCommand, args, { cwd: dir, stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
   return { code, stdout: out.join(''), stderr: err.join('') };
 }
 

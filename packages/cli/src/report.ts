@@ -1,12 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { computeMetrics, readEventLog, type InsightMetrics, type MadoguchiEvent } from '@madoguchi/core';
+import type { Command } from './command';
 import { UsageError, type CliIO } from './io';
 import { generateSampleEvents } from './sample-events';
 
 export { generateSampleEvents } from './sample-events';
-
-const USAGE = 'report <events.ndjson> -o <report.html> [--json] | report --sample <days> [--seed <n>] -o <report.html>';
 
 /** Escapes text for HTML content and attribute values. */
 export function escapeHtml(text: unknown): string {
@@ -196,31 +195,35 @@ ${
 }
 
 /** `madoguchi report <events.ndjson> -o report.html`, or `--sample <days>` for a generated log. */
-export async function reportCommand(args: string[], io: CliIO): Promise<number> {
-  let input: string | undefined;
-  let output: string | undefined;
-  let sample: number | undefined;
-  let seed = 1;
-  let json = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const value = () => {
-      if (i + 1 >= args.length) throw new UsageError(`${a} needs a value`);
-      return args[++i];
-    };
-    if (a == '-o' || a == '--out') output = value();
-    else if (a == '--sample') sample = Number(value());
-    else if (a == '--seed') seed = Number(value());
-    else if (a == '--json') json = true;
-    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
-    else if (input) throw new UsageError('give one events file');
-    else input = a;
-  }
-  if (sample != null && !(Number.isInteger(sample) && sample >= 1 && sample <= 366)) throw new UsageError('--sample needs a number of days from 1 to 366');
-  if (!Number.isFinite(seed)) throw new UsageError('--seed needs a number');
-  if ((input == null) == (sample == null)) throw new UsageError(`give an events file or --sample: ${USAGE}`);
-  if (!output && !json) throw new UsageError(`give -o <report.html> (or --json): ${USAGE}`);
+export const reportCommand: Command = {
+  description: 'a self-contained HTML insights report from an event log',
+  args: '[events.ndjson]',
+  options: {
+    out: { type: 'string', short: 'o', value: '<report.html>', description: 'where to write the report' },
+    json: { type: 'boolean', description: 'print the metrics as JSON' },
+    sample: { type: 'string', value: '<days>', description: 'use a generated, realistic log of this many days (1–366)' },
+    seed: { type: 'string', value: '<n>', description: 'seed of the generated log (default 1)' },
+  },
+  run: ({ args, options }, io) => {
+    const sample = options.sample == null ? undefined : Number(options.sample);
+    const seed = Number(options.seed ?? 1);
+    if (sample != null && !(Number.isInteger(sample) && sample >= 1 && sample <= 366)) throw new UsageError('report: --sample needs a number of days from 1 to 366');
+    if (!Number.isFinite(seed)) throw new UsageError('report: --seed needs a number');
+    if ((args[0] == null) == (sample == null)) throw new UsageError('report: give an events file or --sample <days>');
+    if (!options.out && !options.json) throw new UsageError('report: give --out <report.html> (or -o), or --json');
+    return writeReport({ input: args[0], output: options.out as string | undefined, sample, seed, json: !!options.json }, io);
+  },
+};
 
+interface ReportRequest {
+  input?: string;
+  output?: string;
+  sample?: number;
+  seed: number;
+  json: boolean;
+}
+
+async function writeReport({ input, output, sample, seed, json }: ReportRequest, io: CliIO): Promise<number> {
   let events: MadoguchiEvent[];
   let skipped: Array<{ line: number; message: string }> = [];
   if (input != null) {

@@ -23,6 +23,14 @@ describe('validateConfig', () => {
     expect(validateConfig(null).problems[0]!.path).toBe('$');
   });
 
+  it('accepts any locale tag and strings by locale, and refuses strings that are not an object', () => {
+    const input = { appId: 'a', locale: 'fr-CA', strings: { fr: { send: 'Envoyer' } } };
+    expect(validateConfig(input)).toEqual({ config: input, problems: [] });
+    const { config, problems } = validateConfig({ appId: 'a', strings: 'fr' });
+    expect(config).toEqual({ appId: 'a' });
+    expect(problems).toEqual([{ path: '$.strings', message: 'expected strings by locale, like { "fr": { "send": "Envoyer" } }, got "fr"' }]);
+  });
+
   it('accepts any object with connect() as a transport adapter', () => {
     const adapter = { connect() {}, send: async () => {}, handoff: async () => {}, close() {} };
     expect(validateConfig({ appId: 'a', transport: adapter }).problems).toEqual([]);

@@ -1,5 +1,6 @@
 import type { RedactionOptions } from './context/redact';
 import type { TransportAdapter } from './transport/types';
+import type { StringOverrides } from './strings';
 import type { Locale, Problem, UserInfo } from './types';
 
 export type Corner = 'bottom-right' | 'bottom-left' | 'top-right' | 'top-left';
@@ -16,8 +17,17 @@ export type TransportConfig =
 export interface MessengerConfig {
   /** Identifies the product; one IndexedDB database per app id. Required. */
   appId: string;
-  /** 'en' or 'ja'; defaults to the page's language (`<html lang>`, then navigator.language). */
-  locale?: Locale;
+  /**
+   * A language tag (`'en'`, `'ja'`, `'fr-CA'`…); defaults to the page's language (`<html lang>`, then
+   * navigator.language). English and Japanese are built in; other languages come from `strings`.
+   */
+  locale?: Locale | (string & {});
+  /**
+   * The widget's strings for any locale, or a few of the English or Japanese ones:
+   * `{ fr: { open: "Ouvrir l'assistance", send: 'Envoyer' } }`. Checked key by key when the widget
+   * loads them (see `validateStrings`).
+   */
+  strings?: StringOverrides;
   user?: UserInfo;
   /** Help-centre articles: a URL to fetch, an array of articles, or a prebuilt index. */
   faq?: string | unknown[] | Record<string, unknown>;
@@ -79,6 +89,7 @@ const RULES: Partial<Record<string, (v: unknown) => string>> = {
   zIndex: (v) => (Number.isInteger(v) ? '' : 'expected an integer'),
   theme: oneOf('auto', 'light', 'dark'),
   nonce: (v) => (typeof v === 'string' ? '' : 'expected a string'),
+  strings: (v) => (isObject(v) ? '' : 'expected strings by locale, like { "fr": { "send": "Envoyer" } }'),
 };
 
 /**

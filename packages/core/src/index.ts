@@ -1,6 +1,7 @@
 export * from './types';
 export * from './id';
 export * from './config';
+export * from './strings';
 export * from './messenger';
 export * from './conversation';
 export * from './context';

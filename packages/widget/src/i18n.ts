@@ -1,6 +1,6 @@
-import type { Locale } from '@madoguchi/core';
+import type { Locale, MadoguchiError, MessengerConfig } from '@madoguchi/core';
 import { signal } from '@preact/signals';
-import { loadJapanese } from './i18n-loader';
+import { loadCustomStrings, loadJapanese } from './i18n-loader';
 
 export const en = {
   open: 'Open support',
@@ -66,20 +66,36 @@ export const en = {
 export type Strings = typeof en;
 
 /** Strings by locale: English is built in, Japanese arrives as a small file of its own when used. */
-export const STRINGS: Partial<Record<Locale, Strings>> = { en };
+export const STRINGS: Partial<Record<Locale, Strings>> & { en: Strings } = { en };
 const $arrived = signal(0);
+/** What layers `config.strings` over the built-in sets; a file of its own, fetched only when a config has strings. */
+let custom: typeof import('./i18n-custom') | undefined;
 
-/** The strings of `locale`, English until they have arrived; a component reading them re-renders then. */
-export function stringsFor(locale: Locale): Strings {
+/**
+ * The strings for the configured locale, English until Japanese has arrived; a component reading
+ * them re-renders then. With `config.strings`, those are layered over the built-in sets along the
+ * locale's fallback chain (`fr-CA`, `fr`, English) once they have arrived.
+ */
+export function stringsFor(locale: Locale, config?: MessengerConfig): Strings {
   // Reading the signal subscribes the caller to the strings' arrival.
-  return ($arrived.value >= 0 && STRINGS[locale]) || en;
+  const builtIn = ($arrived.value >= 0 && STRINGS[locale]) || en;
+  return (config?.strings && custom?.withOverrides(STRINGS, locale, config)) || builtIn;
 }
 
-/** Fetches the strings of `locale` if they are not here yet. */
-export function loadStrings(locale: Locale): Promise<void> {
-  if (STRINGS[locale]) return Promise.resolve();
-  return loadJapanese().then(({ ja }) => {
-    STRINGS.ja = ja;
-    $arrived.value++;
-  });
+/**
+ * Fetches what the strings of `locale` and `config` need if it is not here yet. Problems in
+ * `config.strings` are reported once: errors through `report`, unknown keys as console warnings.
+ */
+export function loadStrings(locale: Locale, config?: MessengerConfig, report?: (error: MadoguchiError) => void): Promise<void> {
+  const arrived = () => void $arrived.value++;
+  const overrides = config?.strings;
+  return Promise.all([
+    STRINGS[locale] || loadJapanese().then(({ ja }) => ((STRINGS.ja = ja), arrived())),
+    overrides &&
+      (custom ? Promise.resolve(custom) : loadCustomStrings()).then((loaded) => {
+        custom = loaded;
+        loaded.checkOverrides(overrides, report);
+        arrived();
+      }),
+  ]).then(() => {});
 }

@@ -30,7 +30,7 @@ export function createMessenger(config?: MessengerConfig, options?: MessengerOpt
     const formatted = m.state.$messages.get().some((x) => x.author !== 'user');
     // Mounting is a task of its own, never added to the task of a file that just arrived.
     const later = () => setTimeout(go);
-    const ready = () => Promise.all([loadStrings(m.state.$locale.get()), formatted && preloadMarkdown()]).then(later, later);
+    const ready = () => Promise.all([loadStrings(m.state.$locale.get(), m.state.config(), m.state.report), formatted && preloadMarkdown()]).then(later, later);
     if (document.body) void ready();
     else document.addEventListener('DOMContentLoaded', () => void ready(), { once: true });
   };

@@ -27,6 +27,16 @@ describe('the widget shell', () => {
     await waitFor(() => expect(screen.getAllByText('Hello')).toHaveLength(2));
   });
 
+  it('takes its names from config.strings for a language that is not built in', async () => {
+    m = createMessenger({ appId: 'ui', locale: 'ko', storage: 'none', transport: { type: 'loopback' }, strings: { ko: { open: '지원 열기', title: '지원' } } });
+    const ready = new Promise<void>((resolve) => m.on('ready', () => resolve()));
+    render(<App m={m} />);
+    await ready;
+    fireEvent.click(await screen.findByRole('button', { name: '지원 열기' }));
+    expect(screen.getByRole('dialog', { name: '지원' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Send' })).toBeTruthy();
+  });
+
   it('does not send while an IME is composing, and Shift+Enter adds a line', async () => {
     boot('ja');
     fireEvent.click(await screen.findByRole('button', { name: 'サポートを開く' }));

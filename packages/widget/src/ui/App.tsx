@@ -13,7 +13,8 @@ const corner = { 'bottom-right': 'br', 'bottom-left': 'bl', 'top-right': 'tr', '
 export function App({ m }: { m: Messenger }) {
   const open = fromStore(m.state.$open).value;
   const locale = fromStore(m.state.$locale).value;
-  const t = stringsFor(locale);
+  const config = m.state.config() || { appId: '' };
+  const t = stringsFor(locale, config);
   const unread = fromStore(m.state.$unread).value;
   const article = fromStore(m.search.$article).value;
   const flowWaits = !!fromStore(m.flows.$wait).value;
@@ -21,12 +22,11 @@ export function App({ m }: { m: Messenger }) {
   const surveyed = useRef(false);
   surveyed.current ||= !!fromStore(m.insights.$survey).value;
   const away = fromStore(m.state.$status).value.phase === 'away';
-  const config = m.state.config() || { appId: '' };
   const launcher = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLDivElement>(null);
   const wasOpen = useRef(open);
 
-  useEffect(() => void loadStrings(locale).catch(() => {}), [locale]);
+  useEffect(() => void loadStrings(locale, config, m.state.report).catch(() => {}), [locale, config]);
   useEffect(() => {
     if (open) preloadMarkdown().catch(() => {});
     if (open && !wasOpen.current) panel.current?.querySelector<HTMLElement>('.composer textarea')?.focus();

@@ -10,7 +10,7 @@ import { stringsFor } from '../i18n';
 export function Contained({ m, children }: { m: Messenger; children: ComponentChildren }) {
   const [error, retry] = useErrorBoundary((cause) => m.state.report({ message: 'the widget failed to render', cause }));
   if (!error) return <>{children}</>;
-  const t = stringsFor(m.state.$locale.get());
+  const t = stringsFor(m.state.$locale.get(), m.state.config());
   return (
     <div class="root auto br">
       <p class="preview" role="alert">
