@@ -3,7 +3,7 @@
  * same minimal host page, runs interleaved (run 1 of every widget at every CPU rate, then run 2…),
  * medians printed, Madoguchi ÷ peer ratios, and the targets with pass/fail beside the figures.
  * Flags: --runs=N (default 5), --quick (1 run, 10 queries), --cpu=1,4, --latency=MS (every HTTP
- * response held that long), --queries=N (typed FAQ queries per run, default 20), --debounce=MS,
+ * response held that long by the server; WebSocket frames are not delayed), --queries=N (typed FAQ queries per run, default 20), --debounce=MS,
  * --peers-dir=DIR (install the peers there and keep them; default a temporary folder, removed),
  * --no-peers, --faq=PATH (the 1,786-article Japanese FAQ).
  */
@@ -145,6 +145,7 @@ const fmtX = (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : '—');
 const med = (row: Row | undefined, cpu: number, fn: (s: Sample) => number) => (row ? median((row.samples.get(cpu) || []).map(fn)) : NaN);
 
 const COLUMNS: Array<{ head: string; fn: (s: Sample) => number; fmt: (n: number) => string }> = [
+  { head: 'JS gz by launcher', fn: (s) => s.jsByLauncher, fmt: fmtKB },
   { head: 'JS gz before open', fn: (s) => s.jsBefore, fmt: fmtKB },
   { head: 'JS gz on open', fn: (s) => s.jsAfter, fmt: fmtKB },
   { head: 'all gz before open', fn: (s) => s.widgetBefore, fmt: fmtKB },
@@ -181,7 +182,7 @@ function report(rows: Row[], rates: number[], info: { runs: number; latency: num
       }),
     );
 
-    const ratioColumns = COLUMNS.filter((c) => ['JS gz before open', 'JS gz on open', 'TBT', 'launcher', 'open', 'JS heap'].includes(c.head));
+    const ratioColumns = COLUMNS.filter((c) => ['JS gz by launcher', 'JS gz before open', 'TBT', 'launcher', 'open', 'JS heap'].includes(c.head));
     const body: string[][] = [];
     for (const m of ['madoguchi-bare', 'madoguchi-demo'].map(get))
       for (const p of peers)

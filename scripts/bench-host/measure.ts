@@ -19,6 +19,8 @@ export function launchOffline(): Promise<Browser> {
 }
 
 export interface Sample {
+  /** Gzip body bytes of JavaScript whose response ended before the launcher was painted (Resource Timing). */
+  jsByLauncher: number;
   /** Gzip bytes over the wire (headers included) of JavaScript fetched before the first click, and after it. */
   jsBefore: number;
   jsAfter: number;
@@ -110,10 +112,12 @@ async function watchNetwork(cdp: CDPSession) {
   const bytes = { load: { js: 0, all: 0 }, open: { js: 0, all: 0 } };
   const failed = new Set<string>();
   const offsite = new Set<string>();
+  const scripts = new Set<string>();
   let phase: 'load' | 'open' = 'load';
   let inFlight = 0;
   let lastActivity = Date.now();
-  const short = (url: string) => url.replace(/^https?:\/\/(localhost|127\.0\.0\.1):\d+/, '').slice(0, 120);
+  // Local paths without their query (a retried poll counts once); other hosts in full.
+  const short = (url: string) => (/^https?:\/\/(localhost|127\.0\.0\.1):\d+\//.test(url) ? new URL(url).pathname : url).slice(0, 120);
   cdp.on('Network.requestWillBeSent', (e) => {
     if (/^(data|blob):/.test(e.request.url)) return;
     const host = new URL(e.request.url).hostname;
@@ -141,6 +145,7 @@ async function watchNetwork(cdp: CDPSession) {
     const r = done(e.requestId);
     if (!r) return;
     const isJs = /javascript|ecmascript/.test(r.mime);
+    if (isJs) scripts.add(r.url);
     const isPage = r.mime === 'text/html';
     bytes[r.phase].js += isJs ? e.encodedDataLength : 0;
     bytes[r.phase].all += isPage ? 0 : e.encodedDataLength;
@@ -158,6 +163,7 @@ async function watchNetwork(cdp: CDPSession) {
     bytes,
     failed,
     offsite,
+    scripts,
     startOpen: () => (phase = 'open'),
     /** Resolves once nothing is in flight and nothing happened for `quietMs` (at most `capMs`: a peer may retry its dead cloud for ever). */
     async quiet(quietMs = 500, capMs = 5000) {
@@ -206,7 +212,12 @@ export async function measureWidget(browser: Browser, url: string, spec: WidgetS
     await sleep(300);
     const loaded = await state(page);
     const settledAt = await page.evaluate(() => performance.now());
+    const resources = await page.evaluate(() =>
+      performance.getEntriesByType('resource').map((e) => [e.name, (e as PerformanceResourceTiming).responseEnd, (e as PerformanceResourceTiming).encodedBodySize] as const),
+    );
+    const jsByLauncher = resources.filter(([name, end]) => net.scripts.has(name) && end <= (loaded.launcherAt ?? 0)).reduce((a, [, , size]) => a + size, 0);
     const sample: Sample = {
+      jsByLauncher: loaded.launcherAt === undefined ? NaN : jsByLauncher,
       jsBefore: net.bytes.load.js,
       widgetBefore: net.bytes.load.all,
       jsAfter: NaN,

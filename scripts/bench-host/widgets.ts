@@ -179,7 +179,7 @@ render(h(Widget, { title: 'Support', subtitle: 'Ask us anything', handleNewUserM
       `<div id="webchat"></div>\n<script async src="/peer/rasa-webchat/node_modules/rasa-webchat/lib/index.js" onload="WebChat.default({ selector: '#webchat', socketUrl: '${origin}/dead/rasa', withRules: false, hideWhenNotConnected: false, title: 'Support' }, null)"></script>`,
     launcher: { selector: '.rw-launcher' },
     panel: { selector: '.rw-conversation-container' },
-    cloud: 'a Rasa server over socket.io → socketUrl /dead/rasa (503)',
+    cloud: 'a Rasa server over socket.io → socketUrl on this server (socket.io polls /socket.io/ there: 404, retried); withRules and hideWhenNotConnected off, or it shows nothing without its server',
   },
 ];
 
