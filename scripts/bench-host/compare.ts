@@ -8,7 +8,7 @@
  * --no-peers, --faq=PATH (the 1,786-article Japanese FAQ).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext } from 'playwright-core';
@@ -60,6 +60,7 @@ export async function compare(argv: string[]) {
     throw new Error('The bundles are missing: run `npm run build` first.');
 
   const started = Date.now();
+  const load = loadavg()[0]!;
   const specs: WidgetSpec[] = [{ key: 'none', label: 'no widget (host page alone)', madoguchi: false, snippet: () => '', launcher: { selector: '' }, panel: { selector: '' } }];
   specs.push(...madoguchiWidgets());
 
@@ -134,7 +135,7 @@ export async function compare(argv: string[]) {
     await server.close();
     if (tempPeers && peerDir) rmSync(peerDir, { recursive: true, force: true });
   }
-  report(rows, rates, { runs, latency, debounce, queries: queries.length, seconds: (Date.now() - started) / 1000 });
+  report(rows, rates, { runs, latency, debounce, queries: queries.length, seconds: (Date.now() - started) / 1000, load });
 }
 
 const fmtMs = (n: number) => (Number.isFinite(n) ? `${n.toFixed(0)} ms` : '—');
@@ -166,7 +167,7 @@ function table(head: string[], body: string[][]) {
   for (const r of body) console.log(line(r));
 }
 
-function report(rows: Row[], rates: number[], info: { runs: number; latency: number; debounce: number | undefined; queries: number; seconds: number }) {
+function report(rows: Row[], rates: number[], info: { runs: number; latency: number; debounce: number | undefined; queries: number; seconds: number; load: number }) {
   const get = (key: string) => rows.find((r) => r.spec.key === key && !r.spec.unavailable);
   const peers = rows.filter((r) => !r.spec.madoguchi && r.spec.key !== 'none');
   const has = (r: Row, cpu: number) => (r.samples.get(cpu) || []).length > 0;
@@ -240,7 +241,8 @@ function report(rows: Row[], rates: number[], info: { runs: number; latency: num
   }
   console.log(
     `\n${info.runs} run${info.runs > 1 ? 's' : ''} per widget and CPU rate, interleaved; a fresh browser context per load (the stored-message set-ups keep theirs, cache disabled);` +
-      ` gzip -9 over loopback; ${info.queries} FAQ queries typed per run; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${info.seconds.toFixed(0)} s in all.`,
+      ` gzip -9 over loopback; ${info.queries} FAQ queries typed per run; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB,` +
+      ` load average ${info.load.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end (other work on the machine shows here); ${info.seconds.toFixed(0)} s in all.`,
   );
 }
 
