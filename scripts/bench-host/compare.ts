@@ -81,7 +81,14 @@ export async function compare(argv: string[]) {
 
   let peerDir = flags.get('peers-dir');
   const tempPeers = !peerDir && !flags.has('no-peers');
-  if (tempPeers) peerDir = mkdtempSync(join(tmpdir(), 'madoguchi-peers-'));
+  if (tempPeers) {
+    const dir = (peerDir = mkdtempSync(join(tmpdir(), 'madoguchi-peers-')));
+    // An interrupted run leaves no install behind.
+    process.once('SIGINT', () => {
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(130);
+    });
+  }
   if (peerDir && !flags.has('no-peers')) {
     log(`peers: npm install into ${peerDir} (not the repository) …`);
     specs.push(...(await peerWidgets(resolve(peerDir), log)));
