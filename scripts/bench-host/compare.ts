@@ -5,9 +5,9 @@
  * Flags: --runs=N (default 5), --quick (1 run, 10 queries), --cpu=1,4, --latency=MS (every HTTP
  * response held that long by the server; WebSocket frames are not delayed), --queries=N (typed FAQ queries per run, default 20), --debounce=MS,
  * --peers-dir=DIR (install the peers there and keep them; default a temporary folder, removed),
- * --no-peers, --faq=PATH (the 1,786-article Japanese FAQ).
+ * --no-peers, --faq=PATH (the 1,786-article Japanese FAQ), --json=FILE (every sample, for diffing runs).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,6 +143,12 @@ export async function compare(argv: string[]) {
     if (tempPeers && peerDir) rmSync(peerDir, { recursive: true, force: true });
   }
   report(rows, rates, { runs, latency, debounce, queries: queries.length, seconds: (Date.now() - started) / 1000, load });
+  const json = flags.get('json');
+  if (json) {
+    const widgets = rows.map((r) => ({ key: r.spec.key, label: r.spec.label, unavailable: r.spec.unavailable, versions: r.spec.versions, errors: r.errors, samples: Object.fromEntries(r.samples) }));
+    writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, runs, rates, latency, debounce, widgets }, null, 1));
+    log(`every sample written to ${json}`);
+  }
 }
 
 const fmtMs = (n: number) => (Number.isFinite(n) ? `${n.toFixed(0)} ms` : '—');
