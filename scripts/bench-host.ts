@@ -503,6 +503,11 @@ function report(names: string[], results: PageCost[][], long: PageCost[], runs: 
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  if (process.argv.includes('--demo-page')) await main();
-  else await compare(process.argv.slice(2));
+  try {
+    if (process.argv.includes('--demo-page')) await main();
+    else await compare(process.argv.slice(2));
+  } catch (error) {
+    console.error(`bench:host: ${(error as Error).message}`);
+    process.exit(1);
+  }
 }

@@ -30,6 +30,13 @@ function sharedData(rel: string): string | undefined {
   }
 }
 
+/** The first `count` query texts of a query file (`[{ text }]`). */
+function readQueries(file: string, count: number): string[] {
+  const list: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (!Array.isArray(list)) throw new Error(`${file} is not a JSON array of queries`);
+  return list.map((q) => (q as { text?: unknown })?.text).filter((t): t is string => typeof t === 'string').slice(0, count);
+}
+
 /** The widget's suggestion debounce, read from its source (so the figure follows the widget). */
 function readDebounce(): number | undefined {
   try {
@@ -71,11 +78,15 @@ export async function compare(argv: string[]) {
   const demo = specs.find((s) => s.key === 'madoguchi-demo')!;
   if (!faqPath || !existsSync(faqPath)) demo.unavailable = 'the 1,786-article FAQ was not found: pass --faq=PATH';
   else {
-    const { articles, dropped } = toWidgetFaq(JSON.parse(readFileSync(faqPath, 'utf8')), 'ja');
-    faq['localgov-ja.json'] = Buffer.from(JSON.stringify(articles));
-    log(`FAQ: ${articles.length} articles from ${faqPath}${dropped ? ` (${dropped} without id, title or body dropped)` : ''}`);
-    const queryFile = join(dirname(faqPath), 'queries.dev.json');
-    if (existsSync(queryFile)) queries = (JSON.parse(readFileSync(queryFile, 'utf8')) as Array<{ text?: unknown }>).map((q) => q.text).filter((t): t is string => typeof t === 'string').slice(0, queryCount);
+    try {
+      const { articles, dropped } = toWidgetFaq(JSON.parse(readFileSync(faqPath, 'utf8')), 'ja');
+      faq['localgov-ja.json'] = Buffer.from(JSON.stringify(articles));
+      log(`FAQ: ${articles.length} articles from ${faqPath}${dropped ? ` (${dropped} without id, title or body dropped)` : ''}`);
+      const queryFile = join(dirname(faqPath), 'queries.dev.json');
+      if (existsSync(queryFile)) queries = readQueries(queryFile, queryCount);
+    } catch (error) {
+      demo.unavailable = `the FAQ at ${faqPath} could not be used: ${(error as Error).message}`;
+    }
   }
   const debounce = flags.has('debounce') ? numberFlag(flags, 'debounce', 0) : readDebounce();
 
