@@ -1,14 +1,24 @@
 /**
- * What the widget costs its host page, measured in real Chromium on the demo page beside the same
- * page without the snippet: long tasks, layout shift, bytes, main-thread time of boot and the time
- * from a click on the launcher to a visible panel. Run: npm run build && npm run bench:host
- * (`--runs=N`, default 5; medians are printed).
+ * What a support widget costs its host page, measured in real Chromium.
+ *
+ * `npm run build && npm run bench:host` compares, in one interleaved run, Madoguchi (bare, with the
+ * demo config and the 1,786-article Japanese FAQ, with 0 / 1,000 / 10,000 stored messages) and its
+ * peers (Typebot, Botpress webchat, react-chat-widget, rasa-webchat, installed into a temporary
+ * folder) at 1× and 4× CPU slowdown, and prints medians, ratios and the targets with pass/fail:
+ * see scripts/bench-host/compare.ts for the flags (`--runs=N`, `--quick`, `--latency=MS`…).
+ *
+ * `npm run bench:host -- --demo-page` is the detailed view of the example page alone: the page
+ * without the snippet beside it with the loopback and WebSocket transports, with the script that
+ * ran in each long task (`--runs=N`, default 5). Its helpers below are also what
+ * tests/e2e/host-cost.test.ts holds the widget to.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, newContext, startDemo } from '../tests/e2e/support';
+import { compare } from './bench-host/compare';
+import { median } from './bench-host/stats';
 
 /** A task that kept the main thread busy for more than 50 ms. */
 export interface LongTask {
@@ -360,12 +370,6 @@ export function widgetShare(baseline: PageCost, withWidget: PageCost) {
   return { longTasks, shift };
 }
 
-const median = (values: number[]) => {
-  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (!v.length) return NaN;
-  return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
-};
-
 async function main() {
   const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice(7)) || 5;
   const root = fileURLToPath(new URL('..', import.meta.url));
@@ -498,4 +502,12 @@ function report(names: string[], results: PageCost[][], long: PageCost[], runs: 
   );
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    if (process.argv.includes('--demo-page')) await main();
+    else await compare(process.argv.slice(2));
+  } catch (error) {
+    console.error(`bench:host: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
