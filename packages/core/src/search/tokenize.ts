@@ -18,7 +18,10 @@ const CJK = '\\p{sc=Han}\\p{sc=Hira}\\p{sc=Kana}\\p{sc=Hang}ー々';
 export const WORD_PATTERN = new RegExp(`([${CJK}]+)|[\\p{sc=Latn}\\p{N}\\p{M}]+|\\p{L}+`, 'gu');
 
 const STOP = new Set(
-  'a an and are as at be but by can could do does did for from had has have how i if in into is it its me my of on or our so that the their them then there these they this to was we were what when where which who why will with would you your'.split(' '),
+  // Words that say nothing of a topic on their own, the greetings and thanks of a chat among them.
+  ('a am an and any anyone are as at be but by bye can could do does did for from had has have hello help hey hi how i if in ' +
+    'into is it its just me much my need no of ok okay on or our please question so some someone that thank thanks the their them then ' +
+    'there these they this to up want was we were what when where which who why will with would yes you your').split(' '),
 );
 
 /** A deliberately light English stemmer: plurals, -ing, -ed, final -e and -y, so "deleting", "deleted", "delete" meet. */
