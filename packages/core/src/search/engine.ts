@@ -2,7 +2,7 @@ import type { Problem } from '../types';
 import { validateArticles, type Article } from './articles';
 import { numberReader, writeNumber } from './compact';
 import { makeSnippet, type SnippetPart } from './snippet';
-import { normalizeSearchText, scanTerms, stemWord, termText, tokenizeForSearch, WORD_PATTERN } from './tokenize';
+import { isKanji, normalizeSearchText, scanTerms, stemWord, termText, tokenizeForSearch, WORD_PATTERN } from './tokenize';
 
 /** One ranked answer; `snippet` is plain text pieces of the body, the matched words marked. */
 export interface SearchHit {
@@ -277,6 +277,7 @@ function* loadSteps(data: unknown, options: LoadOptions): Generator<void, Search
     if (t % 256 == 255) yield;
   }
   if (!postings.done) fail('"postings" has more lists than "terms" has terms');
+  const full = yield* withImpliedCounts(terms, start, docs.subarray(0, o), codes.subarray(0, o));
   const source: Source = {
     articles,
     hasBody,
@@ -284,9 +285,7 @@ function* loadSteps(data: unknown, options: LoadOptions): Generator<void, Search
     articlePath: d.articlePath as string | undefined,
     fetchArticle: options.fetchArticle,
     terms,
-    start,
-    docs: docs.subarray(0, o),
-    codes: codes.subarray(0, o),
+    ...full,
     lengths,
     sorted: true,
   };
@@ -473,11 +472,18 @@ function* openSteps(src: Source): Generator<void, SearchIndex> {
 
 function toCompact({ articles, synonyms, articlePath, terms, start, docs, codes, lengths }: Source): CompactIndex {
   const order = terms.map((_, t) => t).sort((a, b) => (terms[a] < terms[b] ? -1 : 1));
+  const implied = runAll(impliedBodyCounts(terms, start, docs, codes));
   const postings: string[] = [];
   for (const t of order) {
-    for (let o = start[t]; o < start[t + 1]; o++) {
-      writeNumber(postings, 2 * (docs[o] - (o > start[t] ? docs[o - 1] : -1)) + +(codes[o] != 1));
-      if (codes[o] != 1) writeNumber(postings, codes[o]);
+    const counts = implied.get(t);
+    for (let o = start[t], doc = -1; o < start[t + 1]; o++) {
+      let code = codes[o];
+      // A kanji's body count that its bigrams imply is left out; the loader puts it back.
+      if (counts && (code & 15) == Math.min(counts.get(docs[o]) || 0, 15)) code &= ~15;
+      if (!code) continue;
+      writeNumber(postings, 2 * (docs[o] - doc) + +(code != 1));
+      if (code != 1) writeNumber(postings, code);
+      doc = docs[o];
     }
     postings.push('.');
   }
@@ -493,6 +499,73 @@ function toCompact({ articles, synonyms, articlePath, terms, start, docs, codes,
     terms: order.map((t) => terms[t]).join('\n'),
     postings: postings.join(''),
   };
+}
+
+/**
+ * The body count of each kanji, per doc, as its bigrams imply it: the larger of the summed body
+ * counts of the bigrams it starts and of those it ends (an occurrence inside a run is in one or both). Single
+ * kanji are a third of a Japanese index's postings, so the prebuilt index stores only the counts this
+ * gets wrong.
+ */
+function* impliedBodyCounts(terms: string[], start: Int32Array, docs: Int32Array, codes: Uint8Array): Generator<void, Map<number, Map<number, number>>> {
+  const single = new Map<string, number>();
+  // Only a kanji is a term wherever it stands; a lone kana is one only as a run of its own.
+  terms.forEach((t, id) => t.length == 1 && isKanji(t.charCodeAt(0)) && single.set(t, id));
+  const sides = [new Map<number, Map<number, number>>(), new Map<number, Map<number, number>>()];
+  for (let t = 0; t < terms.length; t++) {
+    const term = terms[t];
+    if (term.length == 2 && !isLatin(term))
+      for (let side = 0; side < 2; side++) {
+        const x = single.get(term[side]);
+        if (x == null) continue;
+        let counts = sides[side].get(x);
+        if (!counts) sides[side].set(x, (counts = new Map()));
+        for (let o = start[t]; o < start[t + 1]; o++) if (codes[o] & 15) counts.set(docs[o], (counts.get(docs[o]) || 0) + (codes[o] & 15));
+      }
+    if (t % 256 == 255) yield;
+  }
+  const [first, second] = sides;
+  for (const [x, counts] of second) {
+    const other = first.get(x);
+    if (!other) first.set(x, counts);
+    else for (const [doc, c] of counts) if (!(other.get(doc)! >= c)) other.set(doc, c);
+  }
+  return first;
+}
+
+/** The postings of a compact index with the implied body counts of kanji put back. */
+function* withImpliedCounts(terms: string[], start: Int32Array, docs: Int32Array, codes: Uint8Array) {
+  const implied = yield* impliedBodyCounts(terms, start, docs, codes);
+  const added = new Map<number, Int32Array>();
+  let extra = 0;
+  for (const [x, counts] of implied) {
+    const list = Int32Array.from(counts.keys()).sort();
+    added.set(x, list);
+    extra += list.length;
+  }
+  const start2 = new Int32Array(terms.length + 1);
+  const docs2 = new Int32Array(docs.length + extra);
+  const codes2 = new Uint8Array(docs2.length);
+  let k = 0;
+  const push = (doc: number, code: number) => ((docs2[k] = doc), (codes2[k++] = code));
+  for (let t = 0; t < terms.length; t++) {
+    const list = added.get(t) || [];
+    const counts = implied.get(t);
+    let o = start[t];
+    let j = 0;
+    while (o < start[t + 1] || j < list.length) {
+      const doc = o < start[t + 1] ? docs[o] : Infinity;
+      if (list[j] < doc) push(list[j], Math.min(counts!.get(list[j++])!, 15));
+      else {
+        const body = list[j] == doc ? Math.min(counts!.get(list[j++])!, 15) : 0;
+        push(doc, codes[o] & 15 ? codes[o] : codes[o] | body);
+        o++;
+      }
+    }
+    start2[t + 1] = k;
+    if (t % 256 == 255) yield;
+  }
+  return { start: start2, docs: docs2.subarray(0, k), codes: codes2.subarray(0, k) };
 }
 
 /** Whether a and b are at most `max` edits apart (insert, delete, substitute, swap neighbours). */
