@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildIndexSliced, buildSearchIndex, createSearchIndexFrom, loadCompactIndex, loadSearchIndex, validateArticles, type Article } from '.';
+import { buildIndexSliced, buildSearchIndex, createSearchIndexFrom, loadCompactIndex, loadSearchIndex, openSearchIndex, validateArticles, type Article } from '.';
 
 const articles: Article[] = [
   { id: 'body-refund', locale: 'en', title: 'Shipping times', body: 'Parcels arrive in three days. A refund is mentioned here once.' },
@@ -151,6 +151,20 @@ describe('sliced build and load', () => {
     const loaded = await loadCompactIndex(JSON.parse(JSON.stringify(whole)), { sliceMs: 0, yieldToMain: async () => yields++ });
     expect(yields).toBeGreaterThan(2);
     expect(JSON.stringify(loaded.search('refund'))).toBe(JSON.stringify(whole.search('refund')));
+  });
+
+  it('openSearchIndex builds or loads in slices and never rejects', async () => {
+    let yields = 0;
+    const yieldToMain = async () => yields++;
+    const built = await openSearchIndex(many, { sliceMs: 0, yieldToMain });
+    expect(built.problems).toEqual([]);
+    expect(built.index.search('refund')[0].id).toBe(buildSearchIndex(many).search('refund')[0].id);
+    expect((await openSearchIndex(JSON.parse(JSON.stringify(built.index)), { yieldToMain })).index.size).toBe(600);
+    expect(yields).toBeGreaterThan(2);
+    const bad = await openSearchIndex({ format: 'madoguchi-faq-index', version: 2, articles: [], lengths: '', terms: 'x', postings: '' });
+    expect(bad.index.size).toBe(0);
+    expect(bad.problems[0].message).toMatch(/"postings" ends early/);
+    expect((await openSearchIndex([{ id: 'a', title: 'A', body: 'x' }, { id: 'b' }])).problems[0].path).toBe('$[1].title');
   });
 
   it('rejects a malformed index instead of throwing later', async () => {

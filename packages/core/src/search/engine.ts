@@ -138,6 +138,22 @@ export function createSearchIndexFrom(data: unknown, options?: SearchIndexOption
   return { index: buildSearchIndex(articles, options), problems };
 }
 
+/**
+ * `createSearchIndexFrom` for a page: builds or loads in slices (see `SliceOptions`), so a large help centre
+ * never makes a long task. Never rejects: bad input comes back as problems.
+ */
+export async function openSearchIndex(data: unknown, options: SearchIndexOptions & LoadOptions = {}): Promise<{ index: SearchIndex; problems: Problem[] }> {
+  if (data && typeof data == 'object' && 'format' in data) {
+    try {
+      return { index: await loadCompactIndex(data, options), problems: [] };
+    } catch (e) {
+      return { index: buildSearchIndex([]), problems: [{ path: '$', message: (e as Error).message }] };
+    }
+  }
+  const { articles, problems } = validateArticles(data);
+  return { index: await buildIndexSliced(articles, options), problems };
+}
+
 function runAll<T>(steps: Generator<void, T>): T {
   for (;;) {
     const r = steps.next();

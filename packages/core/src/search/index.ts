@@ -5,6 +5,7 @@ export {
   loadSearchIndex,
   loadCompactIndex,
   createSearchIndexFrom,
+  openSearchIndex,
   type CompactIndex,
   type LoadOptions,
   type SearchHit,
