@@ -4,8 +4,10 @@
  * one character, and a whole postings list stays one JSON string, which parses at once.
  */
 const DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_';
-const VALUE = new Int8Array(128).fill(-1);
-for (let i = 0; i < 64; i++) VALUE[DIGITS.charCodeAt(i)] = i;
+
+/** A digit's value from its char code, or -1. */
+const valueOf = (c: number): number =>
+  c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 90 ? c - 55 : c >= 97 && c <= 122 ? c - 61 : c == 45 ? 62 : c == 95 ? 63 : -1;
 
 /** Appends `x` (a whole number ≥ 0) to `out`. */
 export function writeNumber(out: string[], x: number): void {
@@ -25,7 +27,7 @@ export function numberReader(text: string, what: string) {
       if (text[at] == '.') return at++, -1;
       let x = 0;
       for (;;) {
-        const v = VALUE[text.charCodeAt(at++)] ?? -1;
+        const v = valueOf(text.charCodeAt(at++));
         if (v < 0) throw new Error(`malformed FAQ index: ${what} ${at > text.length ? 'ends early' : `has an unexpected character at ${at - 1}`}`);
         x = x * 32 + (v & 31);
         if (v < 32) return x;

@@ -17,7 +17,7 @@ export const normalizeSearchText = (text: string): string => foldKana(text.norma
 const CJK = '\\p{sc=Han}\\p{sc=Hira}\\p{sc=Kana}\\p{sc=Hang}ー々';
 export const WORD_PATTERN = new RegExp(`([${CJK}]+)|[\\p{sc=Latn}\\p{N}\\p{M}]+|\\p{L}+`, 'gu');
 
-const STOP = new Set(
+const STOP = /* @__PURE__ */ new Set(
   // Words that say nothing of a topic on their own, the greetings and thanks of a chat among them.
   ('a am an and any anyone are as at be but by bye can could do does did for from had has have hello help hey hi how i if in ' +
     'into is it its just me much my need no of ok okay on or our please question so some someone that thank thanks the their them then ' +
@@ -35,7 +35,7 @@ export function stemWord(word: string): string {
 
 // Particles that are never part of a word: a bigram joining one to a kanji (金を, の写) is left out of the index,
 // which made it a tenth smaller and ranked localgov-faq no worse (MRR@10 0.549 → 0.554).
-const PARTICLE = new Set([...'をへのは'].map((c) => c.charCodeAt(0)));
+const PARTICLE = /* @__PURE__ */ new Set([...'をへのは'].map((c) => c.charCodeAt(0)));
 const isHiragana = (c: number) => c > 0x3040 && c < 0x30a0;
 export const isKanji = (c: number) => (c >= 0x3400 && c < 0xa000) || c == 0x3005 || (c >= 0xf900 && c < 0xfb00);
 
