@@ -85,6 +85,12 @@ describe('serialised index', () => {
       expect(JSON.stringify(loaded.search(q))).toBe(JSON.stringify(index.search(q)));
     expect(loaded.article('refund')?.tags).toEqual(['returns']);
   });
+  it('loads postings of one character each (every article has every word once, in the body)', () => {
+    const same = Array.from({ length: 10 }, (_, i) => ({ id: `s${i}`, title: '—', body: 'alpha beta gamma' }));
+    const built = buildSearchIndex(same);
+    expect(built.toJSON().postings).toBe('2222222222.'.repeat(3));
+    expect(loadSearchIndex(JSON.parse(JSON.stringify(built))).search('beta').length).toBe(10);
+  });
   it('refuses malformed data with a clear message', () => {
     const good = JSON.parse(JSON.stringify(index));
     expect(() => loadSearchIndex({})).toThrow(/format/);

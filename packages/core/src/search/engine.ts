@@ -276,7 +276,7 @@ function* loadSteps(data: unknown, options: LoadOptions): Generator<void, Search
   const terms = d.terms ? (d.terms as string).split('\n') : [];
   const start = new Int32Array(terms.length + 1);
   const text = d.postings as string;
-  const docs = new Int32Array(text.length >> 1);
+  const docs = new Int32Array(text.length); // a posting takes at least one character
   const codes = new Uint8Array(docs.length);
   const postings = numberReader(text, '"postings"');
   let o = 0;
