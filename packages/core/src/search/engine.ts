@@ -126,32 +126,30 @@ export function loadCompactIndex(data: unknown, options: LoadOptions = {}): Prom
  * What the messenger's `faq` config gives after a fetch: an article array (or `{ articles }`) or a prebuilt
  * index. Never throws: bad input comes back as problems and an index over whatever was usable.
  */
-export function createSearchIndexFrom(data: unknown, options?: SearchIndexOptions & LoadOptions): { index: SearchIndex; problems: Problem[] } {
-  if (data && typeof data == 'object' && 'format' in data) {
-    try {
-      return { index: loadSearchIndex(data, options), problems: [] };
-    } catch (e) {
-      return { index: buildSearchIndex([]), problems: [{ path: '$', message: (e as Error).message }] };
-    }
-  }
-  const { articles, problems } = validateArticles(data);
-  return { index: buildSearchIndex(articles, options), problems };
+export function createSearchIndexFrom(data: unknown, options?: SearchIndexOptions & LoadOptions): Opened {
+  return runAll(fromData(data, options));
 }
 
 /**
  * `createSearchIndexFrom` for a page: builds or loads in slices (see `SliceOptions`), so a large help centre
  * never makes a long task. Never rejects: bad input comes back as problems.
  */
-export async function openSearchIndex(data: unknown, options: SearchIndexOptions & LoadOptions = {}): Promise<{ index: SearchIndex; problems: Problem[] }> {
+export function openSearchIndex(data: unknown, options: SearchIndexOptions & LoadOptions = {}): Promise<Opened> {
+  return runSliced(fromData(data, options), options);
+}
+
+type Opened = { index: SearchIndex; problems: Problem[] };
+
+function* fromData(data: unknown, options: SearchIndexOptions & LoadOptions = {}): Generator<void, Opened> {
   if (data && typeof data == 'object' && 'format' in data) {
     try {
-      return { index: await loadCompactIndex(data, options), problems: [] };
+      return { index: yield* loadSteps(data, options), problems: [] };
     } catch (e) {
       return { index: buildSearchIndex([]), problems: [{ path: '$', message: (e as Error).message }] };
     }
   }
   const { articles, problems } = validateArticles(data);
-  return { index: await buildIndexSliced(articles, options), problems };
+  return { index: yield* buildSteps(articles, options), problems };
 }
 
 function runAll<T>(steps: Generator<void, T>): T {
@@ -285,7 +283,7 @@ function* loadSteps(data: unknown, options: LoadOptions): Generator<void, Search
       // The low bit says a field count follows; without it the term is once in the body.
       const code = gap & 1 ? postings.next() : 1;
       doc += gap >> 1;
-      if (doc >= n || !(code > 0 && code < 256) || o == docs.length) fail(`the postings of "${terms[t]}" point outside the articles`);
+      if (doc >= n || !(code > 0 && code < 256)) fail(`the postings of "${terms[t]}" point outside the articles`);
       docs[o] = doc;
       codes[o] = code;
     }
