@@ -266,6 +266,7 @@ function* loadSteps(data: unknown, options: LoadOptions): Generator<void, Search
   if (hasBody.some((b) => b != hasBody[0])) fail('either every article has its body or none has');
   if (!hasBody[0] && list.length && typeof d.articlePath != 'string') fail('articles without bodies need an "articlePath"');
   for (const key of ['lengths', 'terms', 'postings'] as const) if (typeof d[key] != 'string') fail(`"${key}" must be a string`);
+  yield;
   const n = articles.length;
   const lengths = new Int32Array(n * 3);
   const read = numberReader(d.lengths as string, '"lengths"');
@@ -291,7 +292,7 @@ function* loadSteps(data: unknown, options: LoadOptions): Generator<void, Search
     if (t % 256 == 255) yield;
   }
   if (!postings.done) fail('"postings" has more lists than "terms" has terms');
-  const full = yield* withImpliedCounts(terms, start, docs.subarray(0, o), codes.subarray(0, o));
+  const full = yield* withImpliedCounts(terms, n, start, docs.subarray(0, o), codes.subarray(0, o));
   const source: Source = {
     articles,
     hasBody,
@@ -486,14 +487,15 @@ function* openSteps(src: Source): Generator<void, SearchIndex> {
 
 function toCompact({ articles, synonyms, articlePath, terms, start, docs, codes, lengths }: Source): CompactIndex {
   const order = terms.map((_, t) => t).sort((a, b) => (terms[a] < terms[b] ? -1 : 1));
-  const implied = runAll(impliedBodyCounts(terms, start, docs, codes));
+  const implied = runAll(impliedBodyCounts(terms, lengths.length / 3, start, docs, codes));
   const postings: string[] = [];
   for (const t of order) {
-    const counts = implied.get(t);
-    for (let o = start[t], doc = -1; o < start[t + 1]; o++) {
+    const { docs: list, counts } = implied.get(t) || { docs: [], counts: [] };
+    for (let o = start[t], doc = -1, j = 0; o < start[t + 1]; o++) {
       let code = codes[o];
+      while (list[j] < docs[o]) j++;
       // A kanji's body count that its bigrams imply is left out; the loader puts it back.
-      if (counts && (code & 15) == Math.min(counts.get(docs[o]) || 0, 15)) code &= ~15;
+      if (implied.has(t) && (code & 15) == (list[j] == docs[o] ? counts[j] : 0)) code &= ~15;
       if (!code) continue;
       writeNumber(postings, 2 * (docs[o] - doc) + +(code != 1));
       if (code != 1) writeNumber(postings, code);
@@ -521,57 +523,67 @@ function toCompact({ articles, synonyms, articlePath, terms, start, docs, codes,
  * kanji are a third of a Japanese index's postings, so the prebuilt index stores only the counts this
  * gets wrong.
  */
-function* impliedBodyCounts(terms: string[], start: Int32Array, docs: Int32Array, codes: Uint8Array): Generator<void, Map<number, Map<number, number>>> {
-  const single = new Map<string, number>();
+function* impliedBodyCounts(terms: string[], n: number, start: Int32Array, docs: Int32Array, codes: Uint8Array): Generator<void, Map<number, Postings1>> {
   // Only a kanji is a term wherever it stands; a lone kana is one only as a run of its own.
+  const single = new Map<string, number>();
   terms.forEach((t, id) => t.length == 1 && isKanji(t.charCodeAt(0)) && single.set(t, id));
-  const sides = [new Map<number, Map<number, number>>(), new Map<number, Map<number, number>>()];
-  for (let t = 0; t < terms.length; t++) {
-    const term = terms[t];
+  const bigrams = new Map<number, number[][]>(); // kanji → [bigrams it starts, bigrams it ends]
+  terms.forEach((term, t) => {
     if (term.length == 2 && !isLatin(term))
       for (let side = 0; side < 2; side++) {
         const x = single.get(term[side]);
-        if (x == null) continue;
-        let counts = sides[side].get(x);
-        if (!counts) sides[side].set(x, (counts = new Map()));
-        for (let o = start[t]; o < start[t + 1]; o++) if (codes[o] & 15) counts.set(docs[o], (counts.get(docs[o]) || 0) + (codes[o] & 15));
+        if (x != null) ((bigrams.get(x) || bigrams.set(x, [[], []]).get(x)!)[side]).push(t);
       }
-    if (t % 256 == 255) yield;
+  });
+  const sums = [new Int32Array(n), new Int32Array(n)];
+  const implied = new Map<number, Postings1>();
+  let done = 0;
+  for (const [x, sides] of bigrams) {
+    let lo = n;
+    let hi = -1;
+    sides.forEach((list, side) => {
+      for (const t of list)
+        for (let o = start[t]; o < start[t + 1]; o++) {
+          sums[side][docs[o]] += codes[o] & 15;
+          lo = Math.min(lo, docs[o]);
+          hi = Math.max(hi, docs[o]);
+        }
+    });
+    const found: number[] = [];
+    const counts: number[] = [];
+    for (let d = lo; d <= hi; d++) {
+      const c = Math.max(sums[0][d], sums[1][d]);
+      if (c) found.push(d), counts.push(Math.min(c, 15));
+      sums[0][d] = sums[1][d] = 0;
+    }
+    implied.set(x, { docs: found, counts });
+    if (++done % 32 == 0) yield;
   }
-  const [first, second] = sides;
-  for (const [x, counts] of second) {
-    const other = first.get(x);
-    if (!other) first.set(x, counts);
-    else for (const [doc, c] of counts) if (!(other.get(doc)! >= c)) other.set(doc, c);
-  }
-  return first;
+  return implied;
 }
 
+/** A kanji's implied body counts: docs ascending, each with its count. */
+type Postings1 = { docs: number[]; counts: number[] };
+
 /** The postings of a compact index with the implied body counts of kanji put back. */
-function* withImpliedCounts(terms: string[], start: Int32Array, docs: Int32Array, codes: Uint8Array) {
-  const implied = yield* impliedBodyCounts(terms, start, docs, codes);
-  const added = new Map<number, Int32Array>();
+function* withImpliedCounts(terms: string[], n: number, start: Int32Array, docs: Int32Array, codes: Uint8Array) {
+  const implied = yield* impliedBodyCounts(terms, n, start, docs, codes);
   let extra = 0;
-  for (const [x, counts] of implied) {
-    const list = Int32Array.from(counts.keys()).sort();
-    added.set(x, list);
-    extra += list.length;
-  }
+  for (const { docs } of implied.values()) extra += docs.length;
   const start2 = new Int32Array(terms.length + 1);
   const docs2 = new Int32Array(docs.length + extra);
   const codes2 = new Uint8Array(docs2.length);
   let k = 0;
   const push = (doc: number, code: number) => ((docs2[k] = doc), (codes2[k++] = code));
   for (let t = 0; t < terms.length; t++) {
-    const list = added.get(t) || [];
-    const counts = implied.get(t);
+    const { docs: list, counts } = implied.get(t) || { docs: [], counts: [] };
     let o = start[t];
     let j = 0;
     while (o < start[t + 1] || j < list.length) {
       const doc = o < start[t + 1] ? docs[o] : Infinity;
-      if (list[j] < doc) push(list[j], Math.min(counts!.get(list[j++])!, 15));
+      if (list[j] < doc) push(list[j], counts[j++]);
       else {
-        const body = list[j] == doc ? Math.min(counts!.get(list[j++])!, 15) : 0;
+        const body = list[j] == doc ? counts[j++] : 0;
         push(doc, codes[o] & 15 ? codes[o] : codes[o] | body);
         o++;
       }
