@@ -331,8 +331,9 @@ function* openSteps(src: Source): Generator<void, SearchIndex> {
     weights[o] = w;
     if (o % 4096 == 4095) yield;
   }
-  let sortedVocab: string[] | undefined = src.sorted ? vocab : undefined;
-  const sorted = () => (sortedVocab ||= [...vocab].sort());
+  // Sorted for prefix lookups as the user types; sorting here keeps it off the first keystroke.
+  const sorted = src.sorted ? vocab : [...vocab].sort();
+  yield;
   // Latin terms by length, so a typo is looked for only among words of about its length.
   let latin: string[][] | undefined;
   const byLength = () => {
@@ -377,7 +378,7 @@ function* openSteps(src: Source): Generator<void, SearchIndex> {
     if (open && (!last[1] || last[0].length == 1)) {
       prefix = last[1] ? last[0] : stemWord(last[0]);
       const of = tokens.includes(prefix) ? tokens.lastIndexOf(prefix) : tokens.length;
-      const v = sorted();
+      const v = sorted;
       let lo = 0;
       for (let hi = v.length; lo < hi; ) {
         const mid = (lo + hi) >> 1;
