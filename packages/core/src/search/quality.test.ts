@@ -4,7 +4,7 @@ import { buildSearchIndex, loadSearchIndex, type Article } from '.';
 
 // A regression guard on the shared retrieval sets (every 3rd dev query); the full figures come from `npm run bench:search`.
 const DATA = new URL('../../../../../shared/data/', import.meta.url);
-const FLOOR = { 'localgov-faq': { mrr: 0.48, recall: 0.57, answeredHit3: 0.56 }, 'stack-faq': { mrr: 0.78, recall: 0.7, answeredHit3: 0.86 } };
+const FLOOR = { 'localgov-faq': { mrr: 0.48, recall: 0.57, answeredHit3: 0.57 }, 'stack-faq': { mrr: 0.78, recall: 0.7, answeredHit3: 0.86 } };
 type Query = { text: string; relevant: Record<string, number> };
 const read = (set: string, f: string) => JSON.parse(readFileSync(new URL(`${set}/${f}`, DATA), 'utf8'));
 const sample = (set: string): Query[] => read(set, 'queries.dev.json').filter((_: unknown, i: number) => i % 3 == 0);
@@ -29,10 +29,15 @@ describe.skipIf(!existsSync(DATA))('ranking quality', () => {
       expect(hit3 / queries.length).toBeGreaterThan(floor.answeredHit3);
     }, 20_000);
 
-  it('out-of-domain questions (the other language\'s set) get no article in at least 90% of cases', () => {
+  it('out-of-domain questions (the other language\'s set, small talk) get no article in at least 90% of cases', () => {
     const en = buildSearchIndex(read('stack-faq', 'articles.json') as Article[]);
     const ja = buildSearchIndex(read('localgov-faq', 'articles.json') as Article[]);
-    const asked = [...sample('localgov-faq').map((q) => en.answer(q.text)), ...sample('stack-faq').map((q) => ja.answer(q.text))];
+    const chat = ['hello', 'thanks', 'I need help', 'are you a bot?', 'can I talk to a person?', 'こんにちは', 'ありがとうございます', '質問があります'];
+    const asked = [
+      ...sample('localgov-faq').map((q) => en.answer(q.text)),
+      ...sample('stack-faq').map((q) => ja.answer(q.text)),
+      ...chat.flatMap((t) => [en.answer(t), ja.answer(t)]),
+    ];
     expect(asked.filter((a) => !a.length).length / asked.length).toBeGreaterThanOrEqual(0.9);
   }, 20_000);
 
