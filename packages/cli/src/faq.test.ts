@@ -46,10 +46,11 @@ describe('faq build and search', () => {
     const text = readFileSync(join(t.cwd, 'index.json'), 'utf8');
     const index = JSON.parse(text);
     expect(index.articlePath).toBe('index.articles/{n}.json');
-    expect(index.articles[7]).toEqual({ id: 'a7', locale: 'en', title: 'Topic 7' });
+    const at = index.articles.findIndex((a: { id: string }) => a.id == 'a7');
+    expect(index.articles[at]).toEqual({ id: 'a7', locale: 'en', title: 'Topic 7' });
     expect(text).not.toContain('Refunds and returns');
     expect(text.length).toBeLessThan(JSON.stringify(many).length / 5);
-    expect(JSON.parse(readFileSync(join(t.cwd, 'index.articles/7.json'), 'utf8'))).toEqual(many[7]);
+    expect(JSON.parse(readFileSync(join(t.cwd, `index.articles/${at}.json`), 'utf8'))).toEqual(many[7]);
     expect(() => readFileSync(join(t.cwd, 'index.articles/999.json'))).toThrow();
     expect(readFileSync(join(t.cwd, 'index.articles/notes.txt'), 'utf8')).toBe('mine');
     expect(t.out.stderr).toMatch(/index\.json: 300 articles, index \d+ KB \(\d+ KB gzipped\)/);

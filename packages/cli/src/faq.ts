@@ -69,7 +69,7 @@ async function build(source: string, out: string, synonymsFile: string | undefin
   // Article files of an earlier, larger build go; nothing else in the folder is touched.
   for (const name of await readdir(dir)) if (/^\d+\.json$/.test(name) && +name.slice(0, -5) >= articles.length) await rm(join(dir, name));
   let bodies = 0;
-  for (const [n, a] of articles.entries()) {
+  for (const [n, a] of withBodies.entries()) {
     const text = JSON.stringify(a);
     bodies += text.length;
     await writeFile(join(dir, `${n}.json`), text);

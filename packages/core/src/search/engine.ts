@@ -176,7 +176,10 @@ async function runSliced<T>(steps: Generator<void, T>, { sliceMs = 8, yieldToMai
   }
 }
 
-function* buildSteps(articles: Article[], options: SearchIndexOptions): Generator<void, SearchIndex> {
+function* buildSteps(unordered: Article[], options: SearchIndexOptions): Generator<void, SearchIndex> {
+  // Articles in title order: similar articles sit together, so the gaps in the postings are smaller and the
+  // prebuilt localgov-faq index is 9% smaller gzipped.
+  const articles = [...unordered].sort((a, b) => (a.title < b.title ? -1 : a.title > b.title ? 1 : 0));
   const n = articles.length;
   // Pass 1: every field's terms as numbers, one after the other, and each field's length.
   const ids = new Map<string | number, number>();
