@@ -216,18 +216,23 @@ async function compactIndex(articles: Article[], queries: Query[]): Promise<stri
     `CPU time. Loading it: JSON.parse ${ms(parse)} ms; at once ${ms(loadOnce)} ms; sliced (sliceMs 8) in ${load.slices} tasks, the longest ${ms(load.max)} ms. ` +
       `Building from the raw articles: at once ${ms(buildOnce)} ms; sliced in ${build.slices} tasks, the longest ${ms(build.max)} ms.`,
   );
-  // Keystrokes: every prefix of every query, as typed, against the loaded compact index (5 suggestions).
+  // Keystrokes: every prefix of every query, as typed, against the loaded compact index (5 suggestions);
+  // twice, as the first pass also pays for compiling the search code.
   const index = loadSearchIndex(JSON.parse(compact));
-  const times: number[] = [];
-  for (const q of queries)
-    for (let i = 1; i <= q.text.length; i++) {
-      const text = q.text.slice(0, i);
-      t = performance.now();
-      index.search(text, { limit: 5 });
-      times.push(performance.now() - t);
-    }
-  times.sort((a, b) => a - b);
-  out.push(`Keystroke query time (${times.length} keystrokes, 5 suggestions, compact index): p50 ${ms(times[times.length >> 1])} ms, p95 ${ms(times[Math.floor(times.length * 0.95)])} ms.`);
+  const passes: string[] = [];
+  for (const pass of ['first pass', 'second pass']) {
+    const times: number[] = [];
+    for (const q of queries)
+      for (let i = 1; i <= q.text.length; i++) {
+        const text = q.text.slice(0, i);
+        t = performance.now();
+        index.search(text, { limit: 5 });
+        times.push(performance.now() - t);
+      }
+    times.sort((a, b) => a - b);
+    passes.push(`${pass} p50 ${ms(times[times.length >> 1])} ms, p95 ${ms(times[Math.floor(times.length * 0.95)])} ms`);
+  }
+  out.push(`Keystroke query time (${queries.reduce((n, q) => n + q.text.length, 0)} keystrokes, 5 suggestions, compact index): ${passes.join('; ')}.`);
   return out;
 }
 
