@@ -11,7 +11,7 @@ import MiniSearch from 'minisearch';
 import FlexSearch from 'flexsearch';
 import { create, insertMultiple, search as oramaSearch } from '@orama/orama';
 import Fuse from 'fuse.js';
-import { buildSearchIndex, type Article } from '../packages/core/src/search';
+import { buildIndexSliced, buildSearchIndex, loadCompactIndex, loadSearchIndex, type Article, type SearchIndex } from '../packages/core/src/search';
 
 const require = createRequire(import.meta.url);
 const lunr = require('lunr');
@@ -132,6 +132,110 @@ async function evaluate(engine: Engine, articles: Article[], queries: Query[]) {
 const f3 = (x: number) => x.toFixed(3);
 const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
 
+// Small talk a messenger hears: no article should answer it.
+const CHAT = [
+  'hello', 'hi there', 'thanks', 'thank you so much', 'I need help', 'help me please', 'are you a bot?', 'are you human?',
+  'can I talk to a person?', 'good morning', 'ok', 'yes', 'no', 'bye', 'I have a question', 'hey, anyone there?',
+  'こんにちは', 'ありがとう', 'ありがとうございます', '助けてください', 'すみません', '質問があります', 'はい', 'いいえ', 'もしもし', '人と話したい',
+];
+
+/** The rule the messenger used before `answer()`: hits scoring at least 2 (en) / 4 (ja) and half the best, up to 3. */
+const answeredBefore = (index: SearchIndex, text: string, ja: boolean) => {
+  const hits = index.search(text + ' ', { limit: 10 });
+  const floor = Math.max(ja ? 4 : 2, (hits[0]?.score || 0) / 2);
+  return hits.filter((h) => h.score >= floor).slice(0, 3);
+};
+
+/** Sent questions: in-domain Hit@3 of what is offered, and how often out-of-domain questions are offered nothing. */
+function answerability(sets: { set: string; ja: boolean; articles: Article[]; queries: Query[] }[]): string[] {
+  const indexes = sets.map((s) => buildSearchIndex(s.articles));
+  const examples = (['en', 'ja'] as const).map((l) => ({ ja: l == 'ja', index: buildSearchIndex(JSON.parse(readFileSync(`examples/faq/${l}.json`, 'utf8'))) }));
+  const out = ['| sent questions | queries | offered an article, before → after | Hit@3 of the offer, before → after |', '|---|---|---|---|'];
+  const pct = (x: number, n: number) => `${((100 * x) / n).toFixed(1)}%`;
+  sets.forEach(({ set, ja, queries }, k) => {
+    let offered = [0, 0], hit = [0, 0];
+    for (const q of queries)
+      [answeredBefore(indexes[k], q.text, ja), indexes[k].answer(q.text)].forEach((hits, i) => {
+        if (hits.length) offered[i]++;
+        if (hits.some((h) => h.id in q.relevant)) hit[i]++;
+      });
+    out.push(`| ${set} (in domain) | ${queries.length} | ${pct(offered[0], queries.length)} → ${pct(offered[1], queries.length)} | ${f3(hit[0] / queries.length)} → ${f3(hit[1] / queries.length)} |`);
+  });
+  // Out of domain: each set's queries against the other language's articles, and small talk against every article set.
+  const ood: [SearchIndex, boolean, string][] = [];
+  sets.forEach(({ queries }, k) => queries.forEach((q) => ood.push([indexes[1 - k], sets[1 - k].ja, q.text])));
+  for (const t of CHAT) for (const [index, ja] of [...sets.map((s, k) => [indexes[k], s.ja] as const), ...examples.map((e) => [e.index, e.ja] as const)]) ood.push([index, ja, t]);
+  const refused = [0, 0];
+  for (const [index, ja, text] of ood) [answeredBefore(index, text, ja), index.answer(text)].forEach((hits, i) => hits.length || refused[i]++);
+  out.push(`| out of domain: ${sets.map((s) => s.set).join(' ⇄ ')} queries, and ${CHAT.length} small-talk lines × 4 article sets | ${ood.length} | refused ${pct(refused[0], ood.length)} → **${pct(refused[1], ood.length)}** | |`);
+  return out;
+}
+
+/** The compact index of `madoguchi faq build` beside the raw articles, and what loading and building cost the page. */
+async function compactIndex(articles: Article[], queries: Query[]): Promise<string[]> {
+  const gz = (text: string) => gzipSync(text, { level: 9 }).length;
+  const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
+  const raw = JSON.stringify(articles);
+  const built = buildSearchIndex(articles);
+  const { articles: meta, ...rest } = built.toJSON();
+  const compact = JSON.stringify({ ...rest, articles: meta.map(({ body, ...m }) => m), articlePath: 'faq-index/{n}.json' });
+  const bodies = articles.map((a) => gz(JSON.stringify(a)));
+  const out = [
+    `Compact index (${articles.length} articles): raw articles JSON ${kb(raw.length)}, ${kb(gz(raw))} gzipped; ` +
+      `index ${kb(compact.length)}, **${kb(gz(compact))} gzipped (${((100 * gz(compact)) / gz(raw)).toFixed(0)}% of the raw JSON gzipped)**; ` +
+      `one article file ${(bodies.reduce((a, b) => a + b, 0) / bodies.length / 1024).toFixed(2)} KB gzipped on average, fetched when opened.`,
+  ];
+  // Longest task on the main thread: the longest stretch between yields, in CPU time (wall time also counts
+  // the moments the OS gives the CPU to other processes, which on a busy machine dwarf the work).
+  const cpu = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  };
+  const longest = async (work: (y: () => Promise<void>) => Promise<unknown>) => {
+    let last = cpu(), max = 0, slices = 1;
+    await work(async () => {
+      max = Math.max(max, cpu() - last);
+      slices++;
+      await new Promise((r) => setImmediate(r));
+      last = cpu();
+    });
+    return { max: Math.max(max, cpu() - last), slices };
+  };
+  let t = cpu();
+  const parsed = JSON.parse(compact);
+  const parse = cpu() - t;
+  t = cpu();
+  loadSearchIndex(parsed);
+  const loadOnce = cpu() - t;
+  const load = await longest((yieldToMain) => loadCompactIndex(JSON.parse(compact), { sliceMs: 8, yieldToMain }));
+  const build = await longest((yieldToMain) => buildIndexSliced(articles, { sliceMs: 8, yieldToMain }));
+  t = cpu();
+  buildSearchIndex(articles);
+  const buildOnce = cpu() - t;
+  out.push(
+    `CPU time. Loading it: JSON.parse ${ms(parse)} ms; at once ${ms(loadOnce)} ms; sliced (sliceMs 8) in ${load.slices} tasks, the longest ${ms(load.max)} ms. ` +
+      `Building from the raw articles: at once ${ms(buildOnce)} ms; sliced in ${build.slices} tasks, the longest ${ms(build.max)} ms.`,
+  );
+  // Keystrokes: every prefix of every query, as typed, against the loaded compact index (5 suggestions);
+  // twice, as the first pass also pays for compiling the search code.
+  const index = loadSearchIndex(JSON.parse(compact));
+  const passes: string[] = [];
+  for (const pass of ['first pass', 'second pass']) {
+    const times: number[] = [];
+    for (const q of queries)
+      for (let i = 1; i <= q.text.length; i++) {
+        const text = q.text.slice(0, i);
+        t = performance.now();
+        index.search(text, { limit: 5 });
+        times.push(performance.now() - t);
+      }
+    times.sort((a, b) => a - b);
+    passes.push(`${pass} p50 ${ms(times[times.length >> 1])} ms, p95 ${ms(times[Math.floor(times.length * 0.95)])} ms`);
+  }
+  out.push(`Keystroke query time (${queries.reduce((n, q) => n + q.text.length, 0)} keystrokes, 5 suggestions, compact index): ${passes.join('; ')}.`);
+  return out;
+}
+
 async function main() {
   const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const sets = (['localgov-faq', 'stack-faq'] as const).map((set) => ({
@@ -151,6 +255,8 @@ async function main() {
     rows.get(set.set)!.push(`| ${set.set} | ${engine.name} | ${f3(r.recall)} | ${f3(r.mrr)} | ${f3(r.hit1)} | ${f3(r.hit5)} | ${ms(r.build)} | ${ms(r.p50)} | ${ms(r.p95)} |`);
   };
   for (const set of sets) await run(set, ours);
+  const compact = await compactIndex(sets[0].articles, sets[0].queries);
+  const answers = answerability(sets);
   // How cost grows: the corpus repeated to about 10,000 articles.
   const growth = ['| set × copies | articles | build ms | query p50 ms | query p95 ms |', '|---|---|---|---|---|'];
   for (const { set, articles: base, queries } of sets) {
@@ -181,6 +287,8 @@ async function main() {
   for (const lines of rows.values()) for (const line of lines) console.log(line);
   console.log(`\n${growth.join('\n')}`);
   console.log(snippets.join('\n'));
+  console.log(`\n${answers.join('\n')}`);
+  console.log(`\n${compact.join('\n')}`);
   const code = buildSync({ entryPoints: ['packages/core/src/search/index.ts'], bundle: true, minify: true, format: 'esm', write: false }).outputFiles[0].contents;
   console.log(`\nMadoguchi search code: ${(gzipSync(code, { level: 9 }).length / 1024).toFixed(2)} KB gzipped (${(code.length / 1024).toFixed(1)} KB minified)`);
   console.log(`Fuse.js is evaluated on the first ${FUSE_QUERIES.ja} (ja) / ${FUSE_QUERIES.en} (en) queries only: it takes seconds per query.`);

@@ -36,6 +36,24 @@ describe('faq build and search', () => {
       ['q2', ['password-ja']],
     ]);
     expect(typeof lines[0].results[0].score).toBe('number');
+    expect(lines.map((l) => l.answer)).toEqual([['refund'], ['password-ja']]);
+  });
+
+  it('writes a compact index of titles and postings, each article in a file of its own', async () => {
+    const many = Array.from({ length: 300 }, (_, i) => ({ id: `a${i}`, locale: 'en', title: `Topic ${i}`, body: `Refunds and returns, case ${i}. `.repeat(20) }));
+    const t = setup({ 'articles.json': JSON.stringify(many), 'index.articles/999.json': '{}', 'index.articles/notes.txt': 'mine' });
+    expect(await t.run('build', 'articles.json', '-o', 'index.json')).toBe(0);
+    const text = readFileSync(join(t.cwd, 'index.json'), 'utf8');
+    const index = JSON.parse(text);
+    expect(index.articlePath).toBe('index.articles/{n}.json');
+    const at = index.articles.findIndex((a: { id: string }) => a.id == 'a7');
+    expect(index.articles[at]).toEqual({ id: 'a7', locale: 'en', title: 'Topic 7' });
+    expect(text).not.toContain('Refunds and returns');
+    expect(text.length).toBeLessThan(JSON.stringify(many).length / 5);
+    expect(JSON.parse(readFileSync(join(t.cwd, `index.articles/${at}.json`), 'utf8'))).toEqual(many[7]);
+    expect(() => readFileSync(join(t.cwd, 'index.articles/999.json'))).toThrow();
+    expect(readFileSync(join(t.cwd, 'index.articles/notes.txt'), 'utf8')).toBe('mine');
+    expect(t.out.stderr).toMatch(/index\.json: 300 articles, index \d+ KB \(\d+ KB gzipped\)/);
   });
 
   it('searches an articles.json directly, without a build step', async () => {
@@ -63,7 +81,7 @@ describe('faq build and search', () => {
     const t = setup({ 'faq.csv': csv });
     expect(await t.run('build', 'faq.csv', '-o', 'index.json')).toBe(0);
     const index = JSON.parse(readFileSync(join(t.cwd, 'index.json'), 'utf8'));
-    expect(index.articles[0].body).toBe('Refunds reach your card.\nAsk us, "any time".');
+    expect(JSON.parse(readFileSync(join(t.cwd, 'index.articles/0.json'), 'utf8')).body).toBe('Refunds reach your card.\nAsk us, "any time".');
     expect(index.articles[0].tags).toEqual(['returns', 'money']);
     expect(index.articles[1].id).toBe('ship');
   });

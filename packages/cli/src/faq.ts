@@ -1,6 +1,7 @@
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { gzipSync } from 'node:zlib';
 import { buildSearchIndex, createSearchIndexFrom, validateArticles } from '@madoguchi/core';
 import { runGroup, type CommandGroup } from './command';
 import { UsageError, type CliIO } from './io';
@@ -67,9 +68,27 @@ async function build(source: string, out: string, synonymsFile: string | undefin
     return 1;
   }
   const synonyms = synonymsFile ? (JSON.parse(await readFile(resolve(io.cwd, synonymsFile), 'utf8')) as Record<string, string[]>) : undefined;
-  const json = JSON.stringify(buildSearchIndex(articles, { synonyms }));
-  await writeFile(resolve(io.cwd, out), json);
-  io.stderr(`${out}: ${articles.length} articles, ${(json.length / 1024).toFixed(0)} KB, in ${Math.round(performance.now() - started)} ms\n`);
+  const { articles: withBodies, ...index } = buildSearchIndex(articles, { synonyms }).toJSON();
+  // The index holds titles and postings; each article (body and all) goes to a file of its own beside it.
+  const outPath = resolve(io.cwd, out);
+  const dir = `${outPath.replace(/\.json$/i, '')}.articles`;
+  const articlePath = `${basename(dir)}/{n}.json`;
+  const json = JSON.stringify({ ...index, articlePath, articles: withBodies.map(({ body, ...meta }) => meta) });
+  await mkdir(dir, { recursive: true });
+  // Article files of an earlier, larger build go; nothing else in the folder is touched.
+  for (const name of await readdir(dir)) if (/^\d+\.json$/.test(name) && +name.slice(0, -5) >= articles.length) await rm(join(dir, name));
+  let bodies = 0;
+  for (const [n, a] of withBodies.entries()) {
+    const text = JSON.stringify(a);
+    bodies += text.length;
+    await writeFile(join(dir, `${n}.json`), text);
+  }
+  await writeFile(outPath, json);
+  const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
+  io.stderr(
+    `${out}: ${articles.length} articles, index ${kb(json.length)} (${kb(gzipSync(json).length)} gzipped), ` +
+      `articles in ${articlePath.replace('/{n}.json', '/')} ${kb(bodies)}, in ${Math.round(performance.now() - started)} ms\n`,
+  );
   return 0;
 }
 
@@ -81,10 +100,12 @@ async function search(indexFile: string, queriesFile: string, top: number, local
   if (!Array.isArray(queries)) throw new Error(`${queriesFile}: expected an array of {id, text}`);
   for (const q of queries) {
     const hits = index.search(String(q.text ?? ''), { limit: top, locale });
+    // What the messenger would offer if the query were sent as a question.
+    const answer = index.answer(String(q.text ?? ''), { locale }).map((h) => h.id);
     io.stdout(
       json
-        ? JSON.stringify({ id: q.id, results: hits.map((h) => ({ id: h.id, score: h.score })) }) + '\n'
-        : `${q.id}: ${q.text}\n${hits.map((h, i) => `  ${i + 1}. ${h.id}  ${h.title}  (${h.score})\n`).join('')}`,
+        ? JSON.stringify({ id: q.id, results: hits.map((h) => ({ id: h.id, score: h.score, coverage: h.coverage })), answer }) + '\n'
+        : `${q.id}: ${q.text}\n${hits.map((h, i) => `  ${i + 1}. ${h.id}  ${h.title}  (${h.score}, covers ${Math.round(100 * h.coverage)}%)${answer.includes(h.id) ? '  answer' : ''}\n`).join('')}`,
     );
   }
   return 0;

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildSearchIndex, createSearchIndexFrom, loadSearchIndex, validateArticles, type Article } from '.';
+import { buildIndexSliced, buildSearchIndex, createSearchIndexFrom, loadCompactIndex, loadSearchIndex, openSearchIndex, validateArticles, type Article } from '.';
 
 const articles: Article[] = [
   { id: 'body-refund', locale: 'en', title: 'Shipping times', body: 'Parcels arrive in three days. A refund is mentioned here once.' },
@@ -47,6 +48,35 @@ describe('search', () => {
   });
 });
 
+describe('answers to a sent question', () => {
+  const en: Article[] = JSON.parse(readFileSync(new URL('../../../../examples/faq/en.json', import.meta.url), 'utf8'));
+  const ja: Article[] = JSON.parse(readFileSync(new URL('../../../../examples/faq/ja.json', import.meta.url), 'utf8'));
+  const help = buildSearchIndex([...en, ...ja.map((a) => ({ ...a, id: `ja-${a.id}` }))]);
+  const answer = (q: string, locale = 'en') => help.answer(q, { locale }).map((h) => h.id);
+
+  it('offers the article a question is about', () => {
+    expect(answer('how do I set up my router?')).toEqual(['device-setup', 'device-offline']);
+    expect(answer('I was charged twice')).toEqual(['billing-charge']);
+    expect(answer('when will I get my money back?')[0]).toBe('refund-timing');
+    expect(answer('二重に請求された', 'ja')).toEqual(['ja-billing-charge']);
+  });
+  it('offers nothing for small talk, or when only common words match', () => {
+    for (const q of ['I need help', 'hello', 'thanks!', 'thank you so much', 'are you a bot?', 'ok', 'how do I do it?', 'up'])
+      expect(answer(q), q).toEqual([]);
+    for (const q of ['こんにちは', 'ありがとうございます', 'はい']) expect(answer(q, 'ja'), q).toEqual([]);
+  });
+  it('offers nothing when the question is about something the articles never mention', () => {
+    expect(answer('what is the best way to move spotify playlists into tidal or deezer from my phone?')).toEqual([]);
+    expect(help.search('what is the best way to move spotify playlists into tidal or deezer from my phone?')[0].id).toBe('device-setup');
+  });
+  it('says how much of the query an article covers', () => {
+    const [hit] = help.search('router spotify ');
+    expect(hit.coverage).toBeGreaterThan(0.1);
+    expect(hit.coverage).toBeLessThan(0.6);
+    expect(help.search('router ')[0].coverage).toBe(1);
+  });
+});
+
 describe('serialised index', () => {
   it('loads without rebuilding and answers the same', () => {
     const loaded = loadSearchIndex(JSON.parse(JSON.stringify(index)));
@@ -55,22 +85,98 @@ describe('serialised index', () => {
       expect(JSON.stringify(loaded.search(q))).toBe(JSON.stringify(index.search(q)));
     expect(loaded.article('refund')?.tags).toEqual(['returns']);
   });
+  it('loads postings of one character each (every article has every word once, in the body)', () => {
+    const same = Array.from({ length: 10 }, (_, i) => ({ id: `s${i}`, title: '—', body: 'alpha beta gamma' }));
+    const built = buildSearchIndex(same);
+    expect(built.toJSON().postings).toBe('2222222222.'.repeat(3));
+    expect(loadSearchIndex(JSON.parse(JSON.stringify(built))).search('beta').length).toBe(10);
+  });
   it('refuses malformed data with a clear message', () => {
     const good = JSON.parse(JSON.stringify(index));
     expect(() => loadSearchIndex({})).toThrow(/format/);
-    expect(() => loadSearchIndex({ ...good, version: 99 })).toThrow(/version 99/);
-    expect(() => loadSearchIndex({ ...good, terms: { x: [1] } })).toThrow(/terms\["x"\]/);
-    expect(() => loadSearchIndex({ ...good, terms: { x: [50, 10] } })).toThrow(/outside/);
-    expect(() => loadSearchIndex({ ...good, terms: { x: ['1', 10] } })).toThrow(/terms\["x"\]/);
-    expect(() => loadSearchIndex({ ...good, terms: { x: [0.5, 10] } })).toThrow(/outside/);
+    expect(() => loadSearchIndex({ ...good, version: 1 })).toThrow(/version 1; rebuild/);
+    expect(() => loadSearchIndex({ ...good, terms: 7 })).toThrow(/"terms" must be a string/);
+    expect(() => loadSearchIndex({ ...good, postings: good.postings.replace('.', '!') })).toThrow(/"postings" has an unexpected character/);
+    expect(() => loadSearchIndex({ ...good, postings: 'Z1.' + good.postings })).toThrow(/point outside the articles/);
+    expect(() => loadSearchIndex({ ...good, postings: good.postings.slice(0, -3) })).toThrow(/"postings"/);
+    expect(() => loadSearchIndex({ ...good, lengths: good.lengths + '1' })).toThrow(/"lengths" is longer/);
+    expect(() => loadSearchIndex({ ...good, articles: [{ id: 'x' }] })).toThrow(/\$\.articles\[0\]\.title/);
   });
   it('createSearchIndexFrom takes articles or an index and never throws', () => {
     expect(createSearchIndexFrom(articles).index.size).toBe(6);
     expect(createSearchIndexFrom(JSON.parse(JSON.stringify(index))).index.search('refund')[0].id).toBe('refund');
-    const bad = createSearchIndexFrom({ format: 'madoguchi-faq-index', version: 1 });
+    const bad = createSearchIndexFrom({ format: 'madoguchi-faq-index', version: 2 });
     expect(bad.index.size).toBe(0);
     expect(bad.problems[0].message).toMatch(/articles/);
     expect(createSearchIndexFrom('nope').problems).toEqual([{ path: '$', message: 'expected an array of articles' }]);
+  });
+});
+
+describe('compact index without bodies', () => {
+  // What `madoguchi faq build` writes: titles and postings, each body in a file of its own.
+  const { articles: meta, ...rest } = index.toJSON();
+  const compact = { ...rest, articles: meta.map(({ body, ...m }) => m), articlePath: 'faq/{n}.json' };
+  // The index keeps articles in its own order (by title); a file is named by the article's place in it.
+  const files = new Map(meta.map((a, i) => [`faq/${i}.json`, a]));
+  const fileOf = (id: string) => `faq/${meta.findIndex((a) => a.id == id)}.json`;
+
+  it('ranks with titles and postings alone, and fetches a body when an article is opened', async () => {
+    const fetched: string[] = [];
+    const loaded = await loadCompactIndex(JSON.parse(JSON.stringify(compact)), {
+      fetchArticle: async (path) => (fetched.push(path), JSON.parse(JSON.stringify(files.get(path)))),
+    });
+    const [hit] = loaded.search('forgot password');
+    expect(hit).toMatchObject({ id: 'password', title: 'Reset your password' });
+    expect(hit.snippet).toEqual([]);
+    expect(loaded.article('password')).toBeUndefined();
+    expect((await loaded.loadArticle('password'))?.body).toMatch(/Forgot password/);
+    expect(fetched).toEqual([fileOf('password')]);
+    expect(hit.snippet.filter((p) => p.mark).map((p) => p.text)).toEqual(['Forgot', 'password']);
+    expect(loaded.article('password')?.title).toBe('Reset your password');
+    await loaded.loadArticle('password');
+    expect(fetched).toHaveLength(1);
+    expect(await loaded.loadArticle('nope')).toBeUndefined();
+  });
+
+  it('refuses an article file that belongs to another article', async () => {
+    const loaded = loadSearchIndex(compact, { fetchArticle: async () => articles[2] });
+    await expect(loaded.loadArticle('refund')).rejects.toThrow(`${fileOf('refund')} is not the article "refund"`);
+    await expect(loadSearchIndex(compact).loadArticle('refund')).rejects.toThrow(/no fetchArticle/);
+    expect(() => loadSearchIndex({ ...compact, articlePath: undefined })).toThrow(/articlePath/);
+  });
+});
+
+describe('sliced build and load', () => {
+  const many: Article[] = Array.from({ length: 600 }, (_, i) => ({ ...articles[i % 6], id: `a${i}`, body: `${articles[i % 6].body} code${i} part${i * 7}`.repeat(3) }));
+
+  it('yields to the page between slices and ranks exactly as the one-go build', async () => {
+    let yields = 0;
+    const sliced = await buildIndexSliced(many, { sliceMs: 1, yieldToMain: async () => yields++ });
+    const whole = buildSearchIndex(many);
+    expect(yields).toBeGreaterThan(2);
+    for (const q of ['refund', 'passw', '返金']) expect(JSON.stringify(sliced.search(q))).toBe(JSON.stringify(whole.search(q)));
+    yields = 0;
+    const loaded = await loadCompactIndex(JSON.parse(JSON.stringify(whole)), { sliceMs: 0, yieldToMain: async () => yields++ });
+    expect(yields).toBeGreaterThan(2);
+    expect(JSON.stringify(loaded.search('refund'))).toBe(JSON.stringify(whole.search('refund')));
+  });
+
+  it('openSearchIndex builds or loads in slices and never rejects', async () => {
+    let yields = 0;
+    const yieldToMain = async () => yields++;
+    const built = await openSearchIndex(many, { sliceMs: 0, yieldToMain });
+    expect(built.problems).toEqual([]);
+    expect(built.index.search('refund')[0].id).toBe(buildSearchIndex(many).search('refund')[0].id);
+    expect((await openSearchIndex(JSON.parse(JSON.stringify(built.index)), { yieldToMain })).index.size).toBe(600);
+    expect(yields).toBeGreaterThan(2);
+    const bad = await openSearchIndex({ format: 'madoguchi-faq-index', version: 2, articles: [], lengths: '', terms: 'x', postings: '' });
+    expect(bad.index.size).toBe(0);
+    expect(bad.problems[0].message).toMatch(/"postings" ends early/);
+    expect((await openSearchIndex([{ id: 'a', title: 'A', body: 'x' }, { id: 'b' }])).problems[0].path).toBe('$[1].title');
+  });
+
+  it('rejects a malformed index instead of throwing later', async () => {
+    await expect(loadCompactIndex({ format: 'madoguchi-faq-index', version: 2, articles: [], lengths: '', terms: 'x', postings: '' })).rejects.toThrow(/"postings" ends early/);
   });
 });
 

@@ -1,3 +1,16 @@
 export { validateArticles, type Article } from './articles';
-export { buildSearchIndex, loadSearchIndex, createSearchIndexFrom, type SearchHit, type SearchIndex, type SearchIndexOptions } from './engine';
+export {
+  buildSearchIndex,
+  buildIndexSliced,
+  loadSearchIndex,
+  loadCompactIndex,
+  createSearchIndexFrom,
+  openSearchIndex,
+  type CompactIndex,
+  type LoadOptions,
+  type SearchHit,
+  type SearchIndex,
+  type SearchIndexOptions,
+  type SliceOptions,
+} from './engine';
 export type { SnippetPart } from './snippet';

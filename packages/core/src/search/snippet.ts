@@ -32,8 +32,11 @@ export function makeSnippet(body: string, terms: Set<string>, size = 120): Snipp
     for (let j = i; j < marks.length && marks[j + 1] <= marks[i] + size - 20; j += 2) count++;
     if (count > best) (best = count), (start = Math.max(0, marks[i] - 20));
   }
-  if (start) start = Math.max(start, text.lastIndexOf(' ', start) + 1, start - 10);
-  const end = Math.min(text.length, start + size);
+  start = cutAt(text, start);
+  while (text[start] == ' ') start++;
+  let end = Math.min(text.length, start + size);
+  if (end < text.length) end = cutAt(text, end);
+  while (text[end - 1] == ' ' && end > start) end--;
   const parts: SnippetPart[] = [];
   let at = start;
   for (let i = 0; i < marks.length; i += 2) {
@@ -47,4 +50,24 @@ export function makeSnippet(body: string, terms: Set<string>, size = 120): Snipp
   if (start && parts.length) parts[0].text = '…' + parts[0].text;
   if (end < text.length && parts.length) parts[parts.length - 1].text += '…';
   return parts;
+}
+
+const WORD = /[\p{sc=Latn}\p{N}\p{M}'’]/u;
+const DIGIT = /\p{N}/u;
+const SEPARATOR = /[.,:]/;
+
+/** Whether cutting `text` before `i` splits a word or a number ("2,500", "2.4", the 30 of 30日). */
+function splits(text: string, i: number): boolean {
+  const a = text[i - 1] || '';
+  const b = text[i] || '';
+  if (WORD.test(a) && WORD.test(b)) return true;
+  if (SEPARATOR.test(b)) return DIGIT.test(a) && DIGIT.test(text[i + 1] || '');
+  return SEPARATOR.test(a) && DIGIT.test(b) && DIGIT.test(text[i - 2] || '');
+}
+
+/** The nearest place at or before `i` (up to 20 characters back) that splits no word or number, else the next one after. */
+function cutAt(text: string, i: number): number {
+  for (let j = i; j > 0 && j >= i - 20; j--) if (!splits(text, j)) return j;
+  while (i > 0 && i < text.length && splits(text, i)) i++;
+  return i;
 }

@@ -33,8 +33,11 @@ describe('tokenizeForSearch', () => {
     expect(query).toEqual(expect.arrayContaining(['住民', '民票', '写し', '住', '票']));
     expect(query).not.toContain('票の');
     expect(query).not.toContain('の写');
-    // The index side is unchanged.
-    expect(tokenizeForSearch('住民票の写し')).toEqual(expect.arrayContaining(['票の', 'の写']));
+    // The index side leaves out pairs with a particle that is never part of a word, and keeps the others.
+    expect(tokenizeForSearch('住民票の写し')).not.toContain('票の');
+    expect(tokenizeForSearch('住民票の写し')).toEqual(expect.arrayContaining(['住民', '民票', '写し']));
+    expect(tokenizeForSearch('証明書を発行し')).toEqual(expect.arrayContaining(['発行', '行し']));
+    expect(tokenizeForSearch('証明書を発行し')).not.toContain('書を');
   });
 
   it('makes full-width and katakana spellings meet', () => {

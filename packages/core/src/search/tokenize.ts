@@ -17,8 +17,11 @@ export const normalizeSearchText = (text: string): string => foldKana(text.norma
 const CJK = '\\p{sc=Han}\\p{sc=Hira}\\p{sc=Kana}\\p{sc=Hang}ー々';
 export const WORD_PATTERN = new RegExp(`([${CJK}]+)|[\\p{sc=Latn}\\p{N}\\p{M}]+|\\p{L}+`, 'gu');
 
-const STOP = new Set(
-  'a an and are as at be but by can could do does did for from had has have how i if in into is it its me my of on or our so that the their them then there these they this to was we were what when where which who why will with would you your'.split(' '),
+const STOP = /* @__PURE__ */ new Set(
+  // Words that say nothing of a topic on their own, the greetings and thanks of a chat among them.
+  ('a am an and any anyone are as at be but by bye can could do does did for from had has have hello help hey hi how i if in ' +
+    'into is it its just me much my need no of ok okay on or our please question so some someone that thank thanks the their them then ' +
+    'there these they this to up want was we were what when where which who why will with would yes you your').split(' '),
 );
 
 /** A deliberately light English stemmer: plurals, -ing, -ed, final -e and -y, so "deleting", "deleted", "delete" meet. */
@@ -30,15 +33,18 @@ export function stemWord(word: string): string {
   return w.replace(/(.)\1$/, '$1').replace(/e$/, '').replace(/y$/, 'i');
 }
 
+// Particles that are never part of a word: a bigram joining one to a kanji (金を, の写) is left out of the index,
+// which made it a tenth smaller and ranked localgov-faq no worse (MRR@10 0.549 → 0.554).
+const PARTICLE = /* @__PURE__ */ new Set([...'をへのは'].map((c) => c.charCodeAt(0)));
 const isHiragana = (c: number) => c > 0x3040 && c < 0x30a0;
-const isKanji = (c: number) => (c >= 0x3400 && c < 0xa000) || c == 0x3005 || (c >= 0xf900 && c < 0xfb00);
+export const isKanji = (c: number) => (c >= 0x3400 && c < 0xa000) || c == 0x3005 || (c >= 0xf900 && c < 0xfb00);
 
 /**
  * Calls `emit` with each search term of `text`. A CJK run gives its kanji one by one and its overlapping
  * bigrams, except bigrams of two hiragana (mostly particles and endings); these come as numbers, their folded
  * char codes (`c` or `c << 16 | d`), so an index can count them without making strings. Other words come
- * as strings: English stop words are dropped, other words stemmed. With `words`, a bigram with a hiragana side
- * is kept only inside one of its words.
+ * as strings: English stop words are dropped, other words stemmed. With `words` (a query), a bigram with a
+ * hiragana side is kept only inside one of its words; without (the index), none joins を, へ, の or は to a kanji.
  */
 export function scanTerms(text: string, emit: (term: string | number) => void, words?: Intl.Segmenter): void {
   for (const m of text.normalize('NFKC').toLowerCase().matchAll(WORD_PATTERN)) {
@@ -54,7 +60,8 @@ export function scanTerms(text: string, emit: (term: string | number) => void, w
       const d = s.charCodeAt(i + 1);
       if (s.length == 1 || isKanji(c)) emit(fold(c));
       // Kanji compounds still join across words ("民票"): the segmenter splits 住民票 into 住民|票.
-      if (d && +isHiragana(c) + +isHiragana(d) < (starts.has(i + 1) ? 1 : 2)) emit((fold(c) << 16) | fold(d));
+      if (d && +isHiragana(c) + +isHiragana(d) < (starts.has(i + 1) ? 1 : 2) && (words || !(PARTICLE.has(c) || PARTICLE.has(d))))
+        emit((fold(c) << 16) | fold(d));
     }
   }
 }

@@ -140,8 +140,8 @@ describe('the search part', () => {
   it('warns about an unknown article id and stays on the conversation', async () => {
     const { part, warnings } = await booted({ faq: '/faq.json' });
     part.show('nope');
+    await vi.waitFor(() => expect(warnings).toEqual(['no article "nope" in the FAQ']));
     expect(part.$article.get()).toBeNull();
-    expect(warnings).toEqual(['no article "nope" in the FAQ']);
   });
 
   it('records feedback; "no" offers the next step in the conversation', async () => {
@@ -176,5 +176,31 @@ describe('the search part', () => {
     expect(await part.loaded()).toBe(false);
     expect(fetchJson).not.toHaveBeenCalled();
     expect(part.userText!('I forgot my password')).toBe(false);
+  });
+});
+
+describe('the search part with a prebuilt compact index', () => {
+  it('answers from the index and fetches an article body, relative to the index, only when it is opened', async () => {
+    const { buildSearchIndex } = await import('../../search');
+    const articles = faq('en');
+    // As `madoguchi faq build` writes it: no bodies in the index, one file per article beside it.
+    const { articles: full, ...rest } = buildSearchIndex(articles).toJSON();
+    const compact = { ...rest, articlePath: 'faq-index.articles/{n}.json', articles: full.map(({ body: _, ...meta }) => meta) };
+    const fetched: string[] = [];
+    const s = setup({ faq: '/help/faq-index.json' });
+    s.fetchJson.mockImplementation(async (url: string) => {
+      fetched.push(url);
+      if (url === '/help/faq-index.json') return compact;
+      const n = Number(/(\d+)\.json$/.exec(url)?.[1]);
+      return full[n];
+    });
+    s.part.boot!();
+    expect(await s.part.loaded()).toBe(true);
+    expect(s.part.answer('how do I reset my password?')[0]?.id).toBe('password-reset');
+    expect(fetched).toEqual(['/help/faq-index.json']);
+    s.part.show('password-reset');
+    await vi.waitFor(() => expect(s.part.$article.get()?.id).toBe('password-reset'));
+    expect(fetched[1]).toMatch(/^\/help\/faq-index\.articles\/\d+\.json$/);
+    expect(s.part.$article.get()?.body).toContain('password');
   });
 });

@@ -1,4 +1,4 @@
-import type { SearchIndex } from '../../search';
+import type { Article, SearchIndex } from '../../search';
 import type { SearchEngine } from '../engines';
 import type { Kernel } from '../kernel';
 import type { SearchPart, SearchStores } from '.';
@@ -14,8 +14,6 @@ const TEXT = {
   },
 };
 
-/** A sent question is answered only by hits this strong (BM25 sums; Japanese bigrams score higher). */
-const FLOOR = { en: 2, ja: 4 };
 const MAX_WARNINGS = 5;
 
 /** The search part's code, shipped with the search engine (see `createSearchPart`). */
@@ -43,8 +41,15 @@ export function createSearchPartImpl(
     try {
       const data = typeof faq === 'string' ? await k.fetchJson(faq) : faq;
       if (signal.aborted) return false;
-      const synonyms = k.config().faqSynonyms as Record<string, string[]> | undefined;
-      const built = engine.createSearchIndexFrom(data, synonyms && typeof synonyms === 'object' ? { synonyms } : undefined);
+      const synonyms = k.config().faqSynonyms;
+      // A prebuilt index names its article files relative to itself.
+      const dir = typeof faq === 'string' ? faq.slice(0, faq.lastIndexOf('/') + 1) : '';
+      // Built or loaded in slices: a large help centre never makes a long task on the page.
+      const built = await engine.openSearchIndex(data, {
+        ...(synonyms && typeof synonyms === 'object' ? { synonyms } : {}),
+        fetchArticle: (path) => k.fetchJson(dir + path),
+      });
+      if (signal.aborted) return false;
       const problems = built.problems;
       for (const p of problems.slice(0, MAX_WARNINGS)) k.warn({ code: 'faq', message: `faq ${p.path}: ${p.message}` });
       if (problems.length > MAX_WARNINGS) k.warn({ code: 'faq', message: `faq: ${problems.length - MAX_WARNINGS} more problems` });
@@ -69,11 +74,8 @@ export function createSearchPartImpl(
     loaded: () => loading,
     query: (text, limit = 5) => (text.trim() ? search(text, limit) : []),
     answer(text) {
-      // A trailing space ends the last word, so a sent question is not read as a prefix.
-      const hits = search(text + ' ', 10);
-      const top = hits[0]?.score || 0;
-      const floor = Math.max(FLOOR[k.locale()] ?? 2, top / 2);
-      const good = hits.filter((h) => h.score >= floor).slice(0, 3).map((h) => ({ id: h.id, title: h.title }));
+      // Only a confident match answers: the question's rare words must be covered (see `SearchIndex.answer`).
+      const good = (index?.answer(text.slice(0, 200), { locale: k.locale() }) || []).map(({ id, title }) => ({ id, title }));
       record(text, good.map((h) => h.id));
       if (good.length) {
         const message = k.say((TEXT[k.locale()] || TEXT.en).found);
@@ -90,12 +92,22 @@ export function createSearchPartImpl(
         pending = [id, query];
         return;
       }
-      const article = index.article(id);
-      if (!article) return k.warn({ code: 'article', message: `no article "${id}" in the FAQ` });
-      if (query) record(query, [id]);
-      history.articles.push({ id, title: article.title, at: Date.now() });
-      $article.set(article);
-      k.track({ type: 'article.viewed', articleId: id });
+      const signal = k.signal();
+      const open = (article: Article | undefined) => {
+        if (signal.aborted) return;
+        if (!article) return k.warn({ code: 'article', message: `no article "${id}" in the FAQ` });
+        if (query) record(query, [id]);
+        history.articles.push({ id, title: article.title, at: Date.now() });
+        $article.set(article);
+        k.track({ type: 'article.viewed', articleId: id });
+      };
+      // A compact index fetches an article's body the first time it is opened.
+      const here = index.article(id);
+      if (here) open(here);
+      else
+        index.loadArticle(id).then(open, (cause) => {
+          if (!signal.aborted) k.warn({ code: 'article', message: `article "${id}" could not be loaded: ${cause instanceof Error ? cause.message : String(cause)}` });
+        });
     },
     back: () => $article.set(null),
     rate(id, helpful) {
