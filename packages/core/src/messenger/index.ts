@@ -101,8 +101,11 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     events.emit('error', error);
     if (booted) kernel.track({ type: 'error', message: error.message });
   };
+  /** Warnings raised while booting, handed to `on('warning')` handlers added before the next task. */
+  let bootWarnings: MadoguchiWarning[] | undefined;
   const warn = (warning: MadoguchiWarning) => {
     console.warn(`[madoguchi] ${warning.message}`);
+    bootWarnings?.push(warning);
     events.emit('warning', warning);
   };
   const events = createEmitter<MessengerEvents>((cause, name) => report({ message: `a handler of "${name}" threw`, cause }));
@@ -303,9 +306,10 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
         void storage.listMessages(id).then((messages) => conversationId === id && conversation.merge(messages));
       }
     } else if (change.kind === 'wipe') {
-      // Another tab ended the session (a logout): this one forgets it too and starts afresh.
+      // Another tab ended the session (a logout): this one forgets it too and starts afresh, writing
+      // nothing until its user interacts, so the deleted database does not come straight back.
       const cfg = config;
-      void stop(false).then(() => cfg && api.boot(cfg));
+      void stop(false).then(() => cfg && api.boot(cfg.storage === 'always' ? { ...cfg, storage: 'after-interaction' } : cfg));
     }
   };
 
@@ -344,6 +348,8 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
       if (booted) void stop(false);
       booted = true;
       config = valid;
+      bootWarnings = [];
+      setTimeout(() => (bootWarnings = undefined));
       openTouched = false;
       const gen = ++generation;
       $locale.set(resolveLocale(valid.locale, typeof document !== 'undefined' ? document : undefined));
@@ -361,6 +367,12 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
         const flush = () => void storage.flush();
         window.addEventListener('pagehide', flush);
         cleanup.push(() => window.removeEventListener('pagehide', flush));
+        // The browser knows first when the line drops: messages waiting say so at once.
+        const line = () => onStatus({ type: 'online', online: navigator.onLine });
+        for (const type of ['online', 'offline']) {
+          window.addEventListener(type, line);
+          cleanup.push(() => window.removeEventListener(type, line));
+        }
       }
       $booted.set(true);
       start(valid, gen).then(
@@ -420,6 +432,16 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
         report({ message: `"on" needs a function for "${String(name)}"` });
         return () => {};
       }
+      // A handler added right after boot still hears what boot warned about.
+      if (name === 'warning')
+        for (const w of bootWarnings || [])
+          queueMicrotask(() => {
+            try {
+              (handler as MessengerEvents['warning'])(w);
+            } catch (cause) {
+              report({ message: 'a handler of "warning" threw', cause });
+            }
+          });
       return events.on(name, handler);
     },
     off: (name, handler) => events.off(name, handler),

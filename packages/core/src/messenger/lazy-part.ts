@@ -20,13 +20,25 @@ export function createLazyPart<P extends Part, S extends Record<string, Writable
   let impl: P | undefined;
   let loading: Promise<P> | undefined;
   let booted: Promise<void> | undefined;
+  /** Shutdown bumps gen and stops the part until its next boot: code that arrives meanwhile does not boot. */
+  let gen = 0;
+  let stopped = false;
   const get = () => (loading ||= load().then((make) => (impl = make(stores))));
   const lifecycle: Part & { ensure(): Promise<void> } = {
-    ensure: () => (booted ||= get().then((p) => p.boot?.())),
-    boot: () => (needed() ? lifecycle.ensure() : undefined),
+    ensure: () => {
+      const g = gen;
+      // Asked while stopped: load only, and let the next boot boot it.
+      return (booted ||= get().then((p) => (g !== gen ? undefined : stopped ? void (booted = undefined) : p.boot?.())));
+    },
+    boot: () => {
+      stopped = false;
+      return needed() ? lifecycle.ensure() : undefined;
+    },
     userText: (text) => !!impl?.userText?.(text),
     activity: (kind, name) => impl?.activity?.(kind, name),
     shutdown: () => {
+      gen++;
+      stopped = true;
       booted = undefined;
       impl?.shutdown?.();
     },
