@@ -111,7 +111,7 @@ export function createContextTracker(options: ContextTrackerOptions = {}): Conte
     const props: NonNullable<TrailEntry['properties']> = {};
     for (const [k, v] of Object.entries(properties && typeof properties === 'object' ? properties : {}).slice(0, 50))
       if (typeof v === 'string' || isNum(v) || typeof v === 'boolean' || v === null)
-        props[text(k).slice(0, 100)] = isSecretName(k, r) ? '[redacted]' : typeof v === 'string' ? text(v) : v;
+        props[text(k)] = isSecretName(k, r) ? '[redacted]' : typeof v === 'string' ? text(v) : v;
     return props;
   };
 

@@ -101,11 +101,8 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     events.emit('error', error);
     if (booted) kernel.track({ type: 'error', message: error.message });
   };
-  /** Warnings raised while booting, handed to `on('warning')` handlers added before the next task. */
-  let bootWarnings: MadoguchiWarning[] | undefined;
   const warn = (warning: MadoguchiWarning) => {
     console.warn(`[madoguchi] ${warning.message}`);
-    bootWarnings?.push(warning);
     events.emit('warning', warning);
   };
   const events = createEmitter<MessengerEvents>((cause, name) => report({ message: `a handler of "${name}" threw`, cause }));
@@ -348,8 +345,6 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
       if (booted) void stop(false);
       booted = true;
       config = valid;
-      bootWarnings = [];
-      setTimeout(() => (bootWarnings = undefined));
       openTouched = false;
       const gen = ++generation;
       $locale.set(resolveLocale(valid.locale, typeof document !== 'undefined' ? document : undefined));
@@ -432,16 +427,6 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
         report({ message: `"on" needs a function for "${String(name)}"` });
         return () => {};
       }
-      // A handler added right after boot still hears what boot warned about.
-      if (name === 'warning')
-        for (const w of bootWarnings || [])
-          queueMicrotask(() => {
-            try {
-              (handler as MessengerEvents['warning'])(w);
-            } catch (cause) {
-              report({ message: 'a handler of "warning" threw', cause });
-            }
-          });
       return events.on(name, handler);
     },
     off: (name, handler) => events.off(name, handler),

@@ -456,9 +456,8 @@ describe('damaged records', () => {
 
   it.each([
     ['s', { conversationId: 7, visitorId: { id: 1 }, open: true }, { open: true }],
-    ['s', { conversationId: '', visitorId: 'v1', surveyed: 'x' }, { visitorId: 'v1' }],
+    ['s', { conversationId: '', visitorId: 'v1', flowsSeen: {} }, { visitorId: 'v1', flowsSeen: {} }],
     ['u', { id: 1, name: 'Aiko', attributes: [] }, { name: 'Aiko' }],
-    ['x', { visitorId: 3, trail: 'x', visitCount: '2' }, {}],
     ['o', [1, null, { id: 7 }, out('m2'), 'x'], [out('m2')]],
   ])('repairs %s %j', (k, v, expected) => {
     expect(checkRecord(k, v)).toEqual(expected);

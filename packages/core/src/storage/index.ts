@@ -115,8 +115,7 @@ const isStr = (v: unknown) => typeof v === 'string';
 const isId = (v: unknown) => isStr(v) && !!v && (v as string).length <= 200;
 const isConversation = (v: any) => isObj(v) && isId(v.id) && /^(open|closed)$/.test(v.status) && isNum(v.createdAt) && isNum(v.updatedAt);
 const isOutgoing = (v: any) => isObj(v) && isId(v.id) && isId(v.conversationId) && isStr(v.text) && isNum(v.at);
-const isMessage = (v: any) =>
-  isOutgoing(v) && /^(user|bot|agent|system)$/.test(v.author) && /^(pending|queued|sent|failed|)$/.test(v.status ?? '') && (v.authorName == null || isStr(v.authorName));
+const isMessage = (v: any) => isOutgoing(v) && /^(user|bot|agent|system)$/.test(v.author) && /^(pending|queued|sent|failed|)$/.test(v.status ?? '');
 const small = (v: unknown) => {
   try {
     return (JSON.stringify(v) || '').length <= MAX_RECORD_CHARS;
@@ -125,11 +124,10 @@ const small = (v: unknown) => {
   }
 };
 
-/** Fields a record may hold, each with its check; a field that fails is removed, the rest is kept. */
+/** Fields a record may hold, each with its check; a field that fails is removed, the rest is kept (the context tracker checks its own record). */
 const SHAPES: Record<string, Record<string, (v: any) => boolean>> = {
-  s: { conversationId: isId, visitorId: isId, sessionId: isId, open: (v) => typeof v === 'boolean', surveyed: Array.isArray, proactive: isObj, flowsSeen: isObj },
+  s: { conversationId: isId, visitorId: isId, sessionId: isId, open: (v) => typeof v === 'boolean' },
   u: { id: isStr, name: isStr, email: isStr, attributes: isObj },
-  x: { visitorId: isId, trail: Array.isArray, visitCount: isNum, firstSeen: isNum, lastSeen: isNum },
 };
 
 /**
@@ -138,13 +136,15 @@ const SHAPES: Record<string, Record<string, (v: any) => boolean>> = {
  */
 export function checkRecord(key: string, v: any): any {
   const kind = key[0];
-  if (kind === 'o') return Array.isArray(v) ? (v.every((m) => isOutgoing(m) && small(m)) ? v : v.filter((m) => isOutgoing(m) && small(m))) : undefined;
+  if (kind === 'o') {
+    const kept = Array.isArray(v) ? v.filter((m) => isOutgoing(m) && small(m)) : undefined;
+    return kept && kept.length < v.length ? kept : kept && v;
+  }
   if (!small(v)) return;
   if (kind === 'c') return isConversation(v) ? v : undefined;
   if (kind === 'm') return isMessage(v) ? v : undefined;
   if (kind === 'f') return isObj(v) ? v : undefined;
-  const shape = SHAPES[kind];
-  if (!shape) return v;
+  const shape = SHAPES[kind] || {};
   if (!isObj(v)) return;
   const bad = Object.keys(shape).filter((f) => v[f] !== undefined && !shape[f](v[f]));
   if (!bad.length) return v;
@@ -156,14 +156,13 @@ export function checkRecord(key: string, v: any): any {
 /** Rejects when the call has not settled in time (a hung IndexedDB must not hold the widget). */
 const within = <T>(p: Promise<T>): Promise<T> =>
   new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new DOMException(`no answer within ${STORAGE_DEADLINE_MS} ms`, 'TimeoutError')), STORAGE_DEADLINE_MS);
+    const timer = setTimeout(() => fail(new DOMException('no answer', 'TimeoutError')), STORAGE_DEADLINE_MS);
     p.then(
       (v) => (clearTimeout(timer), ok(v)),
       (e) => (clearTimeout(timer), fail(e)),
     );
   });
 const range = (prefix: string) => IDBKeyRange.bound(prefix, prefix + '\uffff');
-const describe = (e: any) => (e && e.name ? `${e.name}: ${e.message}` : String(e));
 
 /** [key, value] pairs whose key starts with prefix. */
 const entriesIn = async (s: IDBObjectStore, prefix: string) => {
@@ -227,11 +226,13 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
   let chain = Promise.resolve();
   let scheduled = false;
 
-  const warn = (code: StorageWarning['code'], message: string) => {
-    try {
-      options.onWarning?.({ code, message });
-    } catch {}
-  };
+  /** Told a microtask later, so a listener added right after a synchronous failure at creation still hears it. */
+  const warn = (code: StorageWarning['code'], message: string) =>
+    queueMicrotask(() => {
+      try {
+        options.onWarning?.({ code, message });
+      } catch {}
+    });
 
   /** The factory; a sandbox or policy may make merely reading it throw. */
   const factory = () => {
@@ -278,7 +279,7 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
         persistent = false;
       };
       await run(d, 'readwrite', async (s) => {
-        if (s.keyPath !== null || s.autoIncrement) throw new Error('unexpected store layout');
+        if (s.keyPath !== null || s.autoIncrement) throw new Error('bad store layout');
         const meta = await req(s.get(META));
         const keys = await req(s.getAllKeys());
         const known = isObj(meta) && Number.isInteger(meta.schema) && meta.schema > 0;
@@ -307,7 +308,7 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
       persistent = true;
       return d;
     } catch (e) {
-      warn('storage-unavailable', `IndexedDB unusable, memory only (${describe(e)})`);
+      warn('storage-unavailable', `IndexedDB unusable, memory only (${e})`);
     }
   };
 
@@ -382,7 +383,7 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
             giveUp(error);
             warn(
               error?.name === 'QuotaExceededError' ? 'storage-quota' : 'storage-write',
-              `write failed, kept in memory (${describe(error)})`,
+              `write failed, kept in memory (${error})`,
             );
           }
         }
@@ -415,7 +416,7 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
       return d ? await run(d, 'readonly', fn) : fallback;
     } catch (e) {
       giveUp(e);
-      warn('storage-read', `read failed (${describe(e)})`);
+      warn('storage-read', `read failed (${e})`);
       return fallback;
     }
   };
@@ -529,7 +530,7 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
           try {
             await within(req(idb.deleteDatabase(name)));
           } catch (e) {
-            warn('storage-wipe', `delete failed (${describe(e)})`);
+            warn('storage-wipe', `delete failed (${e})`);
           }
         try {
           channel?.postMessage({ wipe: true });
