@@ -13,7 +13,7 @@ function random(seed: number) {
   };
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(list: readonly T[]) => list[int(list.length)];
-  const word = (n: number) => Array.from({ length: n }, () => pick('abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ')).join('');
+  const word = (n: number) => Array.from({ length: n }, () => pick([...'abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ'])).join('');
   return { int, pick, word };
 }
 
