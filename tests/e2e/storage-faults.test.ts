@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { dirtyPage } from './secrets';
 import { agentOnline, newContext, openWidget, watchErrors, withChromiumAndDemo, type Demo } from './support';
 
 let browser: Browser;
@@ -270,6 +271,54 @@ describe('offline', () => {
     await expect.poll(() => note.count(), { timeout: 15_000 }).toBe(0);
     expect((await thread(page)).filter((t) => t.includes('Typed while offline'))).toHaveLength(1);
     expect(errors.filter((e) => !/WebSocket|ERR_INTERNET_DISCONNECTED/.test(e))).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('redaction fuzz in a real page', () => {
+  it.each([1, 2, 3])('seed %i: no generated secret reaches debugContext, the relay, the analytics sink or IndexedDB', async (seed) => {
+    const dirty = dirtyPage(seed, demo.url);
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const sent: string[] = [];
+    page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+    page.on('request', (r) => r.url().includes('/relay/events') && sent.push(r.postData() || ''));
+    await page.goto(demo.url + '/?storage=always', { referer: dirty.referrer });
+    await page.getByRole('button', { name: 'Open support', exact: true }).waitFor();
+    // The host page moves to a URL full of secrets, retitles itself and tracks an event.
+    const target = new URL(dirty.url);
+    await page.evaluate(
+      ([path, title, event]) => {
+        document.title = title;
+        history.pushState(null, '', path);
+        (window as any).Madoguchi('track', event.name, event.properties);
+      },
+      [target.pathname + target.search + target.hash, dirty.title, dirty.event] as const,
+    );
+    await openWidget(page);
+    await send(page, 'I need help with my order');
+    await page.getByRole('button', { name: 'Talk to a person' }).click();
+    await expect.poll(() => sent.some((s) => s.includes('"handoff"'))).toBe(true);
+    await expect.poll(() => sent.some((s) => s.includes('handoff.requested')), { timeout: 15_000 }).toBe(true);
+    const snapshot = await page.evaluate(() => new Promise((resolve) => (window as any).Madoguchi('debugContext', resolve)));
+    const stored = await page.evaluate(
+      () =>
+        new Promise<unknown[]>((resolve) => {
+          const r = indexedDB.open('madoguchi-acme');
+          r.onsuccess = () => {
+            const all = r.result.transaction('records').objectStore('records').getAll();
+            all.onsuccess = () => (r.result.close(), resolve(all.result));
+          };
+        }),
+    );
+    const seen = JSON.stringify(snapshot);
+    // The capture worked: the page view and the event are there, redacted.
+    expect(seen).toContain(target.pathname.split('/')[1]);
+    expect(seen).toContain('signup');
+    const everything = [seen, ...sent, JSON.stringify(stored)].join('\n');
+    for (const s of dirty.secrets) expect(everything, `seed ${seed}: ${s.label}`).not.toMatch(s.pattern);
+    expect(errors.filter((e) => !/WebSocket/.test(e))).toEqual([]);
     await context.close();
   });
 });
