@@ -51,7 +51,9 @@ export function createLazyPart<P extends Part, S extends Record<string, Writable
       if (name in defaults) return () => defaults[name as keyof P];
       return (...args: unknown[]) => {
         early[name as keyof P]?.(...args);
-        return lifecycle.ensure().then(() => (impl as Record<PropertyKey, any>)[name](...args));
+        // A call made before a shutdown is dropped once the code arrives: that session is over.
+        const g = gen;
+        return lifecycle.ensure().then(() => (g === gen ? (impl as Record<PropertyKey, any>)[name](...args) : undefined));
       };
     },
   });
