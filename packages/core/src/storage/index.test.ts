@@ -459,6 +459,8 @@ describe('damaged records', () => {
     ['s', { conversationId: '', visitorId: 'v1', flowsSeen: {} }, { visitorId: 'v1', flowsSeen: {} }],
     ['u', { id: 1, name: 'Aiko', attributes: [] }, { name: 'Aiko' }],
     ['o', [1, null, { id: 7 }, out('m2'), 'x'], [out('m2')]],
+    ['s', { conversationId: 'c1', junk: 'j'.repeat(MAX_RECORD_CHARS) }, { conversationId: 'c1' }],
+    ['x', { visitorId: 'v1', trail: ['y'.repeat(5e6)] }, { visitorId: 'v1' }],
   ])('repairs %s %j', (k, v, expected) => {
     expect(checkRecord(k, v)).toEqual(expected);
   });
@@ -478,7 +480,7 @@ describe('damaged records', () => {
     ['f:c1', 'state'],
     ['o', { not: 'a list' }],
     ['m:c1:m1', { ...msg('m1'), text: 'x'.repeat(MAX_RECORD_CHARS) }],
-    ['x', { visitorId: 'v1', trail: ['y'.repeat(5e6)] }],
+    ['u', Object.fromEntries(Array.from({ length: 30 }, (_, i) => ['a' + i, 'z'.repeat(MAX_RECORD_CHARS / 20)]))],
   ])('drops %s %j', (k, v) => {
     expect(checkRecord(k, v)).toBeUndefined();
   });

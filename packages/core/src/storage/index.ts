@@ -140,17 +140,14 @@ export function checkRecord(key: string, v: any): any {
     const kept = Array.isArray(v) ? v.filter((m) => isOutgoing(m) && small(m)) : undefined;
     return kept && kept.length < v.length ? kept : kept && v;
   }
-  if (!small(v)) return;
-  if (kind === 'c') return isConversation(v) ? v : undefined;
-  if (kind === 'm') return isMessage(v) ? v : undefined;
-  if (kind === 'f') return isObj(v) ? v : undefined;
-  const shape = SHAPES[kind] || {};
+  if (kind === 'c' || kind === 'm' || kind === 'f') return small(v) && (kind === 'c' ? isConversation : kind === 'm' ? isMessage : isObj)(v) ? v : undefined;
   if (!isObj(v)) return;
-  const bad = Object.keys(shape).filter((f) => v[f] !== undefined && !shape[f](v[f]));
-  if (!bad.length) return v;
-  const out = { ...v };
+  // Session, user, context: a known field that fails its check goes, and so does any field too big on its own.
+  const shape = SHAPES[kind] || {};
+  const bad = Object.keys(v).filter((f) => (shape[f] ? v[f] !== undefined && !shape[f](v[f]) : !small(v[f])));
+  const out = bad.length ? { ...v } : v;
   for (const f of bad) delete out[f];
-  return out;
+  return small(out) ? out : undefined;
 }
 
 /** Rejects when the call has not settled in time (a hung IndexedDB must not hold the widget). */
