@@ -4,7 +4,7 @@ import { redactText, redactUrl } from './redact';
 describe('redactUrl', () => {
   it('strips query parameters that look like secrets and keeps the rest', () => {
     expect(redactUrl('https://a.example/reset?token=abc123&lang=en&password=hunter2')).toBe('https://a.example/reset?lang=en');
-    expect(redactUrl('https://a.example/cb?code=xyz&state=1')).toBe('https://a.example/cb?state=1');
+    expect(redactUrl('https://a.example/cb?code=xyz&state=1&lang=ja')).toBe('https://a.example/cb?lang=ja');
     expect(redactUrl('https://a.example/?access_token=1&apiKey=2&X-Amz-Signature=3&sessionId=4&page=2')).toBe('https://a.example/?page=2');
   });
 
@@ -30,6 +30,29 @@ describe('redactUrl', () => {
   it('honours allow and deny lists, case-insensitively', () => {
     const o = { allowParams: ['Code'], denyParams: ['order'] };
     expect(redactUrl('/p?code=SUMMER&order=991&token=1&x=1', o)).toBe('/p?code=SUMMER&x=1');
+  });
+
+  it.each([
+    'state', 'SAMLResponse', 'SAMLRequest', 'ticket', 'nonce', 'oauth_verifier', 'jsessionid', 'JSESSIONID', 'PHPSESSID', 'ASP.NET_SessionId',
+    'passphrase', 'bearer', 'magic_link', 'magicLink', 'reset', 'invite', 'invite_code', 'csrf_token', 'X-Amz-Credential', 'client_secret',
+  ])('strips %s', (name) => {
+    expect(redactUrl(`https://a.example/cb?${name}=v4lu3&lang=en`)).toBe('https://a.example/cb?lang=en');
+  });
+
+  it('strips secret path parameters and keeps the others', () => {
+    expect(redactUrl('https://a.example/cart;jsessionid=AB12CD?x=1')).toBe('https://a.example/cart?x=1');
+    expect(redactUrl('https://a.example/a;jsessionid=AB12/b;v=2')).toBe('https://a.example/a/b;v=2');
+  });
+
+  it('masks phone numbers and cards in paths and values, however encoded', () => {
+    expect(redactUrl('https://a.example/callback/+81-90-1234-5678?to=090%201234%205678')).toBe('https://a.example/callback/+[phone]?to=[phone]');
+    expect(redactUrl('/pay?n=4242+4242+4242+4242&m=4242%204242%204242%204242&k=4242424242424242')).toBe('/pay?n=[card]&m=[card]&k=[card]');
+    expect(redactUrl('/search?q=call+me+at+555-123-4567+please')).toBe('/search?q=call+me+at+[phone]+please');
+  });
+
+  it('leaves ordinary paths, dates and short ids as they are', () => {
+    const url = 'https://a.example/orders/1042/items?from=2024-01-15&page=2#reviews';
+    expect(redactUrl(url)).toBe(url);
   });
 
   it('never throws on malformed input', () => {

@@ -188,3 +188,31 @@ describe('createContextTracker', () => {
     expect(tracker.snapshot().trail).toHaveLength(1);
   });
 });
+
+describe('events and restored trails are redacted like page views', () => {
+  it('masks event names and property keys, and hides secret-named properties', () => {
+    tracker = createContextTracker({ window: null, now });
+    tracker.track('mail aiko@example.com', { 'to aiko@example.com': 1, password: 'hunter2', sessionToken: 42, plan: 'pro', phone: 'call 090-1234-5678' });
+    const [event] = tracker.snapshot().trail;
+    expect(event.name).toBe('mail [email]');
+    expect(event.properties).toEqual({ 'to [email]': 1, password: '[redacted]', sessionToken: '[redacted]', plan: 'pro', phone: 'call [phone]' });
+  });
+
+  it('redacts a restored trail again, under the current rules', () => {
+    tracker = createContextTracker({ window: null, now });
+    tracker.restore({
+      visitorId: 'v1',
+      visitCount: 1,
+      firstSeen: 1,
+      lastSeen: 1,
+      trail: [
+        { type: 'page', at: 1, url: 'https://a.example/cb?state=abc&nonce=n1&tab=2', title: 'for aiko@example.com' },
+        { type: 'event', at: 2, name: 'x', properties: { ticket: 'T-1', note: 'y'.repeat(5000) } },
+      ],
+    });
+    const [page, event] = tracker.snapshot().trail;
+    expect(page).toEqual({ type: 'page', at: 1, url: 'https://a.example/cb?tab=2', title: 'for [email]' });
+    expect(event.properties!.ticket).toBe('[redacted]');
+    expect(String(event.properties!.note).length).toBeLessThanOrEqual(300);
+  });
+});

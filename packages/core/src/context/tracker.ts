@@ -1,6 +1,6 @@
 import { createId } from '../id';
 import type { UserInfo } from '../types';
-import { redactText, redactUrl, type RedactionOptions } from './redact';
+import { isSecretName, redactText, redactUrl, type RedactionOptions } from './redact';
 
 /** The user as context carries it: everything the host gave except the identity tokens. */
 export type ContextUser = Omit<UserInfo, 'userHash' | 'jwt'>;
@@ -106,6 +106,21 @@ export function createContextTracker(options: ContextTrackerOptions = {}): Conte
 
   const text = (s: unknown) => redactText(String(s ?? ''), r).slice(0, TEXT_MAX);
 
+  /** Event properties as the trail keeps them: keys and text masked, a secret-named one's value hidden, plain values only. */
+  const clean = (properties: unknown) => {
+    const props: NonNullable<TrailEntry['properties']> = {};
+    for (const [k, v] of Object.entries(properties && typeof properties === 'object' ? properties : {}).slice(0, 50))
+      if (typeof v === 'string' || isNum(v) || typeof v === 'boolean' || v === null)
+        props[text(k)] = isSecretName(k, r) ? '[redacted]' : typeof v === 'string' ? text(v) : v;
+    return props;
+  };
+
+  /** A trail entry from storage, redacted again under today's rules (it may come from an older version or a damaged record). */
+  const reclean = (e: TrailEntry): TrailEntry =>
+    e.type === 'page'
+      ? { type: 'page', at: e.at, url: redactUrl(String(e.url ?? '').slice(0, 2000), r), title: text(e.title) }
+      : { type: 'event', at: e.at, name: text(e.name).slice(0, 100), properties: clean(e.properties) };
+
   const changed = () => {
     try {
       options.onChange?.(api.snapshot());
@@ -183,12 +198,7 @@ export function createContextTracker(options: ContextTrackerOptions = {}): Conte
     },
     track(name, properties) {
       if (typeof name !== 'string' || !name) return;
-      const props: TrailEntry['properties'] = {};
-      for (const [k, v] of Object.entries(properties || {})) {
-        if (typeof v === 'string') props[k] = text(v);
-        else if (isNum(v) || typeof v === 'boolean' || v === null) props[k] = v;
-      }
-      push({ type: 'event', at: now(), name: name.slice(0, 100), properties: props });
+      push({ type: 'event', at: now(), name: text(name).slice(0, 100), properties: clean(properties) });
     },
     setUser(input) {
       const { userHash, jwt, ...rest } = input || {};
@@ -207,6 +217,8 @@ export function createContextTracker(options: ContextTrackerOptions = {}): Conte
       if (Array.isArray(saved.trail))
         trail = saved.trail
           .filter((e) => e && /^(page|event)$/.test(e.type) && isNum(e.at) && e.at < (trail[0]?.at ?? start + 1))
+          .slice(-limit)
+          .map(reclean)
           .concat(trail)
           .slice(-limit);
       changed();

@@ -24,9 +24,12 @@ export function pickFlowText(text: LocalizedText | undefined, locale: string): s
   return text[locale] ?? text[locale.split('-')[0]] ?? text.en ?? Object.values(text)[0] ?? '';
 }
 
-/** Backslash-escapes every character the Markdown subset gives meaning to; lines are joined. */
+/**
+ * Backslash-escapes every character the Markdown subset gives meaning to; lines are joined. `/` is
+ * escaped too, so a URL in a value (`https://…`) stays literal text instead of becoming a link.
+ */
 export function escapeFlowMarkdown(s: string): string {
-  return s.replace(/[\\`*_[\]()<>#!|~&{}+\-.=]/g, '\\$&').replace(/\s*\n\s*/g, ' ');
+  return s.replace(/[\\`*_[\]()<>#!|~&{}+\-.=/]/g, '\\$&').replace(/\s*\n\s*/g, ' ');
 }
 
 /**

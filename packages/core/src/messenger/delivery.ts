@@ -46,6 +46,8 @@ export interface Delivery {
   start(transport: TransportConfig | undefined, session: TransportSession, signal: AbortSignal): Promise<void>;
   /** Hands a user message to the outbox (or holds it until the outbox exists). */
   push(message: OutgoingMessage): void;
+  /** The browser says the line is up or down: shown at once, whatever the transport knows yet. */
+  online(on: boolean): void;
   close(): void;
 }
 
@@ -129,6 +131,7 @@ export function createDelivery(host: DeliveryHost, engines: Pick<EngineLoaders, 
       if (outbox) outbox.push(message);
       else early.push(message);
     },
+    online: (on) => onStatus({ type: 'online', online: on }),
     close() {
       outbox?.close();
       transport?.close();

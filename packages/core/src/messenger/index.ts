@@ -285,8 +285,10 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
       void live?.storage.listMessages(id).then((messages) => conversationId === id && conversation.merge(messages));
     },
     restart() {
+      // A page that stores always would recreate the database the other tab just wiped: it stores
+      // again only after this visitor's own interaction.
       const config = live?.config;
-      void stop(false).then(() => config && api.boot(config));
+      void stop(false).then(() => config && api.boot(config.storage === 'always' ? { ...config, storage: 'after-interaction' } : config));
     },
   });
 
@@ -334,8 +336,15 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
       context.setUser(valid.user || {});
       boot.cleanup.push(storage.subscribe(tabSync));
       const flush = () => void storage.flush();
-      window.addEventListener('pagehide', flush);
-      boot.cleanup.push(() => window.removeEventListener('pagehide', flush));
+      // The browser going offline shows at once ("will send when back online"), before any send fails.
+      const line = () => delivery.online(navigator.onLine);
+      const listen = (type: string, fn: () => void) => {
+        window.addEventListener(type, fn);
+        boot.cleanup.push(() => window.removeEventListener(type, fn));
+      };
+      listen('pagehide', flush);
+      listen('online', line);
+      listen('offline', line);
       $booted.set(true);
       start(boot).catch((cause) => report({ message: 'the messenger could not start', cause }));
     }),

@@ -1,7 +1,7 @@
 import { IDBDatabase as FakeDB, IDBFactory, IDBKeyRange, IDBObjectStore as FakeStore } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Message } from '../types';
-import { createMessengerStorage, STORAGE_MIGRATIONS, STORAGE_SCHEMA_VERSION, type MessengerStorage, type MessengerStorageOptions, type StorageWarning } from './index';
+import { checkRecord, createMessengerStorage, MAX_RECORD_CHARS, STORAGE_DEADLINE_MS, STORAGE_MIGRATIONS, STORAGE_SCHEMA_VERSION, type MessengerStorage, type MessengerStorageOptions, type StorageWarning } from './index';
 
 (globalThis as { IDBKeyRange?: unknown }).IDBKeyRange ??= IDBKeyRange;
 
@@ -20,6 +20,7 @@ const setup = (extra: Partial<MessengerStorageOptions> = {}) => {
 };
 
 const msg = (id: string, conversationId = 'c1', at = NOW): Message => ({ id, conversationId, author: 'user', text: 'hi ' + id, at });
+const out = (id: string) => ({ id, conversationId: 'c1', text: 'hi ' + id, at: NOW });
 const conv = (id: string, status: 'open' | 'closed', updatedAt = NOW) => ({ id, status, createdAt: updatedAt - 1000, updatedAt });
 const names = async (f: IDBFactory) => (await f.databases()).map((d) => d.name);
 
@@ -142,12 +143,13 @@ describe('records', () => {
     storage.putConversation(conv('old', 'closed', NOW - 5000));
     storage.putConversation({ ...conv('new', 'open'), handoff: { queue: 3 } });
     storage.setFlowState('new', { node: 'ask', vars: { plan: 'pro' } });
-    storage.setOutbox([{ id: 'm1' }, { id: 'm2' }]);
+    const outbox = [out('m1'), out('m2')];
+    storage.setOutbox(outbox);
     storage.setContext({ visitorId: 'v1', trail: [] });
     storage.setUser({ id: 'u1', name: 'Aiko', jwt: 'JWT', userHash: 'H' });
     expect((await storage.listConversations()).map((c) => c.id)).toEqual(['new', 'old']);
     expect(await storage.getFlowState('new')).toEqual({ node: 'ask', vars: { plan: 'pro' } });
-    expect(await storage.getOutbox()).toEqual([{ id: 'm1' }, { id: 'm2' }]);
+    expect(await storage.getOutbox()).toEqual(outbox);
     expect(await storage.getContext()).toEqual({ visitorId: 'v1', trail: [] });
     expect(await storage.getUser()).toEqual({ id: 'u1', name: 'Aiko' });
     expect(JSON.stringify(await rawGet(indexedDB, appId, 'u'))).not.toMatch(/JWT|"H"/);
@@ -372,6 +374,188 @@ describe('two tabs', () => {
     await until(() => kinds.includes('wipe'));
     expect(kinds).toContain('wipe');
     expect(await b.listMessages('c1')).toEqual([]);
+    expect(await names(indexedDB)).toEqual([]);
+  });
+});
+
+describe('hostile environments', () => {
+  it('falls back to memory within the deadline when opening never answers, and lets the late answer go', async () => {
+    const indexedDB = new IDBFactory();
+    const open = indexedDB.open.bind(indexedDB);
+    vi.spyOn(indexedDB, 'open').mockImplementation((name: string) => {
+      const r = open(name);
+      // The page hears back only after 1.2 seconds.
+      let handler: ((e: Event) => void) | null = null;
+      Object.defineProperty(r, 'onsuccess', { set: (fn) => setTimeout(() => fn?.call(r, new Event('success')), 1200), get: () => handler });
+      return r;
+    });
+    const started = Date.now();
+    const { storage, warnings } = setup({ indexedDB, mode: 'always' });
+    storage.setSession({ open: true });
+    expect(await storage.getSession()).toEqual({ open: true });
+    expect(Date.now() - started).toBeLessThan(STORAGE_DEADLINE_MS + 300);
+    expect(warnings.map((w) => w.code)).toEqual(['storage-unavailable']);
+    expect(warnings[0].message).toMatch(/TimeoutError/);
+    // The late connection is closed at once: deleting the database is not blocked by it.
+    await new Promise((r) => setTimeout(r, 500));
+    const blocked = await new Promise((ok) => {
+      const d = indexedDB.deleteDatabase('madoguchi-' + 'app' + seq);
+      d.onblocked = () => ok(true);
+      d.onsuccess = () => ok(false);
+    });
+    expect(blocked).toBe(false);
+  });
+
+  it('falls back to memory when reading the indexedDB global throws', async () => {
+    const before = Object.getOwnPropertyDescriptor(globalThis, 'indexedDB');
+    Object.defineProperty(globalThis, 'indexedDB', { configurable: true, get: () => { throw new DOMException('denied by policy', 'SecurityError'); } });
+    try {
+      const { storage, warnings } = setup({ indexedDB: undefined, mode: 'always' });
+      storage.putMessage(msg('m1'));
+      expect((await storage.listMessages('c1')).map((m) => m.id)).toEqual(['m1']);
+      expect(warnings.map((w) => w.code)).toEqual(['storage-unavailable']);
+      await expect(storage.wipe()).resolves.toBeUndefined();
+    } finally {
+      if (before) Object.defineProperty(globalThis, 'indexedDB', before);
+      else delete (globalThis as { indexedDB?: unknown }).indexedDB;
+    }
+  });
+
+  it('keeps to memory once a transaction hangs past the deadline', async () => {
+    const { storage, warnings } = setup({ mode: 'always' });
+    storage.putMessage(msg('m1'));
+    await storage.flush();
+    vi.spyOn(FakeDB.prototype, 'transaction').mockImplementation(function (this: IDBDatabase) {
+      // A transaction whose requests never answer.
+      const never = () => ({}) as IDBRequest;
+      return { objectStore: () => ({ get: never, getAll: never, getAllKeys: never, put: never, delete: never }), abort() {} } as unknown as IDBTransaction;
+    });
+    storage.putMessage(msg('m2'));
+    const started = Date.now();
+    expect((await storage.listMessages('c1')).map((m) => m.id)).toEqual(['m2']);
+    expect(Date.now() - started).toBeLessThan(2 * STORAGE_DEADLINE_MS + 300);
+    expect(storage.persistent).toBe(false);
+    expect(warnings.map((w) => w.code)).toEqual(['storage-write']);
+  });
+});
+
+describe('damaged records', () => {
+  const good = {
+    s: { conversationId: 'c1', visitorId: 'v1', open: true },
+    u: { id: 'u1', name: 'Aiko' },
+    x: { visitorId: 'v1', trail: [], visitCount: 2, firstSeen: NOW, lastSeen: NOW },
+    'c:c1': conv('c1', 'open'),
+    'm:c1:m1': msg('m1'),
+    'f:c1': { flowId: 'returns', cursor: 'ask', vars: {} },
+    o: [out('m1')],
+  };
+
+  it('passes sound records through untouched', () => {
+    for (const [k, v] of Object.entries(good)) expect(checkRecord(k, v)).toBe(v);
+  });
+
+  it.each([
+    ['s', { conversationId: 7, visitorId: { id: 1 }, open: true }, { open: true }],
+    ['s', { conversationId: '', visitorId: 'v1', flowsSeen: {} }, { visitorId: 'v1', flowsSeen: {} }],
+    ['u', { id: 1, name: 'Aiko', attributes: [] }, { name: 'Aiko' }],
+    ['o', [1, null, { id: 7 }, out('m2'), 'x'], [out('m2')]],
+    ['s', { conversationId: 'c1', junk: 'j'.repeat(MAX_RECORD_CHARS) }, { conversationId: 'c1' }],
+    ['x', { visitorId: 'v1', trail: ['y'.repeat(5e6)] }, { visitorId: 'v1' }],
+  ])('repairs %s %j', (k, v, expected) => {
+    expect(checkRecord(k, v)).toEqual(expected);
+  });
+
+  it.each([
+    ['s', 'session'],
+    ['s', null],
+    ['s', [1]],
+    ['u', 42],
+    ['x', 'context'],
+    ['c:c1', { ...conv('c1', 'open'), status: 'weird' }],
+    ['c:c1', { ...conv('c1', 'open'), updatedAt: 'yesterday' }],
+    ['m:c1:m1', { ...msg('m1'), text: 7 }],
+    ['m:c1:m1', { ...msg('m1'), conversationId: null }],
+    ['m:c1:m1', { ...msg('m1'), author: 'admin' }],
+    ['m:c1:m1', { ...msg('m1'), status: 'done' }],
+    ['f:c1', 'state'],
+    ['o', { not: 'a list' }],
+    ['m:c1:m1', { ...msg('m1'), text: 'x'.repeat(MAX_RECORD_CHARS) }],
+    ['u', Object.fromEntries(Array.from({ length: 30 }, (_, i) => ['a' + i, 'z'.repeat(MAX_RECORD_CHARS / 20)]))],
+  ])('drops %s %j', (k, v) => {
+    expect(checkRecord(k, v)).toBeUndefined();
+  });
+
+  it('reads damaged records as repaired or absent, warns, and deletes what cannot be used', async () => {
+    const indexedDB = new IDBFactory();
+    await seed(indexedDB, 'damaged', {
+      meta: { schema: STORAGE_SCHEMA_VERSION },
+      s: { conversationId: 12, visitorId: 'v1' },
+      o: [null, 1, { id: 7 }, out('m3')],
+      'c:c1': conv('c1', 'open'),
+      'm:c1:m1': msg('m1'),
+      'm:c1:m2': { ...msg('m2'), text: 'z'.repeat(5e6) },
+    });
+    const { storage, warnings } = setup({ appId: 'damaged', indexedDB });
+    expect(await storage.getSession()).toEqual({ visitorId: 'v1' });
+    expect(await storage.getOutbox()).toEqual([out('m3')]);
+    expect((await storage.listMessages('c1')).map((m) => m.id)).toEqual(['m1']);
+    expect(warnings.map((w) => w.message)).toEqual(['repaired malformed record s', 'repaired malformed record o', 'dropped malformed record m:c1:m2']);
+    await storage.flush();
+    expect(await rawGet(indexedDB, 'damaged', 'm:c1:m2')).toBeUndefined();
+  });
+
+  it('keeps current records when the schema marker is lost or nonsense', async () => {
+    for (const meta of [undefined, { schema: 'three' }, { schema: 0 }, { schema: 2.5 }]) {
+      const indexedDB = new IDBFactory();
+      await seed(indexedDB, 'meta', { ...(meta ? { meta } : {}), s: { conversationId: 'c1' }, 'm:c1:m1': msg('m1') });
+      const { storage } = setup({ appId: 'meta', indexedDB });
+      expect(await storage.getSession()).toEqual({ conversationId: 'c1' });
+      expect((await storage.listMessages('c1')).map((m) => m.id)).toEqual(['m1']);
+    }
+  });
+
+  it('works from memory when the store has another layout', async () => {
+    const indexedDB = new IDBFactory();
+    await new Promise<void>((ok) => {
+      const r = indexedDB.open('madoguchi-layout');
+      r.onupgradeneeded = () => r.result.createObjectStore('records', { keyPath: 'id' });
+      r.onsuccess = () => (r.result.close(), ok());
+    });
+    const { storage, warnings } = setup({ appId: 'layout', indexedDB, mode: 'always' });
+    storage.setSession({ open: true });
+    expect(await storage.getSession()).toEqual({ open: true });
+    expect(warnings.map((w) => w.code)).toEqual(['storage-unavailable']);
+  });
+});
+
+describe('after a wipe', () => {
+  it('writes nothing more, so no late write brings the database back', async () => {
+    const { storage, indexedDB } = setup({ mode: 'always' });
+    storage.putMessage(msg('m1'));
+    await storage.flush();
+    await storage.wipe();
+    storage.putMessage(msg('m2'));
+    storage.setSession({ open: true });
+    await storage.flush();
+    expect(await names(indexedDB)).toEqual([]);
+  });
+
+  it('the other tab stops writing too, even with pending writes', async () => {
+    const indexedDB = new IDBFactory();
+    const a = setup({ appId: 'late', indexedDB, mode: 'always' }).storage;
+    const b = setup({ appId: 'late', indexedDB, mode: 'always' }).storage;
+    a.putMessage(msg('m1'));
+    await a.flush();
+    await b.getSession();
+    const kinds: string[] = [];
+    b.subscribe((c) => kinds.push(c.kind));
+    await a.wipe();
+    b.putConversation(conv('c1', 'open'));
+    for (let i = 0; i < 100 && !kinds.includes('wipe'); i++) await new Promise((r) => setTimeout(r, 10));
+    b.putMessage(msg('m2'));
+    await b.flush();
+    await b.close();
+    expect(kinds).toContain('wipe');
     expect(await names(indexedDB)).toEqual([]);
   });
 });

@@ -90,8 +90,8 @@ export const STORAGE_SCHEMA_VERSION = 3;
 
 /** STORAGE_MIGRATIONS[i] turns one record of version i+1 into the records of version i+2. */
 export const STORAGE_MIGRATIONS: Migration[] = [
-  // v2: messages name their fields like `Message` does (were `convId` and `ts`).
-  (k, v) => [[k, k.startsWith('m:') ? (({ convId, ts, ...m }) => ({ ...m, conversationId: convId, at: ts }))(v) : v]],
+  // v2: messages name their fields like `Message` does (were `convId` and `ts`); newer names win.
+  (k, v) => [[k, k.startsWith('m:') ? (({ convId, ts, ...m }) => ({ conversationId: convId, at: ts, ...m }))(v) : v]],
   // v3: the user left the session record for a record of its own.
   (k, v) => (k === 's' && v.user ? [[k, (({ user, ...s }) => s)(v)], ['u', v.user]] : [[k, v]]),
 ];
@@ -104,13 +104,62 @@ const KINDS: Record<string, StorageChange['kind']> = { m: 'message', c: 'convers
 /** A queued write: a value (merged into the stored one when `merge`), or null to delete. */
 type Op = { v: any; merge?: boolean } | null;
 
+/** The longest any IndexedDB call may take; past it, storage keeps to memory. */
+export const STORAGE_DEADLINE_MS = 900;
+/** The largest record read back, in characters of its JSON form; a bigger one is dropped. */
+export const MAX_RECORD_CHARS = 256e3;
+
 const isNum = (v: unknown) => typeof v === 'number' && isFinite(v);
 const isObj = (v: any) => !!v && typeof v === 'object' && !Array.isArray(v);
-const isConversation = (v: any) => isObj(v) && typeof v.id === 'string' && /^(open|closed)$/.test(v.status) && isNum(v.createdAt) && isNum(v.updatedAt);
-const isMessage = (v: any) =>
-  isObj(v) && typeof v.id === 'string' && typeof v.conversationId === 'string' && typeof v.text === 'string' && typeof v.author === 'string' && isNum(v.at);
+const isStr = (v: unknown) => typeof v === 'string';
+const isId = (v: unknown) => isStr(v) && !!v && (v as string).length <= 200;
+const isConversation = (v: any) => isObj(v) && isId(v.id) && /^(open|closed)$/.test(v.status) && isNum(v.createdAt) && isNum(v.updatedAt);
+const isOutgoing = (v: any) => isObj(v) && isId(v.id) && isId(v.conversationId) && isStr(v.text) && isNum(v.at);
+const isMessage = (v: any) => isOutgoing(v) && /^(user|bot|agent|system)$/.test(v.author) && /^(pending|queued|sent|failed|)$/.test(v.status ?? '');
+const small = (v: unknown) => {
+  try {
+    return (JSON.stringify(v) || '').length <= MAX_RECORD_CHARS;
+  } catch {
+    return false;
+  }
+};
+
+/** Fields a record may hold, each with its check; a field that fails is removed, the rest is kept (the context tracker checks its own record). */
+const SHAPES: Record<string, Record<string, (v: any) => boolean>> = {
+  s: { conversationId: isId, visitorId: isId, sessionId: isId, open: (v) => typeof v === 'boolean' },
+  u: { id: isStr, name: isStr, email: isStr, attributes: isObj },
+};
+
+/**
+ * A stored record as it may be used: itself when sound, a repaired copy, or undefined when it must be dropped.
+ * Nothing read back is trusted: another version, an extension or a hand in devtools may have written it.
+ */
+export function checkRecord(key: string, v: any): any {
+  const kind = key[0];
+  if (kind === 'o') {
+    const kept = Array.isArray(v) ? v.filter((m) => isOutgoing(m) && small(m)) : undefined;
+    return kept && kept.length < v.length ? kept : kept && v;
+  }
+  if (kind === 'c' || kind === 'm' || kind === 'f') return small(v) && (kind === 'c' ? isConversation : kind === 'm' ? isMessage : isObj)(v) ? v : undefined;
+  if (!isObj(v)) return;
+  // Session, user, context: a known field that fails its check goes, and so does any field too big on its own.
+  const shape = SHAPES[kind] || {};
+  const bad = Object.keys(v).filter((f) => (shape[f] ? v[f] !== undefined && !shape[f](v[f]) : !small(v[f])));
+  const out = bad.length ? { ...v } : v;
+  for (const f of bad) delete out[f];
+  return small(out) ? out : undefined;
+}
+
+/** Rejects when the call has not settled in time (a hung IndexedDB must not hold the widget). */
+const within = <T>(p: Promise<T>): Promise<T> =>
+  new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new DOMException('no answer', 'TimeoutError')), STORAGE_DEADLINE_MS);
+    p.then(
+      (v) => (clearTimeout(timer), ok(v)),
+      (e) => (clearTimeout(timer), fail(e)),
+    );
+  });
 const range = (prefix: string) => IDBKeyRange.bound(prefix, prefix + '\uffff');
-const describe = (e: any) => (e && e.name ? `${e.name}: ${e.message}` : String(e));
 
 /** [key, value] pairs whose key starts with prefix. */
 const entriesIn = async (s: IDBObjectStore, prefix: string) => {
@@ -133,8 +182,8 @@ const run = async <T>(d: IDBDatabase, mode: IDBTransactionMode, fn: (s: IDBObjec
   const done = req(t);
   done.catch(() => {});
   try {
-    const result = await fn(t.objectStore(STORE));
-    await done;
+    const result = await within(Promise.resolve(fn(t.objectStore(STORE))));
+    await within(done);
     return result;
   } catch (e) {
     try {
@@ -157,60 +206,81 @@ const apply = async (batch: Array<[string, Op]>, get: (k: string) => unknown, pu
 
 /**
  * The messenger's records for one app, in IndexedDB database `madoguchi-<appId>` once allowed, in memory until then
- * (and for good when IndexedDB is missing or failing). Nothing here throws: problems become warnings.
+ * (and for good when IndexedDB is missing, failing or too slow). Nothing here throws: problems become warnings.
  */
 export function createMessengerStorage(options: MessengerStorageOptions): MessengerStorage {
   const name = 'madoguchi-' + options.appId;
   const mode = options.mode || 'after-interaction';
-  const idb = options.indexedDB || (globalThis as { indexedDB?: IDBFactory }).indexedDB;
   const now = options.now || Date.now;
   const listeners = new Set<(change: StorageChange) => void>();
   const mem = new Map<string, unknown>();
   const pending = new Map<string, Op>();
   let enabled = mode === 'always';
   let persistent = false;
+  /** After a wipe or close: nothing is written or opened again, so no tab brings a deleted database back. */
+  let dead = false;
   let db: Promise<IDBDatabase | undefined> | undefined;
   let chain = Promise.resolve();
   let scheduled = false;
 
-  const warn = (code: StorageWarning['code'], message: string) => {
+  /** Told a microtask later, so a listener added right after a synchronous failure at creation still hears it. */
+  const warn = (code: StorageWarning['code'], message: string) =>
+    queueMicrotask(() => {
+      try {
+        options.onWarning?.({ code, message });
+      } catch {}
+    });
+
+  /** The factory; a sandbox or policy may make merely reading it throw. */
+  const factory = () => {
     try {
-      options.onWarning?.({ code, message });
+      return options.indexedDB || (globalThis as { indexedDB?: IDBFactory }).indexedDB;
     } catch {}
   };
 
-  const valid = (k: string, v: unknown, ok: (v: unknown) => boolean) =>
-    ok(v) || (warn('storage-corrupt', `skipped malformed record ${k}`), false);
-
   /**
    * Is there a database from an earlier visit (so consent was given then)? Opening would create one, so list instead;
-   * where listing is missing (Firefox before 126) the answer is no, and the data waits for enable().
+   * where listing is missing (Firefox before 126) or fails, the answer is no, and the data waits for enable().
    */
-  const exists = async (f: IDBFactory) => ((await f.databases?.().catch(() => undefined)) || []).some((x) => x.name === name);
+  const exists = async (f: IDBFactory) => {
+    try {
+      return (await within(f.databases())).some((x) => x.name === name);
+    } catch {
+      return false;
+    }
+  };
 
   /** Opens (creating when enabled), migrates, applies retention. Undefined means: memory. */
   const start = async (): Promise<IDBDatabase | undefined> => {
-    if (mode === 'none') return;
+    if (mode === 'none' || dead) return;
     try {
+      const idb = factory();
       if (!idb) throw new Error('IndexedDB is not available');
       if (!enabled && !(await exists(idb))) return;
       enabled = true;
-      const d = await new Promise<IDBDatabase>((ok, fail) => {
+      const opening = new Promise<IDBDatabase>((ok, fail) => {
         const r = idb.open(name);
         r.onupgradeneeded = () => r.result.createObjectStore(STORE);
         r.onsuccess = () => ok(r.result);
         r.onerror = () => fail(r.error);
       });
-      // Another tab deleting the database (shutdown) must not be blocked by us.
+      const d = await within(opening).catch((e) => {
+        // An answer after the deadline is let go at once, so it blocks no other tab's deletion.
+        opening.then((late) => late.close(), () => {});
+        throw e;
+      });
+      // Another tab deleting the database (shutdown) must not be blocked by us, nor see us bring it back.
       d.onversionchange = d.onclose = () => {
         d.close();
-        db = undefined;
+        db = Promise.resolve(undefined);
         persistent = false;
       };
       await run(d, 'readwrite', async (s) => {
+        if (s.keyPath !== null || s.autoIncrement) throw new Error('bad store layout');
         const meta = await req(s.get(META));
         const keys = await req(s.getAllKeys());
-        const version = isObj(meta) && isNum(meta.schema) ? meta.schema : keys.length ? 1 : STORAGE_SCHEMA_VERSION;
+        const known = isObj(meta) && Number.isInteger(meta.schema) && meta.schema > 0;
+        const version = known ? meta.schema : keys.length ? 1 : STORAGE_SCHEMA_VERSION;
         if (version > STORAGE_SCHEMA_VERSION) throw new Error(`unknown schema ${version}`);
         if (version < STORAGE_SCHEMA_VERSION) {
           const values = await req(s.getAll());
@@ -220,7 +290,7 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
               try {
                 return migrate(k, v);
               } catch {
-                warn('storage-corrupt', `dropped record ${k}: upgrade failed`);
+                warn('storage-corrupt', `dropped record ${String(k)}: upgrade failed`);
                 return [];
               }
             });
@@ -235,11 +305,20 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
       persistent = true;
       return d;
     } catch (e) {
-      warn('storage-unavailable', `IndexedDB unusable, memory only (${describe(e)})`);
+      warn('storage-unavailable', `IndexedDB unusable, memory only (${e})`);
     }
   };
 
   const connect = () => (db ||= start());
+
+  /** A call that timed out leaves IndexedDB for memory: the next one would hang as well. */
+  const giveUp = (e: any) => {
+    if (e?.name !== 'TimeoutError') return;
+    const old = db;
+    db = Promise.resolve(undefined);
+    persistent = false;
+    old?.then((d) => d?.close());
+  };
 
   const write = (d: IDBDatabase, batch: Array<[string, Op]>) =>
     run(d, 'readwrite', (s) =>
@@ -297,11 +376,13 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
               error = e2;
             }
           }
-          if (!changes)
+          if (!changes) {
+            giveUp(error);
             warn(
               error?.name === 'QuotaExceededError' ? 'storage-quota' : 'storage-write',
-              `write failed, kept in memory (${describe(error)})`,
+              `write failed, kept in memory (${error})`,
             );
+          }
         }
       }
       post(changes || (await toMemory(batch)));
@@ -318,6 +399,7 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
   };
 
   const queue = (k: string, v: unknown, merge?: boolean) => {
+    if (dead) return;
     const prev = pending.get(k);
     pending.set(k, v === null ? null : merge && prev ? { v: { ...prev.v, ...(v as object) }, merge: prev.merge } : { v, merge });
     schedule();
@@ -330,27 +412,39 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
     try {
       return d ? await run(d, 'readonly', fn) : fallback;
     } catch (e) {
-      warn('storage-read', `read failed (${describe(e)})`);
+      giveUp(e);
+      warn('storage-read', `read failed (${e})`);
       return fallback;
     }
   };
 
+  /** A record read back, checked: a repaired copy is used, one beyond repair is deleted; both with a warning. */
+  const checked = (k: string, v: unknown) => {
+    if (v === undefined) return v;
+    const out = checkRecord(k, v);
+    if (out !== v) {
+      warn('storage-corrupt', `${out === undefined ? 'dropped' : 'repaired'} malformed record ${k}`);
+      if (out === undefined) queue(k, null);
+    }
+    return out;
+  };
+
   const get = async (k: string) => {
     const v = await read((s) => req(s.get(k)), undefined);
-    return mem.has(k) ? mem.get(k) : v;
+    return checked(k, mem.has(k) ? mem.get(k) : v);
   };
 
   const list = async (prefix: string) => {
     const out = new Map(await read((s) => entriesIn(s, prefix), []));
     for (const [k, v] of mem) if (k.startsWith(prefix)) out.set(k, v);
-    return [...out];
+    return [...out].map(([k, v]) => checked(k, v)).filter((v) => v !== undefined);
   };
 
   const reset = () => {
     const old = db;
     db = undefined;
+    dead = true;
     persistent = false;
-    enabled = mode === 'always';
     pending.clear();
     mem.clear();
     return old?.then((d) => d?.close());
@@ -363,10 +457,13 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
       } catch {}
   };
 
-  const channel = options.broadcast !== false && typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel(name) : undefined;
+  let channel: BroadcastChannel | undefined;
+  try {
+    if (options.broadcast !== false) channel = new BroadcastChannel(name);
+  } catch {}
   if (channel)
     channel.onmessage = ({ data }) => {
-      if (!isObj(data)) return;
+      if (!isObj(data) || dead) return;
       if (data.wipe) {
         reset();
         return notify({ kind: 'wipe', value: null });
@@ -382,17 +479,12 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
 
   if (mode !== 'none') connect();
 
-  const getObject = async (k: string) => {
-    const v = await get(k);
-    return v === undefined || valid(k, v, isObj) ? (v as any) : undefined;
-  };
-
   return {
     get persistent() {
       return persistent;
     },
     enable() {
-      if (enabled || mode === 'none') return;
+      if (enabled || mode === 'none' || dead) return;
       enabled = true;
       if (db) db = db.then((d) => d || start());
       // What memory held is older than anything pending: pending wins, the session merges.
@@ -404,33 +496,23 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
       mem.clear();
       schedule();
     },
-    getSession: async () => (await getObject('s')) || {},
+    getSession: async () => (await get('s')) || {},
     setSession: (patch) => queue('s', patch, true),
-    getUser: () => getObject('u'),
+    getUser: () => get('u'),
     setUser: (user) => {
       const { userHash, jwt, ...rest } = user || {};
       queue('u', rest);
     },
-    getContext: () => getObject('x'),
+    getContext: () => get('x'),
     setContext: (saved) => queue('x', saved),
     putConversation: (c) => queue('c:' + c.id, c),
-    listConversations: async () =>
-      (await list('c:'))
-        .filter(([k, v]) => valid(k, v, isConversation))
-        .map(([, v]) => v as StoredConversation)
-        .sort((a, b) => b.updatedAt - a.updatedAt),
+    listConversations: async () => ((await list('c:')) as StoredConversation[]).sort((a, b) => b.updatedAt - a.updatedAt),
     putMessage: (m) => queue(`m:${m.conversationId}:${m.id}`, m),
     listMessages: async (id) =>
-      (await list(`m:${id}:`))
-        .filter(([k, v]) => valid(k, v, isMessage) && (v as Message).conversationId === id)
-        .map(([, v]) => v as Message)
-        .sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1)),
+      ((await list(`m:${id}:`)) as Message[]).filter((m) => m.conversationId === id).sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1)),
     getFlowState: async (id) => (await get('f:' + id)) ?? null,
     setFlowState: (id, state) => queue('f:' + id, state ?? null),
-    getOutbox: async () => {
-      const v = await get('o');
-      return v !== undefined && valid('o', v, Array.isArray) ? (v as unknown[]) : [];
-    },
+    getOutbox: async () => (await get('o')) || [],
     setOutbox: (items) => queue('o', items),
     subscribe(listener) {
       listeners.add(listener);
@@ -440,11 +522,12 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
     wipe: () =>
       (chain = chain.then(async () => {
         await reset();
+        const idb = factory();
         if (idb)
           try {
-            await req(idb.deleteDatabase(name));
+            await within(req(idb.deleteDatabase(name)));
           } catch (e) {
-            warn('storage-wipe', `delete failed (${describe(e)})`);
+            warn('storage-wipe', `delete failed (${e})`);
           }
         try {
           channel?.postMessage({ wipe: true });
@@ -452,6 +535,7 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
       })),
     close: async () => {
       await flush();
+      dead = true;
       channel?.close();
       listeners.clear();
       (await db)?.close();

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { parseMarkdown, type MdNode } from '../markdown';
+import { fillFlowTemplate } from './text';
+
+const kinds = (nodes: MdNode[]): string[] => nodes.flatMap((n) => [n.type, ...('children' in n ? kinds(n.children as MdNode[]) : [])]);
+const plain = (nodes: MdNode[]): string =>
+  nodes.map((n) => ('value' in n ? String(n.value) : 'children' in n ? plain(n.children as MdNode[]) : 'items' in n ? '' : '')).join('');
+
+describe('values filled into a flow text', () => {
+  const values = [
+    'https://evil.example/login?next=/account',
+    'see http://a.example/x_y*z*',
+    '[click](https://evil.example)',
+    '**bold** _em_ `code` <b>tag</b>',
+    'mailto:aiko@example.com',
+    '![img](https://evil.example/i.png)',
+  ];
+
+  it.each(values)('shows %s as literal text, never a link or formatting', (value) => {
+    const text = fillFlowTemplate('You typed: {{vars.answer}}', { vars: { answer: value } }, true);
+    const blocks = parseMarkdown(text);
+    const nodes = blocks.flatMap((b) => ('children' in b ? (b.children as MdNode[]) : []));
+    expect(kinds(nodes).filter((k) => k !== 'text')).toEqual([]);
+    expect(plain(nodes)).toBe('You typed: ' + value);
+  });
+
+  it("keeps the author's own Markdown and links working around the values", () => {
+    const text = fillFlowTemplate('See [our policy](https://shop.example/returns) for {{user.name}}', { user: { name: 'https://x.example' } }, true);
+    const nodes = parseMarkdown(text).flatMap((b) => ('children' in b ? (b.children as MdNode[]) : []));
+    expect(nodes.filter((n) => n.type === 'link').map((n) => (n as { href: string }).href)).toEqual(['https://shop.example/returns']);
+  });
+});
