@@ -2,16 +2,23 @@ import type { LocalizedText } from '../types';
 import type { Flow, FlowEnv, FlowInput, FlowNode, FlowOption, FlowRunner, FlowSetOp, FlowState, FlowTurn } from './types';
 import { canonicalJson, fillFlowTemplate, has, hashFlowText, isObj, matchFlowPattern, pickFlowText, readFlowPath, testFlowCondition, typeOf } from './text';
 import { rolloutBucket } from './trigger';
+import { FLOW_LIMITS } from './validate';
 
-/** Nodes one turn may pass through before the guard stops a runaway flow. */
-export const FLOW_MAX_STEPS = 100;
+/** Nodes one turn may pass through before the guard stops a runaway flow (the validator refuses longer chains). */
+export const FLOW_MAX_STEPS = FLOW_LIMITS.steps;
+/** Highest score of each survey scale; NPS runs from 0, the others from 1. */
+export const SURVEY_MAX = { csat: 5, ces: 7, nps: 10 } as const;
 
 const WORDS: Record<string, string[]> = {
   en: ["That doesn't look right. Please try again.", 'This conversation was updated, so we are starting again.', 'Please pick one of the options.'],
   ja: ['入力内容をご確認のうえ、もう一度お試しください。', 'ご案内の内容が更新されたため、最初からご案内します。', '選択肢からお選びください。'],
 };
 
+const declType = (d: unknown) => (isObj(d) ? d.type : d);
 const clone = (v: unknown) => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
+
+/** Triage hints as the handoff packet takes them: `tags` is always a list. */
+const hintsOf = (h: Record<string, unknown>) => (typeof h.tags == 'string' ? { ...h, tags: [h.tags] } : h);
 
 type InputNode = Extract<FlowNode, { type: 'input' }>;
 
@@ -36,7 +43,8 @@ export function readFlowAnswer(node: InputNode, raw: string): string | number | 
     const d = m && new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
     return d && d.getUTCDate() == +m![3] && d.getUTCMonth() == +m![2] - 1 ? d.toISOString().slice(0, 10) : undefined;
   }
-  return raw.trim().slice(0, node.maxLength ?? 1000);
+  // The checked form is the saved form, so a later `matches` or a host lookup sees what passed.
+  return s;
 }
 
 /**
@@ -54,6 +62,7 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
   const fresh = (seed = env.seed ?? parseInt(hashFlowText(env.bucketKey), 16)): FlowState => {
     const vars: Record<string, unknown> = {};
     for (const [k, d] of Object.entries(decls)) if (isObj(d) && 'default' in d) vars[k] = clone(d.default);
+    for (const [k, v] of Object.entries(env.vars ?? {})) if (has(decls, k) && typeOf(v) == declType(decls[k])) vars[k] = clone(v);
     return { flowId: flow.id, hash, nodeHash: '', cursor: null, vars, retries: 0, seed, done: false };
   };
   const fits = (s: any): s is FlowState =>
@@ -65,7 +74,7 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
     (s.hash == hash ||
       (!!s.cursor &&
         s.nodeHash == nodeHash(s.cursor) &&
-        Object.entries(s.vars).every(([k, v]) => k in decls && typeOf(v) == ((d) => (isObj(d) ? d.type : d))(decls[k]))));
+        Object.entries(s.vars).every(([k, v]) => has(decls, k) && typeOf(v) == declType(decls[k]))));
   const restarted = !!saved && !fits(saved);
   let st: FlowState = fits(saved) ? { ...clone(saved), hash, nodeHash: nodeHash(saved.cursor) } : fresh();
   let notice = restarted;
@@ -104,7 +113,7 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
   };
 
   const run = (id: string | undefined, turn: FlowTurn): FlowTurn => {
-    for (let steps = 0; id !== undefined && nodes[id]; steps++) {
+    for (let steps = 0; id !== undefined && has(nodes, id); steps++) {
       const node = nodes[id];
       const t = node.type;
       if (steps >= FLOW_MAX_STEPS) {
@@ -128,7 +137,7 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
       if (t == 'handoff') {
         const a: any = { type: t, answers: { ...st.vars } };
         if (node.note) a.note = text(node.note);
-        if (node.hints) a.hints = node.hints;
+        if (node.hints) a.hints = hintsOf(node.hints);
         turn.actions.push(a);
       }
       if (t == 'callback') {
@@ -155,7 +164,7 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
   const reply = (input: FlowInput): FlowTurn => {
     const turn = newTurn();
     const id = st.cursor!;
-    const node = id != null && nodes[id];
+    const node = id != null && has(nodes, id) && nodes[id];
     if (!node || st.done) return { ...turn, done: st.done };
     const t = node.type;
     const it = input.type;
@@ -183,7 +192,7 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
       next = input.found ? node.found : node.notFound;
     } else if (t == 'survey') {
       if (it == 'survey') {
-        if (!Number.isInteger(input.score) || input.score < 1 || input.score > (node.scale == 'csat' ? 5 : 7)) return again();
+        if (!Number.isInteger(input.score) || input.score < (node.scale == 'nps' ? 0 : 1) || input.score > SURVEY_MAX[node.scale as 'csat']) return again();
         if (node.save) st.vars[node.save] = input.score;
       } else if (it != 'text') return again();
     } else if (t != 'delay' || it != 'timer') return again();
@@ -196,7 +205,7 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
     start() {
       const turn = newTurn();
       if (notice) turn.messages.push({ text: words[1] }), (notice = false);
-      if (st.cursor && !st.done && nodes[st.cursor]) return present(st.cursor, turn, false);
+      if (st.cursor && !st.done && has(nodes, st.cursor)) return present(st.cursor, turn, false);
       st = fresh(st.seed);
       return run(flow.start, turn);
     },

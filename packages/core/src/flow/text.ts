@@ -1,5 +1,11 @@
 import type { LocalizedText } from '../types';
 import type { FlowCondition } from './types';
+import { matchFlowPattern } from './pattern';
+
+export { checkFlowPattern, matchFlowPattern } from './pattern';
+
+/** Levels of all / any / not in one condition (the validator refuses deeper ones). */
+export const FLOW_CONDITION_DEPTH = 20;
 
 /** A plain JSON object (not null, not a list). */
 export const isObj = (v: unknown): v is Record<string, any> => !!v && typeof v == 'object' && !Array.isArray(v);
@@ -58,48 +64,9 @@ export function canonicalJson(v: unknown): string {
       : JSON.stringify(v) ?? 'null';
 }
 
-export const MAX_PATTERN = 200;
-const SLOW = 'could be very slow: no back references or repeated groups that repeat';
-
-/**
- * A reason the pattern is unsafe or invalid, or "" when it is fine. Refused: more than 200
- * characters, back references, and a quantified group that itself holds a quantifier or an
- * alternation (the shapes that backtrack catastrophically).
- */
-export function checkFlowPattern(p: unknown): string {
-  if (typeof p != 'string') return 'must be a string';
-  if (p.length > MAX_PATTERN) return `is over ${MAX_PATTERN} characters`;
-  if (/\\[1-9k]/.test(p)) return SLOW;
-  const open: number[] = [];
-  let risky = 0;
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i];
-    if (c == '\\') i++;
-    else if (c == '[') while (++i < p.length && p[i] != ']') p[i] == '\\' && i++;
-    else if (c == '(') open.push(risky), (risky = 0);
-    else if (c == ')') {
-      const inner = risky;
-      risky = (open.pop() ?? 0) | inner;
-      if (inner && /[*+{]/.test(p[i + 1] ?? '')) return SLOW;
-    } else if (/[*+{|]/.test(c)) risky = 1;
-  }
-  try {
-    new RegExp(p, 'u');
-  } catch {
-    return 'is not a valid regular expression';
-  }
-  return '';
-}
-
-/** Tests a pattern already checked by the validator; input is capped so work stays bounded. */
-export function matchFlowPattern(p: string, s: unknown): boolean {
-  if (typeof s != 'string' || checkFlowPattern(p)) return false;
-  return new RegExp(p, 'u').test(s.slice(0, 1000));
-}
-
 /** Evaluates a condition tree over `{ vars, user, context }`. Never throws. */
 export function testFlowCondition(c: FlowCondition, scope: unknown, depth = 0): boolean {
-  if (!c || typeof c != 'object' || depth > 32) return false;
+  if (!c || typeof c != 'object' || depth > FLOW_CONDITION_DEPTH) return false;
   const t = (x: FlowCondition) => testFlowCondition(x, scope, depth + 1);
   if ('all' in c) return Array.isArray(c.all) && c.all.every(t);
   if ('any' in c) return Array.isArray(c.any) && c.any.some(t);

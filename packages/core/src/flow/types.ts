@@ -104,7 +104,7 @@ export type FlowNode =
       notFound: string;
     })
   | { type: 'handoff'; text?: LocalizedText; note?: LocalizedText; hints?: FlowTriageHints; next?: string }
-  | (Waiting & { type: 'survey'; scale: 'csat' | 'ces'; text?: LocalizedText; save?: string; next?: string })
+  | (Waiting & { type: 'survey'; scale: 'csat' | 'ces' | 'nps'; text?: LocalizedText; save?: string; next?: string })
   | (Waiting & { type: 'delay'; ms: number; next: string })
   | { type: 'split'; branches: Array<{ percent: number; next: string }> }
   | { type: 'callback'; name: string; data?: Record<string, unknown>; next?: string }
@@ -152,6 +152,8 @@ export interface FlowEnv {
   user: UserInfo;
   /** A snapshot of the page context (`context.page.title`…). */
   context: Record<string, unknown>;
+  /** Starting values from the host (`startFlow(id, { vars })`): declared variables of the right type only. */
+  vars?: Record<string, unknown>;
 }
 
 /** Persisted between reloads; plain JSON. */
@@ -179,7 +181,7 @@ export interface FlowOption {
 export type FlowWait = { node: string; allowHuman: boolean; error?: string } & (
   | { kind: 'choice'; options: FlowOption[] }
   | { kind: 'input'; input: FlowInputType; placeholder?: string }
-  | { kind: 'survey'; scale: 'csat' | 'ces' }
+  | { kind: 'survey'; scale: 'csat' | 'ces' | 'nps' }
   | { kind: 'search'; query: string }
   | { kind: 'delay'; ms: number }
 );
@@ -187,7 +189,7 @@ export type FlowWait = { node: string; allowHuman: boolean; error?: string } & (
 export type FlowAction =
   | { type: 'search'; query: string }
   | { type: 'handoff'; note?: string; hints?: FlowTriageHints; answers: Record<string, unknown> }
-  | { type: 'survey'; scale: 'csat' | 'ces' }
+  | { type: 'survey'; scale: 'csat' | 'ces' | 'nps' }
   | { type: 'callback'; name: string; data: Record<string, unknown> };
 
 export type FlowInput =

@@ -120,21 +120,27 @@ describe('validateFlow', () => {
     expect(validateFlow(f).errors).toEqual([]);
   });
 
-  it('refuses unsafe or overlong patterns', () => {
-    for (const pattern of ['(a+)+$', '(a|aa)*', '(x)\\1', 'a'.repeat(201), '[']) {
+  it('refuses patterns it cannot run, naming the limit; nested repeats are fine, matching is linear', () => {
+    for (const pattern of ['(x)\\1', '(?=a)b', 'a'.repeat(201), '[', 'x{3,1}', '(a{999}){3}']) {
       const f = base();
       f.nodes.a.pattern = pattern;
       expect(paths(validateFlow(f)), pattern).toEqual(['$.nodes.a.pattern']);
     }
     const f = base();
-    f.nodes.a.pattern = '^MD-[0-9]{6}$';
-    expect(validateFlow(f).errors).toEqual([]);
+    f.nodes.a.pattern = 'a'.repeat(201);
+    expect(validateFlow(f).errors[0].message).toBe('is over 200 characters (the limit).');
+    f.nodes.a.pattern = '(a{999}){3}';
+    expect(validateFlow(f).errors[0].message).toMatch(/over 2000 steps \(the limit\)/);
+    for (const pattern of ['^MD-[0-9]{6}$', '(a+)+$', '^\\d*\\d*\\d*\\d*x$', '^[\\w\\-]+$', 'ORD\\-\\d+', '^\\p{Script=Han}+$']) {
+      f.nodes.a.pattern = pattern;
+      expect(validateFlow(f).errors, pattern).toEqual([]);
+    }
   });
 
   it('checks split percentages, enums, conditions and triggers', () => {
     const f = base();
     f.nodes.b = { type: 'split', branches: [{ percent: 30, next: 'c' }, { percent: 30, next: 'c' }] };
-    f.nodes.c = { type: 'survey', scale: 'nps' };
+    f.nodes.c = { type: 'survey', scale: 'stars' };
     f.nodes.a.next = 'd';
     f.nodes.d = { type: 'condition', when: { var: 'user.name', eq: 'x', ne: 'y' }, then: 'b', else: 'b' };
     (f as any).trigger = { rollout: 'half', visitor: 'old' };

@@ -1,3 +1,4 @@
+import type { ContextSnapshot } from '../context';
 import type { Flow, FlowInput, FlowRunner, FlowTurn, FlowWait } from '../flow';
 import { surveyScale } from '../insights/events';
 import type { FlowEngine } from './engines';
@@ -11,6 +12,24 @@ type Seen = Record<string, number>;
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 /** Markdown marks out of a bot message, for an accessible name. */
 const plain = (text: string) => text.replace(/[*_`#>\\]/g, '').trim();
+
+/** The context flows see: everything documented, the same paths the validator checks (`FLOW_CONTEXT`). */
+const flowContext = (snap: ContextSnapshot) => ({
+  page: snap.page,
+  timeOnPageMs: snap.timeOnPageMs,
+  visitCount: snap.visitCount,
+  returning: snap.returning,
+  firstSeen: snap.firstSeen,
+  lastSeen: snap.lastSeen,
+  device: snap.device,
+});
+
+/** Fetches a flow file as text, so it is checked exactly as `madoguchi flow validate` checks it (duplicate keys, byte-order mark). */
+async function fetchFlowText(url: string): Promise<string> {
+  const response = await fetch(url, { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.arrayBuffer());
+}
 
 /** The flow part's code, shipped with the flow engine (see `createFlowPart`). */
 export function createFlowPartImpl(
@@ -104,16 +123,12 @@ export function createFlowPartImpl(
     }
   };
 
-  const begin = (flow: Flow, saved?: unknown) => {
+  const begin = (flow: Flow, saved?: unknown, vars?: Record<string, unknown>) => {
     if (!engine) return;
     if (running) end(true);
     const snap = k.context().snapshot();
     running = flow;
-    runner = engine.createFlowRunner(
-      flow,
-      { locale: k.locale(), bucketKey: k.visitorId(), user: k.config().user || {}, context: { page: snap.page, visitCount: snap.visitCount, returning: snap.returning } },
-      saved as never,
-    );
+    runner = engine.createFlowRunner(flow, { locale: k.locale(), bucketKey: k.visitorId(), user: k.config().user || {}, context: flowContext(snap), vars }, saved as never);
     if (!saved || runner.restarted) {
       k.track({ type: 'flow.started', flowId: flow.id, nodeId: flow.start });
       seen = { ...seen, [flow.id]: snap.visitCount };
@@ -127,8 +142,9 @@ export function createFlowPartImpl(
 
   function reply(input: FlowInput) {
     if (!runner || !wait) return;
-    if (input.type == 'survey' && wait.kind == 'survey' && Number.isInteger(input.score) && input.score >= 1 && input.score <= (wait.scale == 'csat' ? 5 : 7))
-      k.track({ type: 'survey.answered', kind: wait.scale, score: input.score, scaled: surveyScale(wait.scale, input.score) });
+    const scale = wait.kind == 'survey' && wait.scale;
+    if (input.type == 'survey' && (scale == 'csat' || scale == 'ces') && Number.isInteger(input.score) && input.score >= 1 && input.score <= (scale == 'csat' ? 5 : 7))
+      k.track({ type: 'survey.answered', kind: scale, score: input.score, scaled: surveyScale(scale, input.score) });
     if (input.type != 'search-result') $articles.set([]);
     $wait.set(null);
     take(runner.reply(input));
@@ -152,7 +168,7 @@ export function createFlowPartImpl(
         timeOnPageMs: snap.timeOnPageMs,
         visits: snap.visitCount,
         user: k.config().user || {},
-        context: { page: snap.page, visitCount: snap.visitCount, returning: snap.returning },
+        context: flowContext(snap),
         seenByUser: flow.id in seen,
         seenInSession: seen[flow.id] == snap.visitCount,
       };
@@ -176,7 +192,7 @@ export function createFlowPartImpl(
       list.map(async (entry, i) => {
         const name = typeof entry == 'string' ? entry : String((entry as { id?: unknown }).id ?? `flows[${i}]`);
         try {
-          return { name, json: typeof entry == 'string' ? await k.fetchJson(entry) : entry };
+          return { name, json: typeof entry == 'string' ? await fetchFlowText(entry) : entry };
         } catch (cause) {
           k.report({ message: `flow ${name} could not be loaded: ${(cause as Error).message}`, path: `flows[${i}]` });
         }
@@ -214,10 +230,12 @@ export function createFlowPartImpl(
       });
       return load(gen).finally(loaded);
     },
-    start(id) {
+    start(id, options) {
       void ready.then(() => {
         const flow = flows[id];
-        if (flow) begin(flow);
+        const vars = options?.vars;
+        if (flow && engine) for (const e of engine.checkFlowVars(flow, vars)) k.report({ message: `${e.message} (startFlow "${id}")`, path: e.path });
+        if (flow) begin(flow, undefined, vars);
         else k.report({ message: `there is no loaded flow "${id}"`, path: 'startFlow' });
       });
     },

@@ -57,12 +57,26 @@ afterEach(() => {
   for (const r of rigs) r.part.shutdown?.();
   rigs = [];
   vi.restoreAllMocks();
+  vi.unstubAllGlobals();
 });
+
+/** Flow files the page serves, as text. */
+const served: Record<string, string> = {
+  '/ask.json': JSON.stringify(ask),
+  '/twice.json': '{"id":"twice","version":1,"start":"a","nodes":{"a":{"type":"end","text":"one"},"a":{"type":"end","text":"two"}}}',
+  '/bom.json': '\ufeff' + JSON.stringify({ id: 'bom', version: 1, start: 'a', nodes: { a: { type: 'end', text: 'BOM ok' } } }),
+};
+const serve = () =>
+  vi.stubGlobal('fetch', async (url: string) => {
+    const text = served[url];
+    return text == null ? new Response('', { status: 404 }) : new Response(new TextEncoder().encode(text));
+  });
 
 /** A kernel over real conversation, context and (memory) storage, shared across "reloads". */
 function rig(config: Partial<MessengerConfig>, storage = createMessengerStorage({ appId: 't', mode: 'none' }), conversationId = 'c1'): Rig {
   const conversation = createConversationStore();
   const context = createContextTracker({ window: null });
+  serve();
   const errors: MadoguchiError[] = [];
   const events: Array<{ type: string }> = [];
   const emitted: unknown[][] = [];
@@ -87,10 +101,9 @@ function rig(config: Partial<MessengerConfig>, storage = createMessengerStorage(
     emit: (...args) => emitted.push(args),
     on: () => () => {},
     report: (e) => errors.push(e),
-    warn: () => {},
-    fetchJson: async (url) => {
-      if (url == '/ask.json') return ask;
-      throw new Error(`${url} answered 404`);
+    warn: (w) => errors.push({ message: `warning: ${w.message}` }),
+    fetchJson: async () => {
+      throw new Error('flows are fetched as text');
     },
     open: () => {},
     setStatus: (patch) => conversation.setStatus(patch),
@@ -233,5 +246,36 @@ describe('flows in the messenger', () => {
     await settle();
     expect(r.said()).toEqual(['Found it.']);
     expect(r.part.$articles.get()).toEqual([{ id: 'a1', title: 'Set up the router' }]);
+  });
+
+  it('checks a flow file as text, like the CLI: keys defined twice are refused, a byte-order mark is only warned about', async () => {
+    const r = rig({ flows: ['/twice.json', '/bom.json'] });
+    await r.part.boot!();
+    expect(r.errors).toContainEqual({ path: '$.nodes.a', message: expect.stringContaining('defined twice') });
+    expect(r.errors).toContainEqual({ message: expect.stringMatching(/^warning: \$: starts with a byte-order mark/) });
+    r.part.start('bom');
+    await settle();
+    expect(r.said()).toEqual(['BOM ok']);
+  });
+
+  it('gives flows the whole documented context (device, time on page) and starting values from the host', async () => {
+    const where = {
+      id: 'where',
+      version: 1,
+      start: 'c',
+      variables: { order: 'string', items: 'number' },
+      nodes: {
+        c: { type: 'condition', when: { all: [{ var: 'context.device.platform', eq: 'desktop' }, { var: 'context.timeOnPageMs', gte: 0 }] }, then: 'yes', else: 'no' },
+        yes: { type: 'end', text: 'Desktop, order {{vars.order}}, {{vars.items}} items.' },
+        no: { type: 'end', text: 'Elsewhere.' },
+      },
+    };
+    const r = rig({ flows: [where] });
+    await r.part.boot!();
+    r.part.start('where', { vars: { order: 'A-17', items: 'three', stranger: 1 } });
+    await settle();
+    expect(r.said()).toEqual(['Desktop, order A\\-17,  items.']);
+    expect(r.errors).toContainEqual({ path: 'vars.items', message: 'must be a number, like the variable; it is ignored. (startFlow "where")' });
+    expect(r.errors).toContainEqual({ path: 'vars.stranger', message: expect.stringContaining('is not a variable of flow "where"') });
   });
 });

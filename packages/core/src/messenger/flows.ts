@@ -17,8 +17,8 @@ export interface FlowPart extends Part {
   readonly $busy: ReadableAtom<boolean>;
   /** Articles the last flow search found, offered until the user answers again. */
   readonly $articles: ReadableAtom<Array<{ id: string; title: string }>>;
-  /** Starts a loaded flow by id (after the flows have loaded; a running flow is abandoned). */
-  start(id: string): void;
+  /** Starts a loaded flow by id (after the flows have loaded; a running flow is abandoned), with starting values for declared variables. */
+  start(id: string, options?: { vars?: Record<string, unknown> }): void;
   reply(input: FlowInput): void;
   /** The running flow and its answers so far, for a handoff the user asks for mid-flow. */
   current(): { id: string; answers: Record<string, unknown> } | null;

@@ -50,7 +50,7 @@ export interface Messenger {
   close(): void;
   toggle(): void;
   showArticle(id: string): void;
-  startFlow(id: string): void;
+  startFlow(id: string, options?: { vars?: Record<string, unknown> }): void;
   /** Subscribes to an event; returns the unsubscribe function. */
   on<K extends MessengerEventName>(name: K, handler: MessengerEvents[K]): () => void;
   off<K extends MessengerEventName>(name: K, handler: MessengerEvents[K]): void;
@@ -411,9 +411,9 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
       api.open();
       search.show(id);
     }),
-    startFlow: guard('startFlow', (id: string) => {
+    startFlow: guard('startFlow', (id: string, options?: { vars?: Record<string, unknown> }) => {
       api.open();
-      flows.start(id);
+      flows.start(id, options);
     }),
     on: (name, handler) => {
       if (typeof handler !== 'function') {
