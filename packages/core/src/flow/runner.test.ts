@@ -200,6 +200,41 @@ describe('createFlowRunner', () => {
     expect(skip.reply({ type: 'text', value: 'no thanks' }).done).toBe(true);
   });
 
+  it('survey: NPS runs from 0 to 10', () => {
+    const f = flowOf({ a: { type: 'survey', scale: 'nps', save: 's', next: 'b' }, b: { type: 'end', text: 'score {{vars.s}}' } }, { s: 'number' });
+    const r = createFlowRunner(f, env());
+    expect(r.start().wait).toMatchObject({ kind: 'survey', scale: 'nps' });
+    expect(r.reply({ type: 'survey', score: 11 }).wait?.kind).toBe('survey');
+    expect(texts(r.reply({ type: 'survey', score: 0 }))).toEqual(['score 0']);
+  });
+
+  it('input: saves the NFKC form it checked, so later patterns and lookups see the same text', () => {
+    const f = flowOf(
+      {
+        a: { type: 'input', input: 'text', text: 'Order?', pattern: '^MD-\\d+$', save: 'order', next: 'c', exhausted: 'c' },
+        c: { type: 'condition', when: { var: 'vars.order', matches: '^MD-12$' }, then: 'yes', else: 'no' },
+        yes: { type: 'end', text: 'found {{vars.order}}' },
+        no: { type: 'end', text: 'no' },
+      },
+      { order: 'string' },
+    );
+    const r = createFlowRunner(f, env());
+    r.start();
+    expect(texts(r.reply({ type: 'text', value: ' ＭＤ－１２ ' }))).toEqual(['found MD\\-12']);
+    expect(r.state.vars.order).toBe('MD-12');
+  });
+
+  it('handoff: tags given as one string reach the handoff as a list', () => {
+    const f = flowOf({ h: { type: 'handoff', hints: { tags: 'billing', reason: 'r' } } }, {}, 'h');
+    expect(createFlowRunner(f, env()).start().actions).toEqual([{ type: 'handoff', hints: { tags: ['billing'], reason: 'r' }, answers: {} }]);
+  });
+
+  it('starts with the values the host passes for declared variables of the right type', () => {
+    const f = flowOf({ a: { type: 'end', text: '{{vars.order}} {{vars.n}}' } }, { order: 'string', n: { type: 'number', default: 1 } });
+    const r = createFlowRunner(f, env({ vars: { order: 'MD-9', n: 'two', other: true } }));
+    expect(texts(r.start())).toEqual(['MD\\-9 1']);
+  });
+
   it('delay: waits for the timer, and a restored state waits only for the rest', () => {
     let now = 1000;
     const f = flowOf({ a: { type: 'delay', ms: 3000, next: 'b' }, b: { type: 'end', text: 'later' } });

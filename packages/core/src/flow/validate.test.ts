@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { FLOW_NODE_FIELDS, validateFlow } from './index';
+import { createFlowRunner, FLOW_LIMITS, FLOW_NODE_FIELDS, validateFlow } from './index';
 
 const base = () => ({
   id: 'f',
@@ -199,5 +199,111 @@ describe('validateFlow', () => {
       expect(def.required.filter((k: string) => k != 'type').sort(), type).toEqual(required.sort());
     }
     expect(schema.$defs.node.properties.type.enum.sort()).toEqual(Object.keys(FLOW_NODE_FIELDS).sort());
+  });
+
+  describe('limits and rules, each named in its message', () => {
+    const msg = (r: ReturnType<typeof validateFlow>, path: string) => r.errors.find((e) => e.path == path)?.message;
+
+    it('keeps percentages within 0-100 and lets split totals round', () => {
+      const f = base();
+      f.nodes.a.next = 's';
+      f.nodes.s = { type: 'split', branches: [{ percent: 150, next: 'b' }, { percent: -50, next: 'b' }] };
+      (f as any).trigger = { rollout: 101 };
+      const r = validateFlow(f);
+      expect(paths(r)).toEqual(['$.nodes.s.branches[0].percent', '$.nodes.s.branches[1].percent', '$.trigger.rollout']);
+      expect(msg(r, '$.trigger.rollout')).toBe('must be a percentage from 0 to 100.');
+      f.nodes.s.branches = [33.4, 33.3, 33.3].map((percent) => ({ percent, next: 'b' }));
+      delete (f as any).trigger;
+      expect(validateFlow(f).errors).toEqual([]);
+      f.nodes.s.branches[0].percent = 30;
+      expect(msg(validateFlow(f), '$.nodes.s.branches')).toBe('must add up to 100 percent (they add up to 96.6).');
+    });
+
+    it('takes node ids that are names of object methods as plain ids', () => {
+      const f = base();
+      f.nodes.a.next = 'constructor';
+      f.nodes.constructor = { type: 'message', text: 'x', next: 'toString' };
+      f.nodes.toString = { type: 'message', text: 'y', next: 'b' };
+      expect(validateFlow(f).errors).toEqual([]);
+    });
+
+    it('refuses what can never hold where it stands: vars in a trigger, context paths never set or of another type', () => {
+      const f = base();
+      (f as any).trigger = { when: { var: 'vars.email', exists: true } };
+      f.nodes.a.next = 'c';
+      f.nodes.c = { type: 'condition', when: { any: [{ var: 'context.device.os', eq: 'ios' }, { var: 'context.visitCount', matches: '1' }, { var: 'context.device.platform', eq: 'phone' }] }, then: 'b', else: 'b' };
+      const r = validateFlow(f);
+      expect(msg(r, '$.trigger.when.var')).toMatch(/a trigger is checked before the flow starts/);
+      expect(msg(r, '$.nodes.c.when.any[0].var')).toMatch(/^"context.device.os" is never set/);
+      expect(msg(r, '$.nodes.c.when.any[1].var')).toBe('"context.visitCount" is a number, so this can never hold.');
+      expect(msg(r, '$.nodes.c.when.any[2].var')).toBe('"context.device.platform" is never "phone"; it is one of mobile, tablet, desktop.');
+    });
+
+    it('allows $comment (a string) anywhere and no other $ field', () => {
+      const f = base() as any;
+      f.$comment = 'ok';
+      f.nodes.a.$comment = 'ok';
+      expect(validateFlow(f).errors).toEqual([]);
+      f.nodes.a.$id = 'x';
+      f.nodes.b.$comment = { nested: true };
+      const r = validateFlow(f);
+      expect(paths(r)).toEqual(['$.nodes.a.$id', '$.nodes.b.$comment']);
+      expect(msg(r, '$.nodes.a.$id')).toBe('is not a field of a input node; the only $ field here is "$comment".');
+    });
+
+    it('refuses deep nesting anywhere before it can overflow a stack, naming the limit', () => {
+      let data: any = 1;
+      for (let i = 0; i < 10_000; i++) data = { d: data };
+      const f = base() as any;
+      f.nodes.a.next = 'cb';
+      f.nodes.cb = { type: 'callback', name: 'x', data, next: 'b' };
+      const r = validateFlow(f);
+      expect(r.errors).toHaveLength(1);
+      expect(r.errors[0].message).toBe(`nests deeper than ${FLOW_LIMITS.depth} levels of objects and lists (the limit).`);
+      expect(r.errors[0].path.startsWith('$.nodes.cb.data.d.d')).toBe(true);
+      let text = '1';
+      for (let i = 0; i < 10_000; i++) text = `[${text}]`;
+      expect(validateFlow(`{"id":"x","$comment":${text}}`).errors[0].message).toMatch(/the limit/);
+    });
+
+    it('refuses conditions nested past their limit, saying what it is', () => {
+      const f = base();
+      let when: any = { var: 'vars.n', gt: 1 };
+      for (let i = 0; i <= FLOW_LIMITS.conditionDepth; i++) when = { not: when };
+      f.nodes.a.next = 'c';
+      f.nodes.c = { type: 'condition', when, then: 'b', else: 'b' };
+      expect(validateFlow(f).errors.map((e) => e.message)).toEqual([`nests all / any / not deeper than ${FLOW_LIMITS.conditionDepth} levels (the limit).`]);
+    });
+
+    it('refuses a run of nodes longer than one turn may pass, exactly where the runner would stop', () => {
+      const chain = (k: number) => {
+        const f = base();
+        for (let i = 0; i < k; i++) f.nodes[`m${i}`] = { type: 'message', text: `${i}`, next: i + 1 < k ? `m${i + 1}` : 'b' };
+        f.nodes.a.next = 'm0';
+        return f;
+      };
+      const run = (f: any) => {
+        const runner = createFlowRunner(f, { locale: 'en', bucketKey: 'u', user: {}, context: {} });
+        runner.start();
+        return runner.reply({ type: 'text', value: 'a@b.co' });
+      };
+      const longest = chain(FLOW_LIMITS.steps - 1);
+      expect(validateFlow(longest).errors).toEqual([]);
+      const turn = run(longest);
+      expect(turn.done).toBe(true);
+      expect(turn.error).toBeUndefined();
+      expect(turn.messages).toHaveLength(FLOW_LIMITS.steps - 1);
+      const tooLong = chain(FLOW_LIMITS.steps);
+      expect(validateFlow(tooLong).errors).toEqual([
+        { path: '$.nodes.m0', message: expect.stringContaining(`starts a run of ${FLOW_LIMITS.steps + 1} nodes without waiting for the user, over the limit of ${FLOW_LIMITS.steps}`) },
+      ]);
+      expect(run(tooLong).error).toMatch(/passed 100 nodes without waiting/);
+    });
+
+    it('refuses more nodes than the limit, saying so', () => {
+      const f = base();
+      for (let i = 0; i < FLOW_LIMITS.nodes; i++) f.nodes[`x${i}`] = { type: 'end' };
+      expect(validateFlow(f).errors).toEqual([{ path: '$.nodes', message: `has ${FLOW_LIMITS.nodes + 2} nodes, over the limit of ${FLOW_LIMITS.nodes}; split the flow.` }]);
+    });
   });
 });

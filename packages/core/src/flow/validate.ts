@@ -37,11 +37,12 @@ export const FLOW_NODE_FIELDS: Record<string, string> = {
   callback: 'name:s data:d? next:n?',
   end: 'text:t?',
 };
+export const FLOW_ROOT_FIELDS = '$schema:s? id:s version:V locale:u? start:n variables:d? trigger:g? nodes:M';
 export const FLOW_TRIGGER_FIELDS =
   'url:u? event:s? timeOnPageMs:I? visitor:e/new/returning? minVisits:I? plan:u? when:c? rollout:P? frequency:e/always/once-per-user/once-per-session?';
 const LEVEL = 'e/low/medium/high?';
 /** Nested objects: [fields, what the message calls one]; o, r and p are non-empty lists of them. */
-const SUB: Record<string, [string, string]> = {
+export const FLOW_SUB_FIELDS: Record<string, [string, string]> = {
   g: [FLOW_TRIGGER_FIELDS, 'a trigger'],
   h: [`complexity:${LEVEL} severity:${LEVEL} effort:${LEVEL} reason:s? tags:u?`, 'triage hints'],
   f: ['var:v.list next:n', '"optionsFrom"'],
@@ -50,8 +51,9 @@ const SUB: Record<string, [string, string]> = {
   p: ['var:v op:e/set/copy/add/append/remove/clear value:a? from:s?', 'a set operation'],
 };
 /** A condition leaf: `{ "var": path, <op>: value }`, the value's kind as for fields. */
-const LEAF = rules('eq:a ne:a gt:N gte:N lt:N lte:N contains:a matches:x exists:b in:L');
-const VAR_TYPES = 'e/string/number/boolean/list';
+export const FLOW_LEAF_FIELDS = 'eq:a ne:a gt:N gte:N lt:N lte:N contains:a matches:x exists:b in:L';
+const LEAF = rules(FLOW_LEAF_FIELDS);
+export const FLOW_VAR_TYPES = 'e/string/number/boolean/list';
 const OBJ = 'must be an object.';
 const COND = 'must be { "var": …, <one of eq ne gt gte lt lte contains matches exists in>: … }, { "all" or "any": […] } or { "not": … }.';
 
@@ -76,9 +78,17 @@ export const FLOW_CONTEXT: Record<string, string> = {
   'device.platform': 'string',
 };
 /** Values a context path can only ever take. */
-const CONTEXT_VALUES: Record<string, unknown[]> = { 'device.platform': ['mobile', 'tablet', 'desktop'] };
+export const FLOW_CONTEXT_VALUES: Record<string, unknown[]> = { 'device.platform': ['mobile', 'tablet', 'desktop'] };
 
-function rules(spec: string) {
+/** A field spec as `[name, kind, optional]` rows (parsed once per spec). */
+export function rules(spec: string) {
+  const parsed = (rules as { cache?: Map<string, ReturnType<typeof parseRules>> }).cache ??= new Map();
+  let got = parsed.get(spec);
+  if (!got) parsed.set(spec, (got = parseRules(spec)));
+  return got;
+}
+
+function parseRules(spec: string) {
   return spec.split(' ').map((f) => {
     const [k, r] = f.split(':');
     return [k, r.replace('?', ''), r.endsWith('?')] as const;
@@ -178,7 +188,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     const type = has(FLOW_CONTEXT, path) ? FLOW_CONTEXT[path] : Object.keys(FLOW_CONTEXT).some((k) => k.startsWith(path + '.')) ? 'object' : '';
     if (!type) return err(p, `"context.${path}" is never set; the context has ${Object.keys(FLOW_CONTEXT).map((k) => 'context.' + k).join(', ')}.`);
     if (want && want != type) return err(p, `"context.${path}" is a ${type}, so this can never hold.`);
-    const only = CONTEXT_VALUES[path];
+    const only = FLOW_CONTEXT_VALUES[path];
     if (only && value !== undefined && !only.includes(value)) err(p, `"context.${path}" is never ${JSON.stringify(value)}; it is one of ${only.join(', ')}.`);
   };
   const checkText = (v: unknown, p: string) => {
@@ -213,7 +223,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     const v = o[k];
     const bad = (m: string) => err(fp, m);
     const k0 = kind[0];
-    const sub = has(SUB, k0) ? SUB[k0] : undefined;
+    const sub = has(FLOW_SUB_FIELDS, k0) ? FLOW_SUB_FIELDS[k0] : undefined;
     if (sub) {
       const list = 'orp'.includes(k0);
       const seen = new Set();
@@ -252,12 +262,12 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
   };
 
   /** Checks an object against a field spec: unknown, missing and mistyped fields. */
-  const checkFields = (o: Record<string, any>, spec: string, p: string, what: string) => {
+  const checkFields = (o: Record<string, any>, spec: string, p: string, what: string, node = false) => {
     const rs = rules(spec);
     for (const k of Object.keys(o)) {
       const kp = jsonPathKey(p, k);
       if (k == '$comment') typeof o[k] == 'string' || err(kp, 'must be a string.');
-      else if (k != 'type' && !rs.some((r) => r[0] == k)) err(kp, `is not a field of ${what}${k[0] == '$' ? '; the only $ field here is "$comment"' : ''}.`);
+      else if (!(node && k == 'type') && !rs.some((r) => r[0] == k)) err(kp, `is not a field of ${what}${k[0] == '$' ? '; the only $ field here is "$comment"' : ''}.`);
     }
     for (const [k, kind, optional] of rs)
       if (o[k] !== undefined) checkValue(o, k, kind, jsonPathKey(p, k));
@@ -269,13 +279,13 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     for (const [name, d] of Object.entries(f.variables)) {
       const p = jsonPathKey('$.variables', name);
       const n = errors.length;
-      if (isObj(d)) checkFields(d, `type:${VAR_TYPES} default:a?`, p, 'a variable');
-      else checkValue({ type: d }, 'type', VAR_TYPES, p);
+      if (isObj(d)) checkFields(d, `type:${FLOW_VAR_TYPES} default:a?`, p, 'a variable');
+      else checkValue({ type: d }, 'type', FLOW_VAR_TYPES, p);
       const decl = isObj(d) ? d : { type: d };
       if (errors.length == n && 'default' in decl && typeOf(decl.default) != decl.type) err(`${p}.default`, `must be a ${decl.type}, like the variable.`);
       vars[name] = decl.type;
     }
-  checkFields(f, '$schema:s? id:s version:V locale:u? start:n variables:d? trigger:g? nodes:M', '$', 'a flow');
+  checkFields(f, FLOW_ROOT_FIELDS, '$', 'a flow');
   for (const id of ids) {
     const node = nodes[id];
     const p = jsonPathKey('$.nodes', id);
@@ -283,7 +293,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     if (!isObj(node)) err(p, OBJ);
     else if (!has(FLOW_NODE_FIELDS, node.type)) checkValue(node, 'type', 'e/' + Object.keys(FLOW_NODE_FIELDS).join('/'), `${p}.type`);
     else {
-      checkFields(node, FLOW_NODE_FIELDS[node.type], p, `a ${node.type} node`);
+      checkFields(node, FLOW_NODE_FIELDS[node.type], p, `a ${node.type} node`, true);
       if (node.type == 'choice' && !node.options == !node.optionsFrom) err(p, 'needs "options" or "optionsFrom" (one, not both).');
       if (node.allowHuman === false) warn(`${p}.allowHuman`, 'hides "Talk to a person": people stuck here cannot reach anyone.');
     }
