@@ -222,8 +222,8 @@ describe('validateFlow', () => {
     it('takes node ids that are names of object methods as plain ids', () => {
       const f = base();
       f.nodes.a.next = 'constructor';
-      f.nodes.constructor = { type: 'message', text: 'x', next: 'toString' };
-      f.nodes.toString = { type: 'message', text: 'y', next: 'b' };
+      f.nodes['constructor'] = { type: 'message', text: 'x', next: 'toString' };
+      f.nodes['toString'] = { type: 'message', text: 'y', next: 'b' };
       expect(validateFlow(f).errors).toEqual([]);
     });
 

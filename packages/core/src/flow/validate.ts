@@ -2,6 +2,10 @@ import type { Problem } from '../types';
 import type { Flow } from './types';
 import { checkFlowPattern, FLOW_CONDITION_DEPTH, has, isObj, typeOf } from './text';
 
+/** A field rule: name, kind, optional. */
+type Rule = readonly [string, string, boolean];
+const ruleCache = new Map<string, Rule[]>();
+
 /** Limits every flow is held to, the same in the validator, the runner, the widget and the CLI. */
 export const FLOW_LIMITS = {
   /** Nodes in one flow. */
@@ -81,14 +85,13 @@ export const FLOW_CONTEXT: Record<string, string> = {
 export const FLOW_CONTEXT_VALUES: Record<string, unknown[]> = { 'device.platform': ['mobile', 'tablet', 'desktop'] };
 
 /** A field spec as `[name, kind, optional]` rows (parsed once per spec). */
-export function rules(spec: string) {
-  const parsed = (rules as { cache?: Map<string, ReturnType<typeof parseRules>> }).cache ??= new Map();
-  let got = parsed.get(spec);
-  if (!got) parsed.set(spec, (got = parseRules(spec)));
+export function rules(spec: string): Rule[] {
+  let got = ruleCache.get(spec);
+  if (!got) ruleCache.set(spec, (got = parseRules(spec)));
   return got;
 }
 
-function parseRules(spec: string) {
+function parseRules(spec: string): Rule[] {
   return spec.split(' ').map((f) => {
     const [k, r] = f.split(':');
     return [k, r.replace('?', ''), r.endsWith('?')] as const;
