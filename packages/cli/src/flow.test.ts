@@ -66,8 +66,8 @@ describe('madoguchi flow', () => {
     const r = await run(['graph', 'support-router.json']);
     expect(r.code).toBe(0);
     expect(r.out.startsWith('flowchart TD\n')).toBe(true);
-    expect(r.out).toContain('n_is_2dvip{"condition is-vip"}');
-    expect(r.out).toContain('n_is_2dvip -->|then| n_vip');
+    expect(r.out).toContain('n_is_2d_vip{"condition is-vip"}');
+    expect(r.out).toContain('n_is_2d_vip -->|"then"| n_vip');
     expect((await run(['graph', '--locale', 'ja', 'support-router.json'])).out).toContain('どのようなご用件ですか?');
   });
 

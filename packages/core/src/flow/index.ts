@@ -1,5 +1,5 @@
 export type * from './types';
-export { validateFlow, checkFlowVars, flowExits, FLOW_NODE_FIELDS, FLOW_TRIGGER_FIELDS, FLOW_LIMITS, FLOW_CONTEXT } from './validate';
+export { validateFlow, checkFlowVars, checkFlowCalls, flowExits, FLOW_NODE_FIELDS, FLOW_TRIGGER_FIELDS, FLOW_LIMITS, FLOW_CONTEXT } from './validate';
 export { createFlowRunner, readFlowAnswer, FLOW_MAX_STEPS, SURVEY_MAX } from './runner';
 export { matchFlowTrigger, rolloutBucket } from './trigger';
 export { flowToMermaid } from './mermaid';

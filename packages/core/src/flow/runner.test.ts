@@ -235,6 +235,76 @@ describe('createFlowRunner', () => {
     expect(texts(r.start())).toEqual(['MD\\-9 1']);
   });
 
+  it('request: asks the host, saves typed parts of the answer, and takes ok, error or timeout', () => {
+    const f = flowOf(
+      {
+        a: { type: 'request', handler: 'order', body: { id: '{{vars.order}}', fixed: 2 }, timeoutMs: 3000, save: { status: 'order.status', items: 'order.items' }, ok: 'ok', error: 'bad', timeout: 'late' },
+        ok: { type: 'end', text: 'Order is {{vars.status}} ({{vars.items}})' },
+        bad: { type: 'end', text: 'Could not look it up.' },
+        late: { type: 'end', text: 'Too slow.' },
+      },
+      { order: 'string', status: 'string', items: 'list' },
+    );
+    const start = () => {
+      const r = createFlowRunner(f, env({ vars: { order: 'MD 1' } }));
+      const t = r.start();
+      expect(t.actions).toEqual([{ type: 'request', node: 'a', handler: 'order', method: 'GET', timeoutMs: 3000, body: { id: 'MD 1', fixed: 2 } }]);
+      expect(t.wait).toMatchObject({ kind: 'request', handler: 'order' });
+      return r;
+    };
+    let r = start();
+    expect(r.reply({ type: 'text', value: 'hello?' }).wait?.kind).toBe('request');
+    expect(texts(r.reply({ type: 'request-result', status: 'ok', data: { order: { status: 'shipped', items: ['a', 'b'] } } }))).toEqual(['Order is shipped (a, b)']);
+    r = start();
+    expect(texts(r.reply({ type: 'request-result', status: 'ok', data: { order: { status: 3, items: [] } } }))).toEqual(['Could not look it up.']);
+    expect(r.state.vars.status).toBeUndefined();
+    r = start();
+    expect(texts(r.reply({ type: 'request-result', status: 'timeout' }))).toEqual(['Too slow.']);
+    // After a reload the request is asked again.
+    r = start();
+    expect(createFlowRunner(f, env(), r.state).start().actions).toMatchObject([{ type: 'request', node: 'a' }]);
+  });
+
+  it('request: fills an endpoint URL with URL-encoded values', () => {
+    const f = flowOf({ a: { type: 'request', url: '/api/orders/{{vars.order}}?x=1', ok: 'z', error: 'z', timeout: 'z' }, z: { type: 'end' } }, { order: 'string' });
+    expect(createFlowRunner(f, env({ vars: { order: 'a/b ?' } })).start().wait).toMatchObject({ kind: 'request', url: '/api/orders/a%2Fb%20%3F?x=1', method: 'GET', timeoutMs: 8000 });
+  });
+
+  it('flow: runs a sub-flow with its own variables, hands values in and out, and resumes inside it', () => {
+    const sub = validateFlow({
+      id: 'ask-email',
+      version: 1,
+      start: 'q',
+      variables: { hint: 'string', email: 'string' },
+      nodes: {
+        q: { type: 'input', input: 'email', text: 'E-mail for {{vars.hint}}?', save: 'email', next: 'bye', exhausted: 'bye' },
+        bye: { type: 'end', text: 'Thanks.' },
+      },
+    }).flow!;
+    const f = flowOf(
+      {
+        a: { type: 'flow', flow: 'ask-email', in: { hint: 'vars.order' }, out: { mail: 'email' }, next: 'b' },
+        b: { type: 'handoff', text: 'Back with {{vars.mail}} for {{vars.order}}' },
+      },
+      { order: 'string', mail: 'string' },
+    );
+    const e = env({ flows: { 'ask-email': sub }, vars: { order: 'MD-1' } });
+    const r = createFlowRunner(f, e);
+    expect(texts(r.start())).toEqual(['E-mail for MD\\-1?']);
+    expect(r.state.calls).toEqual([{ flow: 'ask-email', from: 'a', vars: { order: 'MD-1' } }]);
+    const resumed = createFlowRunner(f, e, JSON.parse(JSON.stringify(r.state)));
+    expect(resumed.restarted).toBe(false);
+    expect(resumed.start().wait).toMatchObject({ kind: 'input', node: 'q' });
+    const t = resumed.reply({ type: 'text', value: 'a@b.co' });
+    expect(texts(t)).toEqual(['Thanks.', 'Back with a@b\\.co for MD\\-1']);
+    expect(t.actions).toMatchObject([{ type: 'handoff', answers: { order: 'MD-1', mail: 'a@b.co' } }]);
+    expect(t.done).toBe(true);
+    // Without the sub-flow loaded the call is skipped with an error, and a saved state inside it restarts.
+    const alone = createFlowRunner(f, env({ vars: { order: 'MD-1' } }));
+    expect(alone.start().error).toMatch(/calls "ask-email", which is not loaded/);
+    expect(createFlowRunner(f, env(), r.state).restarted).toBe(true);
+  });
+
   it('delay: waits for the timer, and a restored state waits only for the rest', () => {
     let now = 1000;
     const f = flowOf({ a: { type: 'delay', ms: 3000, next: 'b' }, b: { type: 'end', text: 'later' } });

@@ -15,6 +15,15 @@ const WORDS: Record<string, string[]> = {
 };
 
 const declType = (d: unknown) => (isObj(d) ? d.type : d);
+/** A response value as a variable keeps it: plain JSON, strings up to 1000 characters, lists up to 100 items. */
+const keep = (v: unknown): unknown => {
+  try {
+    const c = v === undefined ? v : JSON.parse(JSON.stringify(v));
+    return typeof c == 'string' ? c.slice(0, 1000) : Array.isArray(c) ? c.slice(0, 100) : c;
+  } catch {
+    return undefined;
+  }
+};
 const clone = (v: unknown) => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
 
 /** Triage hints as the handoff packet takes them: `tags` is always a list. */
@@ -52,33 +61,51 @@ export function readFlowAnswer(node: InputNode, raw: string): string | number | 
  * wait for out. Pure: it performs nothing itself, so it can be replayed and tested anywhere.
  */
 export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): FlowRunner {
-  const nodes: Record<string, any> = flow.nodes;
+  const others = env.flows ?? {};
+  /** The flow running now: the last sub-flow called, else the flow itself. */
+  const flowIn = (calls: FlowState['calls']): Flow | undefined => (calls?.length ? (has(others, calls[calls.length - 1].flow) ? others[calls[calls.length - 1].flow] : undefined) : flow);
+  let cur = flow;
+  let nodes: Record<string, any> = flow.nodes;
   const hashOf = (v: unknown) => hashFlowText(canonicalJson(v));
   const hash = hashOf(flow);
-  const nodeHash = (id: string | null) => (id && nodes[id] ? hashOf(nodes[id]) : '');
+  const nodeHash = (id: string | null) => (id && has(nodes, id) ? hashOf(nodes[id]) : '');
   const now = env.now ?? Date.now;
   const words = WORDS[env.locale] ?? WORDS.en;
-  const decls = flow.variables ?? {};
-  const fresh = (seed = env.seed ?? parseInt(hashFlowText(env.bucketKey), 16)): FlowState => {
+  /** A flow's starting variables: its defaults, then the given values of declared names and types. */
+  const startVars = (f: Flow, given: Record<string, unknown> = {}) => {
+    const decls = f.variables ?? {};
     const vars: Record<string, unknown> = {};
     for (const [k, d] of Object.entries(decls)) if (isObj(d) && 'default' in d) vars[k] = clone(d.default);
-    for (const [k, v] of Object.entries(env.vars ?? {})) if (has(decls, k) && typeOf(v) == declType(decls[k])) vars[k] = clone(v);
-    return { flowId: flow.id, hash, nodeHash: '', cursor: null, vars, retries: 0, seed, done: false };
+    for (const [k, v] of Object.entries(given)) if (has(decls, k) && typeOf(v) == declType(decls[k])) vars[k] = clone(v);
+    return vars;
   };
-  const fits = (s: any): s is FlowState =>
-    isObj(s) &&
-    s.flowId == flow.id &&
-    isObj(s.vars) &&
-    typeof s.retries == 'number' &&
-    (s.cursor == null || has(nodes, s.cursor)) &&
-    (s.hash == hash ||
-      (!!s.cursor &&
-        s.nodeHash == nodeHash(s.cursor) &&
-        Object.entries(s.vars).every(([k, v]) => has(decls, k) && typeOf(v) == declType(decls[k]))));
+  const fresh = (seed = env.seed ?? parseInt(hashFlowText(env.bucketKey), 16)): FlowState => ({
+    flowId: flow.id,
+    hash,
+    nodeHash: '',
+    cursor: null,
+    vars: startVars(flow, env.vars),
+    retries: 0,
+    seed,
+    done: false,
+  });
+  const varsFit = (f: Flow, vars: Record<string, unknown>) => Object.entries(vars).every(([k, v]) => has(f.variables ?? {}, k) && typeOf(v) == declType(f.variables![k]));
+  const fits = (s: any): s is FlowState => {
+    if (!isObj(s) || s.flowId != flow.id || !isObj(s.vars) || typeof s.retries != 'number') return false;
+    const calls = s.calls ?? [];
+    const f = Array.isArray(calls) && calls.length <= FLOW_LIMITS.calls ? flowIn(calls) : undefined;
+    if (!f || (s.cursor != null && !has(f.nodes, s.cursor))) return false;
+    [cur, nodes] = [f, f.nodes];
+    const same = s.hash == hash && !calls.length;
+    return same || (!!s.cursor && s.nodeHash == nodeHash(s.cursor) && varsFit(f, s.vars));
+  };
   const restarted = !!saved && !fits(saved);
-  let st: FlowState = fits(saved) ? { ...clone(saved), hash, nodeHash: nodeHash(saved.cursor) } : fresh();
+  if (restarted) [cur, nodes] = [flow, flow.nodes];
+  let st: FlowState = !restarted && saved ? { ...clone(saved), hash, nodeHash: nodeHash(saved.cursor) } : fresh();
   let notice = restarted;
 
+  /** Variables of the flow running now and of the flows that called it, for a handoff. */
+  const answers = () => Object.assign({}, ...(st.calls ?? []).map((c) => c.vars), st.vars);
   const scope = () => ({ vars: st.vars, user: env.user, context: env.context });
   const text = (t: LocalizedText | undefined, md?: boolean) => fillFlowTemplate(pickFlowText(t, env.locale), scope(), md);
   const newTurn = (): FlowTurn => ({ messages: [], actions: [], wait: null, done: false });
@@ -106,23 +133,71 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
       if (enter) st.until = now() + node.ms;
       w.ms = Math.max(0, (st.until ?? 0) - now());
     }
+    // A request is asked again on a resume: the page that was waiting for it is gone.
+    if (t == 'request') {
+      const req: any = { method: node.method ?? 'GET', timeoutMs: node.timeoutMs ?? 8000 };
+      if (node.handler) req.handler = node.handler;
+      else req.url = fillFlowTemplate(node.url, scope(), encodeURIComponent);
+      if (node.body) req.body = fillData(node.body);
+      Object.assign(w, req);
+      turn.actions.push({ type: t, node: id, ...req });
+    }
     st.cursor = id;
     st.nodeHash = nodeHash(id);
     turn.wait = w;
     return turn;
   };
 
+  /** Top-level strings of callback data or a request body are templates (values unescaped). */
+  const fillData = (d: Record<string, unknown>) => Object.fromEntries(Object.entries(d).map(([k, v]) => [k, typeof v == 'string' ? text(v) : v]));
+
+  /** Ends a sub-flow: back to the caller's variables, with `out` copied over, at the calling node's `next`. */
+  const leave = (): string | undefined => {
+    const calls = st.calls!;
+    const { from, vars } = calls[calls.length - 1];
+    const parent = flowIn(calls.slice(0, -1))!;
+    const caller = parent.nodes[from] as Extract<FlowNode, { type: 'flow' }>;
+    for (const [mine, theirs] of Object.entries(caller.out ?? {})) if (has(st.vars, theirs)) vars[mine] = st.vars[theirs];
+    st.calls = calls.slice(0, -1);
+    if (!st.calls.length) delete st.calls;
+    st.vars = vars;
+    [cur, nodes] = [parent, parent.nodes];
+    return caller.next;
+  };
+
   const run = (id: string | undefined, turn: FlowTurn): FlowTurn => {
-    for (let steps = 0; id !== undefined && has(nodes, id); steps++) {
+    for (let steps = 0; ; steps++) {
+      if (id === undefined || !has(nodes, id)) {
+        if (!st.calls?.length) break;
+        id = leave();
+        continue;
+      }
       const node = nodes[id];
       const t = node.type;
       if (steps >= FLOW_MAX_STEPS) {
         turn.error = `Flow "${flow.id}" passed ${FLOW_MAX_STEPS} nodes without waiting (at "${id}"); it was stopped.`;
         break;
       }
-      if (/^(choice|input|survey|search|delay)$/.test(t)) return present(id, turn, true);
+      if (/^(choice|input|survey|search|delay|request)$/.test(t)) return present(id, turn, true);
       if (/^(message|handoff|end)$/.test(t)) say(turn, node.text, node.delayMs);
-      if (t == 'end') break;
+      if (t == 'end' && !st.calls?.length) break;
+      if (t == 'end') {
+        id = leave();
+        continue;
+      }
+      if (t == 'flow') {
+        const sub = has(others, node.flow) ? others[node.flow] : undefined;
+        if (sub && (st.calls?.length ?? 0) < FLOW_LIMITS.calls) {
+          const given: Record<string, unknown> = {};
+          for (const [k, path] of Object.entries((node.in ?? {}) as Record<string, string>)) given[k] = readFlowPath(scope(), path);
+          st.calls = [...(st.calls ?? []), { flow: sub.id, from: id, vars: st.vars }];
+          st.vars = startVars(sub, given);
+          [cur, nodes] = [sub, sub.nodes];
+          id = sub.start;
+          continue;
+        }
+        turn.error = sub ? `Flow "${cur.id}" calls flows over ${FLOW_LIMITS.calls} deep (at "${id}"); the call was skipped.` : `Flow "${cur.id}" calls "${node.flow}", which is not loaded (at "${id}"); the call was skipped.`;
+      }
       if (t == 'set')
         for (const { var: k, op, value, from } of node.ops as FlowSetOp[]) {
           const cur = st.vars[k];
@@ -135,18 +210,16 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
           else delete st.vars[k];
         }
       if (t == 'handoff') {
-        const a: any = { type: t, answers: { ...st.vars } };
+        const a: any = { type: t, answers: answers() };
         if (node.note) a.note = text(node.note);
         if (node.hints) a.hints = hintsOf(node.hints);
         turn.actions.push(a);
       }
       if (t == 'callback') {
-        const data: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(node.data ?? {})) data[k] = typeof v == 'string' ? text(v) : v;
-        turn.actions.push({ type: t, name: node.name, data });
+        turn.actions.push({ type: t, name: node.name, data: fillData(node.data ?? {}) });
       }
       let sum = 0;
-      const b = t == 'split' && rolloutBucket(env.bucketKey || String(st.seed), `${flow.id}:${id}`);
+      const b = t == 'split' && rolloutBucket(env.bucketKey || String(st.seed), `${cur.id}:${id}`);
       id =
         t == 'split'
           ? (node.branches.find((x: any) => (b as number) < (sum += x.percent)) ?? node.branches[node.branches.length - 1]).next
@@ -195,6 +268,18 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
         if (!Number.isInteger(input.score) || input.score < (node.scale == 'nps' ? 0 : 1) || input.score > SURVEY_MAX[node.scale as 'csat']) return again();
         if (node.save) st.vars[node.save] = input.score;
       } else if (it != 'text') return again();
+    } else if (t == 'request') {
+      if (it != 'request-result' || !/^(ok|error|timeout)$/.test(input.status)) return again();
+      next = node[input.status];
+      if (input.status == 'ok' && node.save) {
+        const got: Record<string, unknown> = {};
+        for (const [k, path] of Object.entries(node.save as Record<string, string>)) {
+          const v = keep(readFlowPath(input.data, path));
+          if (typeOf(v) != declType(cur.variables?.[k]) || v == null) next = node.error;
+          else got[k] = v;
+        }
+        if (next == node.ok) Object.assign(st.vars, got);
+      }
     } else if (t != 'delay' || it != 'timer') return again();
     delete st.until;
     st.retries = 0;

@@ -36,6 +36,12 @@ const DESCRIPTIONS: Record<string, string> = {
   delay: 'Waits a while before going on.',
   split: 'A/B split, stable per user; percentages (0-100 each) add up to 100.',
   callback: "Asks the host page to do something (an on('flow:callback') handler).",
+  request:
+    "Looks something up through the host page (an on('flow:request') handler) or an endpoint the host allows, saves parts of the answer into variables, and goes on at ok, error or timeout.",
+  'request.save': 'Variable name: path in the response (order.status). A missing or mistyped value takes the error exit.',
+  flow: 'Runs another loaded flow with its own variables, then goes on at next.',
+  'flow.in': 'Its variable: a path here (vars.order).',
+  'flow.out': 'A variable here: its variable, copied when it ends.',
   end: 'Ends the flow.',
   text: 'Text in the safe Markdown subset. {{vars.x}}, {{user.name}}, {{context.page.title}} are filled in, escaped.',
   condition0: `{ "var": "vars.x", "<op>": value } or { "all": [...] } / { "any": [...] } / { "not": {...} }, nested at most ${FLOW_LIMITS.conditionDepth} levels.`,
@@ -65,6 +71,10 @@ function kindSchema(kind: string, where: string): Schema {
     n: { type: 'string', description: TARGET },
     N: { type: 'number' },
     P: { type: 'number', minimum: 0, maximum: 100 },
+    T: { type: 'integer', minimum: 100, maximum: FLOW_LIMITS.requestMs },
+    U: { type: 'string', pattern: '^(https://[^/?#\\s{}]+|/(?!/))\\S*$' },
+    S: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
+    W: { type: 'object', additionalProperties: { type: 'string', pattern: pathPattern() } },
     I: { type: 'integer', minimum: 0 },
     b: { type: 'boolean' },
     s: { type: 'string', minLength: 1 },
@@ -136,6 +146,7 @@ export function flowJsonSchema(): Schema {
   for (const [type, spec] of Object.entries(FLOW_NODE_FIELDS)) {
     const extra: Schema = { properties: { type: { const: type } }, required: ['type'] };
     if (type == 'choice') extra.oneOf = [{ required: ['options'] }, { required: ['optionsFrom'] }];
+    if (type == 'request') extra.oneOf = [{ required: ['handler'] }, { required: ['url'] }];
     defs[type] = objectSchema(spec, type, extra);
   }
   for (const [k0, [spec]] of Object.entries(FLOW_SUB_FIELDS)) defs[subName(k0)] = objectSchema(spec, subName(k0));

@@ -39,11 +39,11 @@ export function escapeFlowMarkdown(s: string): string {
  * Replaces `{{vars.x}}`, `{{user.name}}`, `{{context.page.title}}`. Unknown paths give "".
  * With `markdown`, values are escaped so a user's name is only ever literal text.
  */
-export function fillFlowTemplate(s: string, scope: unknown, markdown?: boolean): string {
+export function fillFlowTemplate(s: string, scope: unknown, markdown?: boolean | ((value: string) => string)): string {
   return s.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (_, p: string) => {
     const v = readFlowPath(scope, p);
     const t = v == null || typeof v == 'object' && !Array.isArray(v) ? '' : Array.isArray(v) ? v.join(', ') : String(v);
-    return markdown ? escapeFlowMarkdown(t) : t;
+    return typeof markdown == 'function' ? markdown(t) : markdown ? escapeFlowMarkdown(t) : t;
   });
 }
 

@@ -108,6 +108,33 @@ export type FlowNode =
   | (Waiting & { type: 'delay'; ms: number; next: string })
   | { type: 'split'; branches: Array<{ percent: number; next: string }> }
   | { type: 'callback'; name: string; data?: Record<string, unknown>; next?: string }
+  | (Waiting & {
+      type: 'request';
+      /** The host page's `on('flow:request')` handler name, or … */
+      handler?: string;
+      /** … an endpoint: a path on this site, or an https URL the host allows (`flowRequests`). `{{…}}` values are URL-encoded. */
+      url?: string;
+      method?: 'GET' | 'POST';
+      /** Parameters for the handler, or the JSON body of a POST; strings are templates. */
+      body?: Record<string, unknown>;
+      /** Default 8000, at most 30000. */
+      timeoutMs?: number;
+      /** Variable ← path in the response (`"status": "order.status"`); a missing or mistyped value takes `error`. */
+      save?: Record<string, string>;
+      ok: string;
+      error: string;
+      timeout: string;
+    })
+  | {
+      type: 'flow';
+      /** The id of another loaded flow: it runs with its own variables, then this flow goes on at `next`. */
+      flow: string;
+      /** Its variable ← a path here (`"order": "vars.order"`). */
+      in?: Record<string, string>;
+      /** A variable here ← its variable, when it ends. */
+      out?: Record<string, string>;
+      next?: string;
+    }
   | { type: 'end'; text?: LocalizedText };
 
 export type FlowNodeType = FlowNode['type'];
@@ -152,6 +179,8 @@ export interface FlowEnv {
   user: UserInfo;
   /** A snapshot of the page context (`context.page.title`…). */
   context: Record<string, unknown>;
+  /** Other flows by id, for `flow` nodes (sub-flows). */
+  flows?: Record<string, Flow>;
   /** Starting values from the host (`startFlow(id, { vars })`): declared variables of the right type only. */
   vars?: Record<string, unknown>;
 }
@@ -170,6 +199,8 @@ export interface FlowState {
   seed: number;
   /** Epoch ms a delay node finishes at. */
   until?: number;
+  /** Sub-flows running: each the flow called, the calling node and the caller's variables. */
+  calls?: Array<{ flow: string; from: string; vars: Record<string, unknown> }>;
   done: boolean;
 }
 
@@ -184,20 +215,32 @@ export type FlowWait = { node: string; allowHuman: boolean; error?: string } & (
   | { kind: 'survey'; scale: 'csat' | 'ces' | 'nps' }
   | { kind: 'search'; query: string }
   | { kind: 'delay'; ms: number }
+  | ({ kind: 'request' } & FlowRequest)
 );
+
+/** What a request node asks the messenger to fetch. */
+export interface FlowRequest {
+  handler?: string;
+  url?: string;
+  method: 'GET' | 'POST';
+  body?: Record<string, unknown>;
+  timeoutMs: number;
+}
 
 export type FlowAction =
   | { type: 'search'; query: string }
   | { type: 'handoff'; note?: string; hints?: FlowTriageHints; answers: Record<string, unknown> }
   | { type: 'survey'; scale: 'csat' | 'ces' | 'nps' }
-  | { type: 'callback'; name: string; data: Record<string, unknown> };
+  | { type: 'callback'; name: string; data: Record<string, unknown> }
+  | ({ type: 'request'; node: string } & FlowRequest);
 
 export type FlowInput =
   | { type: 'choice'; id: string }
   | { type: 'text'; value: string }
   | { type: 'search-result'; found: boolean; articleIds: string[] }
   | { type: 'survey'; score: number }
-  | { type: 'timer' };
+  | { type: 'timer' }
+  | { type: 'request-result'; status: 'ok' | 'error' | 'timeout'; data?: unknown };
 
 export interface FlowTurn {
   /** Bot messages in the safe Markdown subset, user values already escaped. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { createFlowRunner, FLOW_LIMITS, FLOW_NODE_FIELDS, validateFlow } from './index';
+import { checkFlowCalls, createFlowRunner, FLOW_LIMITS, FLOW_NODE_FIELDS, validateFlow } from './index';
 
 const base = () => ({
   id: 'f',
@@ -305,5 +305,39 @@ describe('validateFlow', () => {
       for (let i = 0; i < FLOW_LIMITS.nodes; i++) f.nodes[`x${i}`] = { type: 'end' };
       expect(validateFlow(f).errors).toEqual([{ path: '$.nodes', message: `has ${FLOW_LIMITS.nodes + 2} nodes, over the limit of ${FLOW_LIMITS.nodes}; split the flow.` }]);
     });
+  });
+
+  it('checks request nodes: handler or url, allowed URL shapes, the timeout limit, typed saves', () => {
+    const f = base();
+    f.variables.status = 'string';
+    f.nodes.a.next = 'r';
+    f.nodes.r = { type: 'request', handler: 'h', url: '/x', timeoutMs: 60000, save: { status: 'a.b', nope: 'c' }, ok: 'b', error: 'b', timeout: 'b' };
+    const r = validateFlow(f);
+    expect(paths(r)).toEqual(['$.nodes.r', '$.nodes.r.save.nope', '$.nodes.r.timeoutMs']);
+    expect(r.errors.find((e) => e.path == '$.nodes.r.timeoutMs')?.message).toBe('must be a whole number of milliseconds from 100 to 30000 (the limit).');
+    for (const url of ['http://api.example.com/x', '//evil.example/x', 'https://{{vars.email}}/x', 'javascript:alert(1)']) {
+      f.nodes.r = { type: 'request', url, ok: 'b', error: 'b', timeout: 'b' };
+      expect(paths(validateFlow(f)), url).toEqual(['$.nodes.r.url']);
+    }
+    f.nodes.r = { type: 'request', url: 'https://api.example.com/orders/{{vars.email}}', ok: 'b', error: 'b', timeout: 'b' };
+    expect(validateFlow(f).errors).toEqual([]);
+  });
+
+  it('checks sub-flow calls across the flows loaded together', () => {
+    const caller = validateFlow({
+      id: 'main',
+      version: 1,
+      start: 'c',
+      variables: { n: 'number' },
+      nodes: { c: { type: 'flow', flow: 'sub', in: { x: 'vars.n', ghost: 'vars.n' }, out: { n: 'label' }, next: 'd' }, d: { type: 'flow', flow: 'missing' } },
+    }).flow!;
+    const sub = validateFlow({ id: 'sub', version: 1, start: 'e', variables: { x: 'number', label: 'string' }, nodes: { e: { type: 'flow', flow: 'main' } } }).flow!;
+    expect(checkFlowCalls([caller, sub])).toEqual([
+      { path: 'main: $.nodes.c.in.ghost', message: 'is not a variable of flow "sub".' },
+      { path: 'main: $.nodes.c.out.n', message: 'is a number, but "label" in flow "sub" is a string.' },
+      { path: 'main: $.nodes.d.flow', message: 'calls "missing", which is not among the flows loaded.' },
+      { path: 'main', message: 'calls itself: main → sub → main.' },
+      { path: 'sub', message: 'calls itself: sub → main → sub.' },
+    ]);
   });
 });

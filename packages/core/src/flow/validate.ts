@@ -1,5 +1,5 @@
 import type { Problem } from '../types';
-import type { Flow } from './types';
+import type { Flow, FlowNode } from './types';
 import { checkFlowPattern, FLOW_CONDITION_DEPTH, has, isObj, typeOf } from './text';
 
 /** A field rule: name, kind, optional. */
@@ -16,13 +16,18 @@ export const FLOW_LIMITS = {
   conditionDepth: FLOW_CONDITION_DEPTH,
   /** Nodes one turn may pass through before it waits for the user (the runner's step guard). */
   steps: 100,
+  /** Sub-flows running inside one another. */
+  calls: 5,
+  /** Longest wait for a request node, in milliseconds. */
+  requestMs: 30000,
 };
 
 /**
  * One list of field rules drives the checks and their messages, and mirrors
  * schema/flow.schema.json. `name:kind`, `?` marks an optional field. Kinds: t text (string or
  * per-locale map), n node id, N number, I whole number ≥ 0, b boolean, s string, V string or
- * number, P percent 0–100, u string or strings, e/a/b one of, v variable (`v.list` of that type), x regular
+ * number, P percent 0–100, T milliseconds 100–30000, U URL (https or /path), S {declared variable:
+ * string}, W {name: value path}, u string or strings, e/a/b one of, v variable (`v.list` of that type), x regular
  * expression, c condition, d object, M nodes, L list, a anything; and the objects in SUB.
  */
 export const FLOW_NODE_FIELDS: Record<string, string> = {
@@ -39,6 +44,8 @@ export const FLOW_NODE_FIELDS: Record<string, string> = {
   delay: 'ms:I allowHuman:b? next:n',
   split: 'branches:r',
   callback: 'name:s data:d? next:n?',
+  request: 'handler:s? url:U? method:e/GET/POST? body:d? timeoutMs:T? save:S? allowHuman:b? ok:n error:n timeout:n',
+  flow: 'flow:s in:W? out:S? next:n?',
   end: 'text:t?',
 };
 export const FLOW_ROOT_FIELDS = '$schema:s? id:s version:V locale:u? start:n variables:d? trigger:g? nodes:M';
@@ -251,6 +258,17 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     else if (k0 == 'N') typeof v == 'number' && isFinite(v) || bad('must be a number.');
     else if (k0 == 'P') typeof v == 'number' && v >= 0 && v <= 100 || bad('must be a percentage from 0 to 100.');
     else if (k0 == 'I') Number.isInteger(v) && v >= 0 || bad('must be a whole number, 0 or more.');
+    else if (k0 == 'T') Number.isInteger(v) && v >= 100 && v <= FLOW_LIMITS.requestMs || bad(`must be a whole number of milliseconds from 100 to ${FLOW_LIMITS.requestMs} (the limit).`);
+    else if (k0 == 'U') typeof v == 'string' && /^(https:\/\/[^/?#\s{}]+|\/(?!\/))\S*$/.test(v) || bad('must be a path on this site (/…) or an https:// URL, with a plain host.');
+    else if (k0 == 'S' || k0 == 'W')
+      isObj(v)
+        ? Object.entries(v).forEach(([name, x]) => {
+            const ep = jsonPathKey(fp, name);
+            if (k0 == 'S') checkVar(name, ep);
+            if (typeof x != 'string' || !x) err(ep, 'must be a non-empty string.');
+            else if (k0 == 'W') checkPath(x, ep);
+          })
+        : bad(OBJ);
     else if (k0 == 'b') typeof v == 'boolean' || bad('must be true or false.');
     else if (k0 == 's') typeof v == 'string' && v || bad('must be a non-empty string.');
     else if (k0 == 'V') typeof v == 'string' || typeof v == 'number' || bad('must be a string or a number.');
@@ -298,6 +316,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     else {
       checkFields(node, FLOW_NODE_FIELDS[node.type], p, `a ${node.type} node`, true);
       if (node.type == 'choice' && !node.options == !node.optionsFrom) err(p, 'needs "options" or "optionsFrom" (one, not both).');
+      if (node.type == 'request' && !node.handler == !node.url) err(p, 'needs "handler" or "url" (one, not both).');
       if (node.allowHuman === false) warn(`${p}.allowHuman`, 'hides "Talk to a person": people stuck here cannot reach anyone.');
     }
   }
@@ -305,7 +324,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
   return result();
 }
 
-const WAITS = /^(choice|input|survey|search|delay)$/;
+const WAITS = /^(choice|input|survey|search|delay|request)$/;
 
 /** Reachability from start, loops that never wait for the user, and chains longer than a turn may run. */
 function checkGraph(f: Record<string, any>, nodes: Record<string, any>, ids: string[], err: (path: string, message: string) => void) {
@@ -358,4 +377,38 @@ export function checkFlowVars(flow: Flow, vars: unknown): Problem[] {
     else if (typeOf(v) != type) problems.push({ path: jsonPathKey('vars', k), message: `must be a ${type}, like the variable; it is ignored.` });
   }
   return problems;
+}
+
+/**
+ * Checks `flow` nodes across the flows loaded together: each calls a flow that is there, passes
+ * and takes back declared variables of matching types, and no flow calls itself, even through others.
+ */
+export function checkFlowCalls(flows: Flow[]): Problem[] {
+  const byId = new Map(flows.map((f) => [f.id, f]));
+  const problems: Problem[] = [];
+  const typeIn = (f: Flow | undefined, v: string) => ((d) => (isObj(d) ? d.type : d))(f?.variables && has(f.variables, v) ? f.variables[v] : undefined) as string | undefined;
+  const calls = (f: Flow) => Object.entries(f.nodes).filter(([, n]) => n.type == 'flow') as Array<[string, Extract<FlowNode, { type: 'flow' }>]>;
+  for (const f of flows)
+    for (const [id, node] of calls(f)) {
+      const p = `${f.id}: ${jsonPathKey('$.nodes', id)}`;
+      const sub = byId.get(node.flow);
+      if (!sub) {
+        problems.push({ path: `${p}.flow`, message: `calls "${node.flow}", which is not among the flows loaded.` });
+        continue;
+      }
+      for (const v of Object.keys(node.in ?? {})) typeIn(sub, v) || problems.push({ path: `${jsonPathKey(`${p}.in`, v)}`, message: `is not a variable of flow "${sub.id}".` });
+      for (const [mine, theirs] of Object.entries(node.out ?? {})) {
+        const t = typeIn(sub, theirs);
+        if (!t) problems.push({ path: jsonPathKey(`${p}.out`, mine), message: `"${theirs}" is not a variable of flow "${sub.id}".` });
+        else if (t != typeIn(f, mine)) problems.push({ path: jsonPathKey(`${p}.out`, mine), message: `is a ${typeIn(f, mine)}, but "${theirs}" in flow "${sub.id}" is a ${t}.` });
+      }
+    }
+  /** Depth-first over calls: a flow met again on the way is a recursion. */
+  const walk = (f: Flow, path: string[]) => {
+    if (path.includes(f.id)) return problems.push({ path: f.id, message: `calls itself: ${[...path.slice(path.indexOf(f.id)), f.id].join(' → ')}.` }), undefined;
+    if (path.length > FLOW_LIMITS.calls) return problems.push({ path: f.id, message: `is called ${path.length} flows deep (${[...path, f.id].join(' → ')}), over the limit of ${FLOW_LIMITS.calls}.` }), undefined;
+    for (const [, n] of calls(f)) if (byId.has(n.flow)) walk(byId.get(n.flow)!, [...path, f.id]);
+  };
+  for (const f of flows) walk(f, []);
+  return [...new Map(problems.map((x) => [x.path + x.message, x])).values()];
 }
