@@ -24,6 +24,21 @@ const flowContext = (snap: ContextSnapshot) => ({
   device: snap.device,
 });
 
+/**
+ * True when a flow may call the URL: a path on this site, or an https URL under one of the
+ * prefixes the host lists in `flowRequests` (each at least `https://host/`).
+ */
+export function requestAllowed(url: string, allow: unknown): boolean {
+  if (/^\/(?!\/)/.test(url)) return true;
+  const list = Array.isArray(allow) ? allow.filter((a): a is string => typeof a == 'string' && /^https:\/\/[^/]+\//.test(a)) : [];
+  try {
+    const href = new URL(url).href;
+    return href.startsWith('https://') && list.some((prefix) => href.startsWith(prefix));
+  } catch {
+    return false;
+  }
+}
+
 /** Fetches a flow file as text, so it is checked exactly as `madoguchi flow validate` checks it (duplicate keys, byte-order mark). */
 async function fetchFlowText(url: string): Promise<string> {
   const response = await fetch(url, { credentials: 'same-origin' });
@@ -111,8 +126,40 @@ export function createFlowPartImpl(
     });
   };
 
-  /** Waits the flow answers itself: a FAQ search, a timer. */
+  /** Performs a request node's lookup: the host's handler, or an allowed endpoint; one answer counts. */
+  const request = (w: Extract<FlowWait, { kind: 'request' }>) => {
+    const node = w.node;
+    const abort = typeof AbortController == 'function' ? new AbortController() : undefined;
+    let settled = false;
+    const finish = (status: 'ok' | 'error' | 'timeout', data?: unknown) => {
+      if (settled) return;
+      settled = true;
+      abort?.abort();
+      $busy.set(false);
+      if (wait?.node == node) reply({ type: 'request-result', status, data });
+    };
+    $busy.set(true);
+    later(() => finish('timeout'), w.timeoutMs);
+    if (w.handler) {
+      const respond = (data: unknown) => void Promise.resolve(data).then((d) => finish('ok', d), () => finish('error'));
+      k.emit('flow:request', { name: w.handler, params: w.body ?? {}, respond, fail: () => finish('error') });
+      return;
+    }
+    const url = w.url!;
+    if (!requestAllowed(url, k.config().flowRequests)) {
+      k.report({ message: `${url} is not in "flowRequests", the endpoints flows may call`, path: `flow ${running?.id} ${node}` });
+      return finish('error');
+    }
+    const init: RequestInit = { method: w.method, credentials: url[0] == '/' ? 'same-origin' : 'omit', headers: { accept: 'application/json' }, signal: abort?.signal };
+    if (w.method == 'POST') (init.body = JSON.stringify(w.body ?? {})), (init.headers = { ...init.headers, 'content-type': 'application/json' });
+    fetch(url, init)
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${url} answered ${r.status}`))))
+      .then((d) => finish('ok', d), () => finish('error'));
+  };
+
+  /** Waits the flow answers itself: a FAQ search, a timer, a request. */
   const act = (w: FlowWait) => {
+    if (w.kind == 'request') return request(w);
     if (w.kind == 'search') {
       const hits = deps.search.query(w.query, 3);
       $articles.set(hits.map((h) => ({ id: h.id, title: h.title })));
@@ -128,7 +175,7 @@ export function createFlowPartImpl(
     if (running) end(true);
     const snap = k.context().snapshot();
     running = flow;
-    runner = engine.createFlowRunner(flow, { locale: k.locale(), bucketKey: k.visitorId(), user: k.config().user || {}, context: flowContext(snap), vars }, saved as never);
+    runner = engine.createFlowRunner(flow, { locale: k.locale(), bucketKey: k.visitorId(), user: k.config().user || {}, context: flowContext(snap), vars, flows }, saved as never);
     if (!saved || runner.restarted) {
       k.track({ type: 'flow.started', flowId: flow.id, nodeId: flow.start });
       seen = { ...seen, [flow.id]: snap.visitCount };
@@ -209,6 +256,13 @@ export function createFlowPartImpl(
       for (const w of warnings) k.warn({ code: 'flow', message: `${w.path}: ${w.message} (flow ${r.name})` });
       if (flow) next[flow.id] = flow;
     }
+    // A flow that calls a missing flow, or itself, is refused like an invalid one.
+    for (let problems = engine.checkFlowCalls(Object.values(next)); problems.length; problems = engine.checkFlowCalls(Object.values(next)))
+      for (const problem of problems) {
+        const id = problem.path.split(':')[0];
+        k.report({ message: `${problem.message} (flow ${id} refused)`, path: problem.path });
+        delete next[id];
+      }
     flows = next;
     const state = saved as { flowId?: string; done?: boolean } | undefined;
     if (state && typeof state == 'object' && !state.done) {

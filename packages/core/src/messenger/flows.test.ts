@@ -4,6 +4,7 @@ import { createContextTracker } from '../context';
 import { createConversationStore } from '../conversation';
 import { createMessengerStorage, type MessengerStorage } from '../storage';
 import { createFlowPart, type FlowPart } from './flows';
+import { requestAllowed } from './flows-part';
 import type { HandoffRequest } from './handoff';
 import type { Kernel, MadoguchiError } from './kernel';
 
@@ -277,5 +278,64 @@ describe('flows in the messenger', () => {
     expect(r.said()).toEqual(['Desktop, order A\\-17,  items.']);
     expect(r.errors).toContainEqual({ path: 'vars.items', message: 'must be a number, like the variable; it is ignored. (startFlow "where")' });
     expect(r.errors).toContainEqual({ path: 'vars.stranger', message: expect.stringContaining('is not a variable of flow "where"') });
+  });
+
+  it('looks things up through the host page and allowed endpoints, and runs sub-flows', async () => {
+    const lookup = {
+      id: 'lookup',
+      version: 1,
+      start: 'host',
+      variables: { order: 'string', status: 'string', eta: 'string' },
+      nodes: {
+        host: { type: 'request', handler: 'order', body: { id: '{{vars.order}}' }, save: { status: 'status' }, ok: 'api', error: 'oops', timeout: 'oops' },
+        api: { type: 'request', url: '/api/eta/{{vars.order}}', save: { eta: 'eta' }, ok: 'outside', error: 'oops', timeout: 'oops' },
+        outside: { type: 'request', url: 'https://other.example/x', ok: 'sub', error: 'sub', timeout: 'sub' },
+        sub: { type: 'flow', flow: 'thanks', in: { what: 'vars.status' }, next: 'done' },
+        done: { type: 'end', text: '{{vars.status}}, {{vars.eta}}' },
+        oops: { type: 'end', text: 'oops' },
+      },
+    };
+    const thanks = { id: 'thanks', version: 1, start: 't', variables: { what: 'string' }, nodes: { t: { type: 'message', text: 'Sub-flow sees {{vars.what}}.' } } };
+    served['/api/eta/A%201'] = JSON.stringify({ eta: 'Friday' });
+    const r = rig({ flows: [lookup, thanks], flowRequests: ['https://api.example/'] });
+    await r.part.boot!();
+    r.part.start('lookup', { vars: { order: 'A 1' } });
+    await settle();
+    const [name, req] = r.emitted.find((e) => e[0] == 'flow:request')!;
+    expect(name).toBe('flow:request');
+    expect(req).toMatchObject({ name: 'order', params: { id: 'A 1' } });
+    expect(r.part.$busy.get()).toBe(true);
+    (req as { respond: (d: unknown) => void }).respond(Promise.resolve({ status: 'shipped' }));
+    for (let i = 0; i < 6; i++) await settle();
+    expect(r.errors).toContainEqual({ path: 'flow lookup outside', message: expect.stringContaining('is not in "flowRequests"') });
+    expect(r.said()).toEqual(['Sub-flow sees shipped.', 'shipped, Friday']);
+    expect(r.part.$busy.get()).toBe(false);
+  });
+
+  it('takes the timeout exit when the host never answers, and refuses a flow whose sub-flow is missing', async () => {
+    vi.useFakeTimers();
+    try {
+      const slow = { id: 'slow', version: 1, start: 'q', nodes: { q: { type: 'request', handler: 'nobody', timeoutMs: 500, ok: 'a', error: 'a', timeout: 'late' }, a: { type: 'end', text: 'answered' }, late: { type: 'end', text: 'late' } } };
+      const caller = { id: 'caller', version: 1, start: 'c', nodes: { c: { type: 'flow', flow: 'absent' } } };
+      const r = rig({ flows: [slow, caller] });
+      await r.part.boot!();
+      expect(r.errors).toContainEqual({ path: 'caller: $.nodes.c.flow', message: 'calls "absent", which is not among the flows loaded. (flow caller refused)' });
+      r.part.start('slow');
+      await vi.advanceTimersByTimeAsync(600);
+      expect(r.said()).toEqual(['late']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('lets flows call only paths on the site and the https prefixes the host allows', () => {
+    const allow = ['https://api.example/orders/', 'http://plain.example/', 'https://nohost'];
+    expect(requestAllowed('/api/x', allow)).toBe(true);
+    expect(requestAllowed('https://api.example/orders/1', allow)).toBe(true);
+    expect(requestAllowed('https://api.example/orders/../admin', allow)).toBe(false);
+    expect(requestAllowed('https://api.example.evil/orders/1', allow)).toBe(false);
+    expect(requestAllowed('http://plain.example/x', allow)).toBe(false);
+    expect(requestAllowed('//api.example/orders/1', allow)).toBe(false);
+    expect(requestAllowed('https://api.example/orders/1', undefined)).toBe(false);
   });
 });
