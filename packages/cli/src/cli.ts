@@ -10,6 +10,7 @@ const USAGE = `Usage: madoguchi <command>
   flow validate <files...> [--json]            check flow files; exit 1 on any error
   flow test <flow.json> <transcript.json>      run a flow against an expected transcript
   flow graph <flow.json>                       print the flow as a Mermaid diagram
+  flow preview <flow.json> [--port 8080]       a local page: the widget running the flow beside its diagram
   faq build <articles.json|dir|file.csv> -o <index.json>
                                                build a prebuilt FAQ search index
   faq search <index.json|articles.json> --queries <queries.json> [--top 10] [--json]

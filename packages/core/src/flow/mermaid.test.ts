@@ -55,7 +55,7 @@ describe('flowToMermaid', () => {
       expect(r.errors).toEqual([]);
       flows.push(r.flow!);
     }
-    for (const file of ['support-router', 'device-setup', 'return-policy', 'activation-delay']) {
+    for (const file of ['support-router', 'device-setup', 'return-policy', 'activation-delay', 'order-status', 'ask-order-number']) {
       flows.push(JSON.parse(readFileSync(join(process.cwd(), `examples/flows/${file}.json`), 'utf8')));
     }
     for (const flow of flows) {

@@ -21,8 +21,8 @@ export const mermaidLabel = (s: string) =>
 export function flowToMermaid(flow: Flow, locale = 'en'): string {
   const lines = ['flowchart TD', `  start(( )) --> ${mermaidId(flow.start)}`];
   for (const [k, node] of Object.entries(flow.nodes)) {
-    const n = node as { type: string; text?: Record<string, string> | string };
-    const text = pickFlowText(n.text, locale);
+    const n = node as { type: string; text?: Record<string, string> | string; flow?: string; handler?: string; url?: string };
+    const text = n.type == 'flow' ? `runs ${n.flow}` : n.type == 'request' ? (n.handler ? `asks the page for ${n.handler}` : `fetches ${n.url}`) : pickFlowText(n.text, locale);
     const shape = SHAPES[n.type] ?? '[]';
     const open = shape.slice(0, shape.length / 2);
     const close = shape.slice(open.length);

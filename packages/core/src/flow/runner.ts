@@ -295,6 +295,17 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
       return run(flow.start, turn);
     },
     reply,
+    handOff() {
+      const turn = newTurn();
+      const w = st.cursor && !st.done && has(nodes, st.cursor) ? nodes[st.cursor] : undefined;
+      if (!w) return { ...turn, done: st.done };
+      if (w.allowHuman === false) return { ...present(st.cursor!, turn, false), error: 'This step does not offer "Talk to a person".' };
+      turn.actions.push({ type: 'handoff', answers: answers(), hints: { reason: 'asked for a person' } });
+      delete st.calls;
+      st.cursor = null;
+      st.done = turn.done = true;
+      return turn;
+    },
     get state() {
       return clone(st) as FlowState;
     },

@@ -256,6 +256,8 @@ export interface FlowRunner {
   /** Begins the flow, or re-presents the node a restored state waits at. */
   start(): FlowTurn;
   reply(input: FlowInput): FlowTurn;
+  /** "Talk to a person" while the flow waits: a handoff with the answers so far, and the flow ends (unless the node sets allowHuman: false). */
+  handOff(): FlowTurn;
   readonly state: FlowState;
   /** The saved state no longer fitted the flow file, so the flow started over. */
   readonly restarted: boolean;
