@@ -68,6 +68,22 @@ describe('createFlowRunner', () => {
     expect(texts(r.reply({ type: 'choice', id: 'pro' }))).toEqual(['pro']);
   });
 
+  it('choice: labels from a list may be localised, as a request answer gives them', () => {
+    const f = flowOf(
+      {
+        a: { type: 'request', handler: 'plans', save: { plans: 'plans' }, ok: 'b', error: 'c', timeout: 'c' },
+        b: { type: 'choice', save: 'plan', optionsFrom: { var: 'plans', next: 'c' } },
+        c: { type: 'end', text: '{{vars.plan}}' },
+      },
+      { plans: 'list', plan: 'string' },
+    );
+    const r = createFlowRunner(f, env({ locale: 'ja' }));
+    r.start();
+    const w = r.reply({ type: 'request-result', status: 'ok', data: { plans: [{ id: 'pro', label: { en: 'Pro plan', ja: 'プロプラン' } }, { id: 'free', label: { en: 'Free' } }] } }).wait;
+    expect(w?.kind == 'choice' && w.options).toEqual([{ id: 'pro', label: 'プロプラン' }, { id: 'free', label: 'Free' }]);
+    expect(texts(r.reply({ type: 'text', value: 'プロプラン' }))).toEqual(['pro']);
+  });
+
   it('input: validates, retries with a message, then takes the exhausted exit', () => {
     const f = flowOf(
       {
@@ -303,6 +319,27 @@ describe('createFlowRunner', () => {
     const alone = createFlowRunner(f, env({ vars: { order: 'MD-1' } }));
     expect(alone.start().error).toMatch(/calls "ask-email", which is not loaded/);
     expect(createFlowRunner(f, env(), r.state).restarted).toBe(true);
+  });
+
+  it('condition: compares dates with withinDays and checks office hours in a time zone', () => {
+    const f = flowOf(
+      {
+        a: { type: 'condition', when: { var: 'vars.bought', withinDays: 30 }, then: 'b', else: 'late' },
+        b: { type: 'condition', when: { var: 'now', hours: { zone: 'Asia/Tokyo', days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '18:00' } }, then: 'open', else: 'closed' },
+        late: { type: 'end', text: 'late' },
+        open: { type: 'end', text: 'open' },
+        closed: { type: 'end', text: 'closed' },
+      },
+      { bought: 'string' },
+    );
+    const at = (iso: string, bought: string) => texts(createFlowRunner(f, env({ now: () => Date.parse(iso), vars: { bought } })).start());
+    // Monday 2026-11-30 10:00 in Tokyo is 01:00 UTC.
+    expect(at('2026-11-30T01:00:00Z', '2026-11-01')).toEqual(['open']);
+    expect(at('2026-11-30T01:00:00Z', '2026-10-30')).toEqual(['late']);
+    expect(at('2026-11-30T01:00:00Z', 'not a date')).toEqual(['late']);
+    expect(at('2026-11-30T09:00:00Z', '2026-11-29T23:00:00+09:00')).toEqual(['closed']);
+    expect(at('2026-11-29T01:00:00Z', '2026-11-29')).toEqual(['closed']);
+    expect(at('2026-11-30T08:59:00Z', '2026-11-29')).toEqual(['open']);
   });
 
   it('delay: waits for the timer, and a restored state waits only for the rest', () => {

@@ -106,7 +106,7 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
 
   /** Variables of the flow running now and of the flows that called it, for a handoff. */
   const answers = () => Object.assign({}, ...(st.calls ?? []).map((c) => c.vars), st.vars);
-  const scope = () => ({ vars: st.vars, user: env.user, context: env.context });
+  const scope = () => ({ vars: st.vars, user: env.user, context: env.context, now: now() });
   const text = (t: LocalizedText | undefined, md?: boolean) => fillFlowTemplate(pickFlowText(t, env.locale), scope(), md);
   const newTurn = (): FlowTurn => ({ messages: [], actions: [], wait: null, done: false });
   const say = (turn: FlowTurn, t: LocalizedText | undefined, delayMs?: number) =>
@@ -116,7 +116,7 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
       ? node.options.map((o: any) => ({ id: o.id, label: text(o.label) }))
       : ((x) => (Array.isArray(x) ? x : []))(st.vars[node.optionsFrom?.var])
           .slice(0, 50)
-          .map((x) => (isObj(x) ? { id: String(x.id), label: String(x.label ?? x.id) } : { id: String(x), label: String(x) }));
+          .map((x) => (isObj(x) ? { id: String(x.id), label: isObj(x.label) ? pickFlowText(x.label as Record<string, string>, env.locale) : String(x.label ?? x.id) } : { id: String(x), label: String(x) }));
 
   /** Waits at a node; `enter` also says its text and asks for its survey. */
   const present = (id: string, turn: FlowTurn, enter: boolean, error?: string): FlowTurn => {

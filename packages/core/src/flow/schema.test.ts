@@ -61,7 +61,8 @@ export const everyField = {
       then: 'update',
       else: 'hop',
     },
-    hop: { type: 'goto', target: 'find' },
+    hop: { type: 'condition', when: { any: [{ var: 'vars.email', withinDays: 30 }, { var: 'now', hours: { zone: 'Asia/Tokyo', days: ['mon', 'fri'], from: '09:00', to: '24:00' } }] }, then: 'jump', else: 'jump' },
+    jump: { type: 'goto', target: 'find' },
     update: {
       type: 'set',
       ops: [
@@ -151,6 +152,7 @@ const ACROSS = [
   /"context\.[\w.]+" is (a|never) /,
   /nests deeper than \d+ levels of objects and lists \(the limit\)/,
   /^at character \d+|steps \(the limit\)/,
+  /must be a time zone/,
 ];
 const acrossOnly = (e: { path: string; message: string }) =>
   ACROSS.some((re) => re.test(e.message)) || (/must be a path/.test(e.message) && !/\.(var|from)$/.test(e.path));

@@ -1,4 +1,5 @@
 import { MAX_PATTERN } from './pattern';
+import { FLOW_DAYS } from './text';
 import {
   FLOW_CONTEXT,
   FLOW_LEAF_FIELDS,
@@ -55,7 +56,7 @@ function pathPattern(): string {
   const context = new Set<string>();
   for (const k of Object.keys(FLOW_CONTEXT)) k.split('.').forEach((_, i, parts) => context.add(parts.slice(0, i + 1).join('.')));
   const esc = [...context].map((c) => c.replace(/\./g, '\\.')).join('|');
-  return `^(vars\\..+|user\\.(id|name|email|attributes(\\..*)?)|context\\.(${esc}))$`;
+  return `^(now|vars\\..+|user\\.(id|name|email|attributes(\\..*)?)|context\\.(${esc}))$`;
 }
 
 /** The JSON Schema of one field kind of the validator's rule lists (see `FLOW_NODE_FIELDS`). */
@@ -75,6 +76,9 @@ function kindSchema(kind: string, where: string): Schema {
     U: { type: 'string', pattern: '^(https://[^/?#\\s{}]+|/(?!/))\\S*$' },
     S: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
     W: { type: 'object', additionalProperties: { type: 'string', pattern: pathPattern() } },
+    z: { type: 'string', minLength: 1, description: 'An IANA time zone, such as Asia/Tokyo.' },
+    D: { type: 'array', minItems: 1, items: { enum: FLOW_DAYS } },
+    m: { type: 'string', pattern: '^(([01]\\d|2[0-3]):[0-5]\\d|24:00)$' },
     I: { type: 'integer', minimum: 0 },
     b: { type: 'boolean' },
     s: { type: 'string', minLength: 1 },
@@ -102,7 +106,7 @@ function kindSchema(kind: string, where: string): Schema {
   return described(s);
 }
 
-const subName = (k0: string) => ({ g: 'trigger', h: 'hints', f: 'optionsFrom', o: 'option', r: 'branch', p: 'setOp' })[k0]!;
+const subName = (k0: string) => ({ g: 'trigger', h: 'hints', f: 'optionsFrom', o: 'option', r: 'branch', p: 'setOp', w: 'hours' })[k0]!;
 
 /** An object schema from a field spec: `$comment` allowed, nothing else unknown. */
 function objectSchema(spec: string, name: string, extra: Schema = {}): Schema {

@@ -1,5 +1,5 @@
 import type { LocalizedText } from '../types';
-import type { FlowCondition } from './types';
+import type { FlowCondition, FlowHours } from './types';
 import { matchFlowPattern } from './pattern';
 
 export { checkFlowPattern, matchFlowPattern } from './pattern';
@@ -84,5 +84,46 @@ export function testFlowCondition(c: FlowCondition, scope: unknown, depth = 0): 
   if ('matches' in c) return matchFlowPattern(c.matches as string, v);
   if ('exists' in c) return (v != null && v !== '') === c.exists;
   if ('in' in c) return Array.isArray(c.in) && c.in.includes(v);
+  if ('withinDays' in c) {
+    const at = timeOf(v);
+    const now = readFlowPath(scope, 'now');
+    return at != null && typeof now == 'number' && Math.abs(now - at) <= (c.withinDays as number) * 86_400_000;
+  }
+  if ('hours' in c) return typeof v == 'number' && inHours(c.hours as FlowHours, v);
   return false;
 }
+
+/** Epoch ms of a date (`2024-05-01`), a date and time with its zone, or epoch ms; null for anything else. */
+export function timeOf(v: unknown): number | null {
+  if (typeof v == 'number') return isFinite(v) ? v : null;
+  if (typeof v != 'string' || !/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(v)) return null;
+  const t = Date.parse(v);
+  return isNaN(t) ? null : t;
+}
+
+const clocks = new Map<string, Intl.DateTimeFormat>();
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+/** Minutes of `HH:MM`. */
+const minutes = (s: string | undefined, fallback: number) => (s ? +s.slice(0, 2) * 60 + +s.slice(3) : fallback);
+
+/** The weekday (`mon`…) and minutes since midnight at a moment in a time zone; undefined for an unknown zone. */
+export function clockIn(zone: string, at: number): { day: string; minutes: number } | undefined {
+  let f = clocks.get(zone);
+  try {
+    if (!f) clocks.set(zone, (f = new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
+    const parts = Object.fromEntries(f.formatToParts(at).map((p) => [p.type, p.value]));
+    return { day: parts.weekday.slice(0, 3).toLowerCase(), minutes: +parts.hour * 60 + +parts.minute };
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the moment falls on one of the days, between from (inclusive) and to, in the zone; to before from runs overnight. */
+export function inHours(h: FlowHours, at: number): boolean {
+  const c = h && typeof h.zone == 'string' ? clockIn(h.zone, at) : undefined;
+  if (!c || (h.days && !h.days.includes(c.day as never))) return false;
+  const from = minutes(h.from, 0);
+  const to = minutes(h.to, 1440);
+  return from <= to ? c.minutes >= from && c.minutes < to : c.minutes >= from || c.minutes < to;
+}
+export { DAYS as FLOW_DAYS };

@@ -28,7 +28,19 @@ export type FlowCondition =
       matches?: string;
       exists?: boolean;
       in?: unknown[];
+      /** The date (`YYYY-MM-DD`, a date-time with its zone, or epoch ms) is at most this many days from now, either way. */
+      withinDays?: number;
+      /** On `now`: the moment falls within these hours. */
+      hours?: FlowHours;
     };
+
+/** Office hours in a time zone: on `days` (default every day), from `from` up to `to` (`HH:MM`; to before from runs overnight). */
+export interface FlowHours {
+  zone: string;
+  days?: Array<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun'>;
+  from?: string;
+  to?: string;
+}
 
 export type FlowInputType = 'text' | 'email' | 'phone' | 'number' | 'date';
 export type TriageLevel = 'low' | 'medium' | 'high';
@@ -276,4 +288,6 @@ export interface TriggerEnv {
   context: Record<string, unknown>;
   seenByUser?: boolean;
   seenInSession?: boolean;
+  /** The time, epoch ms (default: now), for `now` in `when`. */
+  now?: number;
 }

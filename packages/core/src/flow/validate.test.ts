@@ -323,6 +323,26 @@ describe('validateFlow', () => {
     expect(validateFlow(f).errors).toEqual([]);
   });
 
+  it('checks dates and office hours: zones, days, times, and that hours apply to now', () => {
+    const f = base();
+    f.nodes.a.next = 'c';
+    f.nodes.c = {
+      type: 'condition',
+      when: { all: [{ var: 'now', hours: { zone: 'Mars/Olympus', days: ['someday'], from: '9:00', to: '25:00' } }, { var: 'vars.email', hours: { zone: 'UTC' } }, { var: 'vars.email', withinDays: -1 }] },
+      then: 'b',
+      else: 'b',
+    };
+    const r = validateFlow(f);
+    expect(r.errors.map((e) => `${e.path}: ${e.message}`)).toEqual([
+      '$.nodes.c.when.all[0].hours.zone: must be a time zone such as "Asia/Tokyo" or "UTC".',
+      '$.nodes.c.when.all[0].hours.days: must be a non-empty list of days: sun, mon, tue, wed, thu, fri, sat.',
+      '$.nodes.c.when.all[0].hours.from: must be a time of day, "HH:MM" from 00:00 to 24:00.',
+      '$.nodes.c.when.all[0].hours.to: must be a time of day, "HH:MM" from 00:00 to 24:00.',
+      '$.nodes.c.when.all[1].var: needs a number variable, but "email" is declared as string.',
+      '$.nodes.c.when.all[2].withinDays: must be a whole number, 0 or more.',
+    ]);
+  });
+
   it('checks sub-flow calls across the flows loaded together', () => {
     const caller = validateFlow({
       id: 'main',

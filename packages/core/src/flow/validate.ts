@@ -1,6 +1,6 @@
 import type { Problem } from '../types';
 import type { Flow, FlowNode } from './types';
-import { checkFlowPattern, FLOW_CONDITION_DEPTH, has, isObj, typeOf } from './text';
+import { checkFlowPattern, clockIn, FLOW_CONDITION_DEPTH, FLOW_DAYS, has, isObj, typeOf } from './text';
 
 /** A field rule: name, kind, optional. */
 type Rule = readonly [string, string, boolean];
@@ -60,9 +60,10 @@ export const FLOW_SUB_FIELDS: Record<string, [string, string]> = {
   o: ['id:s label:t next:n', 'an option'],
   r: ['percent:P next:n', 'a branch'],
   p: ['var:v op:e/set/copy/add/append/remove/clear value:a? from:s?', 'a set operation'],
+  w: ['zone:z days:D? from:m? to:m?', 'office hours'],
 };
 /** A condition leaf: `{ "var": path, <op>: value }`, the value's kind as for fields. */
-export const FLOW_LEAF_FIELDS = 'eq:a ne:a gt:N gte:N lt:N lte:N contains:a matches:x exists:b in:L';
+export const FLOW_LEAF_FIELDS = 'eq:a ne:a gt:N gte:N lt:N lte:N contains:a matches:x exists:b in:L withinDays:I hours:w';
 const LEAF = rules(FLOW_LEAF_FIELDS);
 export const FLOW_VAR_TYPES = 'e/string/number/boolean/list';
 const OBJ = 'must be an object.';
@@ -188,10 +189,11 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
   /** Checks a value path; `want` is the type the use needs, if any; `value` one it must be able to take. */
   const checkPath = (path: unknown, p: string, want?: string, value?: unknown) => {
     const [root, name, ...rest] = typeof path == 'string' ? path.split('.') : [];
-    if (root == 'vars')
+    if (path == 'now') want && want != 'number' && err(p, '"now" is the time in epoch milliseconds, a number, so this can never hold.');
+    else if (root == 'vars')
       inTrigger ? err(p, 'a trigger is checked before the flow starts, when there are no variables yet; use user.… or context.….') : checkVar((path as string).slice(5), p, want);
     else if (root == 'user' ? !/^(id|name|email|attributes)$/.test(name) || (name != 'attributes' && rest.length) : root != 'context' || !name)
-      err(p, 'must be a path: vars.…, user.id, user.name, user.email, user.attributes.… or context.….');
+      err(p, 'must be a path: vars.…, user.id, user.name, user.email, user.attributes.…, context.… or now.');
     else if (root == 'context') checkContext((path as string).slice(8), p, want, value);
   };
   const checkContext = (path: string, p: string, want?: string, value?: unknown) => {
@@ -223,7 +225,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     if (op == 'not') return checkCond(v, vp, depth + 1);
     if (!leaf) return Array.isArray(v) && v.length ? v.forEach((x, i) => checkCond(x, `${vp}[${i}]`, depth + 1)) : err(vp, 'must be a non-empty list.');
     const kind = leaf[1];
-    const want = kind == 'N' ? 'number' : kind == 'x' ? 'string' : op == 'exists' ? '' : /^(eq|ne)$/.test(op) && v != null ? typeOf(v) : '';
+    const want = kind == 'N' || kind == 'w' ? 'number' : kind == 'x' ? 'string' : op == 'exists' ? '' : /^(eq|ne)$/.test(op) && v != null ? typeOf(v) : '';
     checkPath((c as any).var, `${p}.var`, want, op == 'eq' ? v : undefined);
     checkValue(c as object, op, kind, vp);
   };
@@ -260,6 +262,9 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     else if (k0 == 'I') Number.isInteger(v) && v >= 0 || bad('must be a whole number, 0 or more.');
     else if (k0 == 'T') Number.isInteger(v) && v >= 100 && v <= FLOW_LIMITS.requestMs || bad(`must be a whole number of milliseconds from 100 to ${FLOW_LIMITS.requestMs} (the limit).`);
     else if (k0 == 'U') typeof v == 'string' && /^(https:\/\/[^/?#\s{}]+|\/(?!\/))\S*$/.test(v) || bad('must be a path on this site (/…) or an https:// URL, with a plain host.');
+    else if (k0 == 'z') typeof v == 'string' && clockIn(v, 0) || bad('must be a time zone such as "Asia/Tokyo" or "UTC".');
+    else if (k0 == 'D') Array.isArray(v) && v.length && v.every((d) => FLOW_DAYS.includes(d)) || bad(`must be a non-empty list of days: ${FLOW_DAYS.join(', ')}.`);
+    else if (k0 == 'm') typeof v == 'string' && /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/.test(v) || bad('must be a time of day, "HH:MM" from 00:00 to 24:00.');
     else if (k0 == 'S' || k0 == 'W')
       isObj(v)
         ? Object.entries(v).forEach(([name, x]) => {
