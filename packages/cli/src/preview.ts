@@ -167,6 +167,7 @@ export async function startPreview(file: string, options: { port?: number; local
     const flowFile = /^\/flows\/([\w.-]+)\.json$/.exec(path);
     if (flowFile) return flowFile[1] in state.texts ? send(res, 200, TYPES['.json'], state.texts[flowFile[1]]) : send(res, 404, 'text/plain', 'not found');
     if (path == '/mermaid.js') return serveFile(res, mermaidFile);
+    if (path == '/favicon.ico') return send(res, 204, 'image/x-icon', '');
     const asset = /^\/madoguchi\/([\w.-]+\.js)$/.exec(path) || /^\/madoguchi\/(chunks\/[\w.-]+\.js)$/.exec(path);
     if (asset && widgetDir) return serveFile(res, join(widgetDir, asset[1]));
     send(res, 404, 'text/plain', 'not found');
