@@ -30,6 +30,32 @@ describe('createFlowRunner', () => {
     expect(texts(createFlowRunner(f, env({ locale: 'ja' })).start())).toEqual(['Aikoさん', 'Bye']);
   });
 
+  it('message: adds an image, link buttons and article cards in the Markdown subset, values encoded', () => {
+    const f = flowOf(
+      {
+        a: {
+          type: 'message',
+          text: 'Here you go:',
+          image: { src: 'https://cdn.example.com/router.png', alt: { en: 'The router [front]', ja: 'ルーター' } },
+          links: [{ label: 'Track {{vars.order}}', url: 'https://shop.example.com/track/{{vars.order}}' }],
+          cards: [{ title: 'Returns', url: 'https://help.example.com/returns', text: 'Within **30** days.' }],
+        },
+      },
+      { order: 'string' },
+    );
+    const t = createFlowRunner(f, env({ vars: { order: 'A (1)/2' } })).start();
+    expect(t.messages[0].text).toBe(
+      [
+        'Here you go:',
+        '![The router \\[front\\]](https://cdn.example.com/router.png)',
+        '[Track A \\(1\\)/2](https://shop.example.com/track/A%20%281%29%2F2)',
+        '**[Returns](https://help.example.com/returns)**\nWithin **30** days.',
+      ].join('\n\n'),
+    );
+    const bad = validateFlow({ id: 'x', version: 1, start: 'a', nodes: { a: { type: 'message', text: 'x', links: [{ label: 'x', url: 'javascript:alert(1)' }], image: { src: 'http://a.b/c.png', alt: 'c' } } } });
+    expect(bad.errors.map((e) => e.path)).toEqual(['$.nodes.a.image.src', '$.nodes.a.links[0].url']);
+  });
+
   it('escapes user values for the Markdown subset', () => {
     const f = flowOf({ a: { type: 'message', text: '**Hello** {{user.name}}' } });
     const t = createFlowRunner(f, env({ user: { name: '[x](javascript:alert(1)) **b** <img>' } })).start();

@@ -109,8 +109,23 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
   const scope = () => ({ vars: st.vars, user: env.user, context: env.context, now: now() });
   const text = (t: LocalizedText | undefined, md?: boolean) => fillFlowTemplate(pickFlowText(t, env.locale), scope(), md);
   const newTurn = (): FlowTurn => ({ messages: [], actions: [], wait: null, done: false });
-  const say = (turn: FlowTurn, t: LocalizedText | undefined, delayMs?: number) =>
-    t != null && turn.messages.push(delayMs ? { text: text(t, true), delayMs } : { text: text(t, true) });
+  const say = (turn: FlowTurn, t: LocalizedText | undefined, delayMs?: number, more = '') => {
+    if (t == null) return;
+    const said = text(t, true) + more;
+    turn.messages.push(delayMs ? { text: said, delayMs } : { text: said });
+  };
+  /** A URL with values filled in and encoded, including the ( ) that would end a Markdown link. */
+  const href = (u: string) => fillFlowTemplate(u, scope(), (v) => encodeURIComponent(v).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16)}`));
+  /** Brackets in a link's label would end it early. */
+  const label = (t: LocalizedText) => text(t, true).replace(/(^|[^\\])([[\]])/g, '$1\\$2');
+  /** A message's image, link buttons and article cards, in the Markdown subset under its text. */
+  const rich = (node: any): string => {
+    const parts: string[] = [];
+    if (node.image) parts.push(`![${label(node.image.alt)}](${href(node.image.src)})`);
+    for (const l of node.links ?? []) parts.push(`[${label(l.label)}](${href(l.url)})`);
+    for (const c of node.cards ?? []) parts.push(`**[${label(c.title)}](${href(c.url)})**` + (c.text ? `\n${text(c.text, true)}` : ''));
+    return parts.length ? '\n\n' + parts.join('\n\n') : '';
+  };
   const options = (node: any): FlowOption[] =>
     node.options
       ? node.options.map((o: any) => ({ id: o.id, label: text(o.label) }))
@@ -179,7 +194,7 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
         break;
       }
       if (/^(choice|input|survey|search|delay|request)$/.test(t)) return present(id, turn, true);
-      if (/^(message|handoff|end)$/.test(t)) say(turn, node.text, node.delayMs);
+      if (/^(message|handoff|end)$/.test(t)) say(turn, node.text, node.delayMs, t == 'message' ? rich(node) : '');
       if (t == 'end' && !st.calls?.length) break;
       if (t == 'end') {
         id = leave();

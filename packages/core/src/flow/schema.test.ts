@@ -28,7 +28,16 @@ export const everyField = {
     frequency: 'once-per-user',
   },
   nodes: {
-    hello: { type: 'message', $comment: 'hi', text: { en: 'Hi {{user.name}}', ja: 'こんにちは' }, delayMs: 10, next: 'menu' },
+    hello: {
+      type: 'message',
+      $comment: 'hi',
+      text: { en: 'Hi {{user.name}}', ja: 'こんにちは' },
+      delayMs: 10,
+      image: { src: 'https://cdn.example.com/a.png', alt: 'A' },
+      links: [{ label: 'Docs', url: 'https://example.com/docs?q={{vars.email}}' }],
+      cards: [{ title: 'Returns', url: 'https://example.com/help/returns', text: 'How to return' }],
+      next: 'menu',
+    },
     menu: {
       type: 'choice',
       text: 'Pick',

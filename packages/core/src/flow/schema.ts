@@ -8,6 +8,7 @@ import {
   FLOW_ROOT_FIELDS,
   FLOW_SUB_FIELDS,
   FLOW_VAR_TYPES,
+  HTTPS,
   rules,
 } from './validate';
 
@@ -22,6 +23,9 @@ const SAVE = 'A variable declared in "variables".';
 const DESCRIPTIONS: Record<string, string> = {
   message: 'Says something, then goes on to next (or ends).',
   'message.delayMs': 'Show a typing indicator this long first.',
+  'message.image': 'An image under the text (https).',
+  'message.links': 'Link buttons, each opening an https URL in a new tab.',
+  'message.cards': 'Article cards: a linked title and a short text.',
   choice: 'Waits for the user to pick one option. Needs options or optionsFrom.',
   'choice.optionsFrom': 'Options from a list variable: strings, or { id, label } objects.',
   input: 'Asks for typed text and checks it.',
@@ -65,7 +69,7 @@ function kindSchema(kind: string, where: string): Schema {
   const described = (s: Schema) => (DESCRIPTIONS[where] ? { ...s, description: DESCRIPTIONS[where] } : s);
   if (k0 in FLOW_SUB_FIELDS) {
     const ref = { $ref: `#/$defs/${subName(k0)}` };
-    return described('orp'.includes(k0) ? { type: 'array', minItems: 1, items: ref } : ref);
+    return described('orpkq'.includes(k0) ? { type: 'array', minItems: 1, items: ref } : ref);
   }
   const plain: Record<string, Schema> = {
     t: { $ref: '#/$defs/text' },
@@ -77,6 +81,7 @@ function kindSchema(kind: string, where: string): Schema {
     S: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
     W: { type: 'object', additionalProperties: { type: 'string', pattern: pathPattern() } },
     z: { type: 'string', minLength: 1, description: 'An IANA time zone, such as Asia/Tokyo.' },
+    H: { type: 'string', pattern: HTTPS.source },
     D: { type: 'array', minItems: 1, items: { enum: FLOW_DAYS } },
     m: { type: 'string', pattern: '^(([01]\\d|2[0-3]):[0-5]\\d|24:00)$' },
     I: { type: 'integer', minimum: 0 },
@@ -106,7 +111,7 @@ function kindSchema(kind: string, where: string): Schema {
   return described(s);
 }
 
-const subName = (k0: string) => ({ g: 'trigger', h: 'hints', f: 'optionsFrom', o: 'option', r: 'branch', p: 'setOp', w: 'hours' })[k0]!;
+const subName = (k0: string) => ({ g: 'trigger', h: 'hints', f: 'optionsFrom', o: 'option', r: 'branch', p: 'setOp', w: 'hours', i: 'image', k: 'link', q: 'card' })[k0]!;
 
 /** An object schema from a field spec: `$comment` allowed, nothing else unknown. */
 function objectSchema(spec: string, name: string, extra: Schema = {}): Schema {

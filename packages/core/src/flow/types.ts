@@ -75,7 +75,18 @@ interface Waiting {
 }
 
 export type FlowNode =
-  | { type: 'message'; text: LocalizedText; delayMs?: number; next?: string }
+  | {
+      type: 'message';
+      text: LocalizedText;
+      delayMs?: number;
+      /** An image shown under the text (an https URL). */
+      image?: { src: string; alt: LocalizedText };
+      /** Link buttons: each opens an https URL in a new tab. */
+      links?: Array<{ label: LocalizedText; url: string }>;
+      /** Article cards: a linked title and a short text. */
+      cards?: Array<{ title: LocalizedText; url: string; text?: LocalizedText }>;
+      next?: string;
+    }
   | (Waiting & {
       type: 'choice';
       text?: LocalizedText;

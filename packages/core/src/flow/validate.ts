@@ -31,7 +31,7 @@ export const FLOW_LIMITS = {
  * expression, c condition, d object, M nodes, L list, a anything; and the objects in SUB.
  */
 export const FLOW_NODE_FIELDS: Record<string, string> = {
-  message: 'text:t delayMs:I? next:n?',
+  message: 'text:t delayMs:I? image:i? links:k? cards:q? next:n?',
   choice: 'text:t? options:o? optionsFrom:f? save:v.string? allowHuman:b?',
   input:
     'text:t input:e/text/email/phone/number/date save:v placeholder:t? min:N? max:N? minLength:I? maxLength:I? pattern:x? retryText:t? maxRetries:I? allowHuman:b? next:n exhausted:n',
@@ -61,6 +61,9 @@ export const FLOW_SUB_FIELDS: Record<string, [string, string]> = {
   r: ['percent:P next:n', 'a branch'],
   p: ['var:v op:e/set/copy/add/append/remove/clear value:a? from:s?', 'a set operation'],
   w: ['zone:z days:D? from:m? to:m?', 'office hours'],
+  i: ['src:H alt:t', 'an image'],
+  k: ['label:t url:H', 'a link'],
+  q: ['title:t url:H text:t?', 'a card'],
 };
 /** A condition leaf: `{ "var": path, <op>: value }`, the value's kind as for fields. */
 export const FLOW_LEAF_FIELDS = 'eq:a ne:a gt:N gte:N lt:N lte:N contains:a matches:x exists:b in:L withinDays:I hours:w';
@@ -137,6 +140,9 @@ function duplicateKeys(src: string, err: (path: string, message: string) => void
     else if (t[0] != '"') stack.pop();
   }
 }
+
+/** An https URL that stays one Markdown link target: plain host, `{{…}}` only after it. */
+export const HTTPS = /^https:\/\/[^/?#\s{}()<>]+([/?#][^\s()<>]*)?$/;
 
 /** The first place the value nests deeper than the limit, walked without recursion. */
 function tooDeep(root: unknown, limit: number): string | undefined {
@@ -237,7 +243,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     const k0 = kind[0];
     const sub = has(FLOW_SUB_FIELDS, k0) ? FLOW_SUB_FIELDS[k0] : undefined;
     if (sub) {
-      const list = 'orp'.includes(k0);
+      const list = 'orpkq'.includes(k0);
       const seen = new Set();
       if (list && (!Array.isArray(v) || !v.length)) return bad('must be a non-empty list.');
       (list ? v : [v]).forEach((x: any, i: number) => {
@@ -261,6 +267,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     else if (k0 == 'P') typeof v == 'number' && v >= 0 && v <= 100 || bad('must be a percentage from 0 to 100.');
     else if (k0 == 'I') Number.isInteger(v) && v >= 0 || bad('must be a whole number, 0 or more.');
     else if (k0 == 'T') Number.isInteger(v) && v >= 100 && v <= FLOW_LIMITS.requestMs || bad(`must be a whole number of milliseconds from 100 to ${FLOW_LIMITS.requestMs} (the limit).`);
+    else if (k0 == 'H') typeof v == 'string' && HTTPS.test(v) || bad('must be an https:// URL with a plain host, without spaces, ( ) < or >.');
     else if (k0 == 'U') typeof v == 'string' && /^(https:\/\/[^/?#\s{}]+|\/(?!\/))\S*$/.test(v) || bad('must be a path on this site (/…) or an https:// URL, with a plain host.');
     else if (k0 == 'z') typeof v == 'string' && clockIn(v, 0) || bad('must be a time zone such as "Asia/Tokyo" or "UTC".');
     else if (k0 == 'D') Array.isArray(v) && v.length && v.every((d) => FLOW_DAYS.includes(d)) || bad(`must be a non-empty list of days: ${FLOW_DAYS.join(', ')}.`);
