@@ -10,7 +10,8 @@ const FLOW_USAGE =
 /** One expected turn of a transcript: what the user does, then what the bot must answer. */
 interface TranscriptTurn {
   say?: string;
-  choose?: string;
+  /** An option id, or several for a `multiple` choice. */
+  choose?: string | string[];
   input?: FlowInput;
   /** Rebuild the runner from its saved state, as after a page reload, then start it. */
   reload?: boolean;
@@ -163,6 +164,7 @@ function turnInput(t: TranscriptTurn): FlowInput | undefined {
   if (t.respond !== undefined) return { type: 'request-result', status: 'ok', data: t.respond };
   if (t.fail || t.timeout) return { type: 'request-result', status: t.fail ? 'error' : 'timeout' };
   if (t.say != null) return { type: 'text', value: t.say };
+  if (Array.isArray(t.choose)) return { type: 'choices', ids: t.choose };
   if (t.choose != null) return { type: 'choice', id: t.choose };
 }
 

@@ -110,6 +110,38 @@ describe('createFlowRunner', () => {
     expect(texts(r.reply({ type: 'text', value: 'プロプラン' }))).toEqual(['pro']);
   });
 
+  it('choice: multiple options picked together are saved as a list, by id or typed labels', () => {
+    const f = flowOf(
+      {
+        a: {
+          type: 'choice',
+          text: 'Which apply?',
+          multiple: true,
+          options: [
+            { id: 'wifi', label: { en: 'Wi-Fi drops', ja: 'Wi-Fiが切れる' } },
+            { id: 'slow', label: 'Slow' },
+            { id: 'other', label: 'Other' },
+          ],
+          save: 'issues',
+          next: 'b',
+        },
+        b: { type: 'end', text: '{{vars.issues}}' },
+      },
+      { issues: 'list' },
+    );
+    let r = createFlowRunner(f, env());
+    expect(r.start().wait).toMatchObject({ kind: 'choice', multiple: true });
+    expect(r.reply({ type: 'choices', ids: [] }).wait?.error).toBe('Please pick one of the options.');
+    expect(r.reply({ type: 'choices', ids: ['wifi', 'nope'] }).wait?.kind).toBe('choice');
+    expect(texts(r.reply({ type: 'choices', ids: ['slow', 'wifi', 'slow'] }))).toEqual(['slow, wifi']);
+    r = createFlowRunner(f, env({ locale: 'ja' }));
+    r.start();
+    r.reply({ type: 'text', value: 'Wi-Fiが切れる、other' });
+    expect(r.state.vars.issues).toEqual(['wifi', 'other']);
+    const v = validateFlow({ id: 'm', version: 1, start: 'a', variables: { one: 'string' }, nodes: { a: { ...f.nodes.a, save: 'one', next: undefined }, b: f.nodes.b } });
+    expect(v.errors.map((e) => e.path).sort()).toEqual(['$.nodes.a.next', '$.nodes.a.save', '$.nodes.b', '$.nodes.b.text']);
+  });
+
   it('input: validates, retries with a message, then takes the exhausted exit', () => {
     const f = flowOf(
       {

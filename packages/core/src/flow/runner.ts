@@ -140,7 +140,7 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
     const w: any = { node: id, allowHuman: node.allowHuman !== false, kind: t };
     if (error) w.error = error;
     if (enter && t != 'search') say(turn, node.text);
-    if (t == 'choice') w.options = options(node);
+    if (t == 'choice') (w.options = options(node)), node.multiple && (w.multiple = true);
     if (t == 'input') (w.input = node.input), node.placeholder && (w.placeholder = text(node.placeholder));
     if (t == 'survey') (w.scale = node.scale), enter && turn.actions.push({ type: t, scale: node.scale });
     if (t == 'search') turn.actions.push({ type: t, query: (w.query = text(node.query)) });
@@ -258,7 +258,15 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
     const it = input.type;
     const again = (error?: string) => present(id, turn, false, error);
     let next = node.next;
-    if (t == 'choice') {
+    if (t == 'choice' && node.multiple) {
+      const all = options(node);
+      const find = (s: string) => all.find((o) => o.id === s || o.label.toLowerCase() == s.trim().toLowerCase() || o.id == s.trim().toLowerCase());
+      const asked = it == 'choices' ? input.ids : it == 'text' ? input.value.split(/[,、，\n]/).filter((x) => x.trim()) : [];
+      const picks = asked.map((x) => find(String(x)));
+      if (!picks.length || picks.some((x) => !x)) return again(words[2]);
+      if (node.save) st.vars[node.save] = [...new Set(picks.map((x) => x!.id))];
+      next = node.options ? node.next : node.optionsFrom.next;
+    } else if (t == 'choice') {
       const said = it == 'text' ? input.value.trim().toLowerCase() : '';
       const pick = options(node).find((o) => (it == 'choice' ? o.id === input.id : said && (o.label.toLowerCase() == said || o.id == said)));
       if (!pick) return again(words[2]);

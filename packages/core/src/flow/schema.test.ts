@@ -47,7 +47,18 @@ export const everyField = {
       ],
       allowHuman: true,
     },
-    list: { type: 'choice', optionsFrom: { var: 'seen', next: 'ask' }, save: 'email' },
+    list: { type: 'choice', optionsFrom: { var: 'seen', next: 'many' }, save: 'email' },
+    many: {
+      type: 'choice',
+      multiple: true,
+      options: [
+        { id: 'x', label: 'X' },
+        { id: 'y', label: 'Y' },
+      ],
+      save: 'seen',
+      next: 'some',
+    },
+    some: { type: 'choice', multiple: true, optionsFrom: { var: 'seen', next: 'ask' }, save: 'seen' },
     ask: {
       type: 'input',
       text: 'E-mail?',

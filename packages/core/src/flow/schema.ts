@@ -154,7 +154,17 @@ export function flowJsonSchema(): Schema {
   const defs: Record<string, Schema> = {};
   for (const [type, spec] of Object.entries(FLOW_NODE_FIELDS)) {
     const extra: Schema = { properties: { type: { const: type } }, required: ['type'] };
-    if (type == 'choice') extra.oneOf = [{ required: ['options'] }, { required: ['optionsFrom'] }];
+    if (type == 'choice') {
+      extra.oneOf = [{ required: ['options'] }, { required: ['optionsFrom'] }];
+      const noNext = { not: { required: ['next'] } };
+      extra.allOf = [
+        {
+          if: { properties: { multiple: { const: true } }, required: ['multiple'] },
+          then: { if: { required: ['options'] }, then: { required: ['next'] }, else: noNext },
+          else: { ...noNext, properties: { options: { items: { required: ['next'] } } } },
+        },
+      ];
+    }
     if (type == 'request') extra.oneOf = [{ required: ['handler'] }, { required: ['url'] }];
     defs[type] = objectSchema(spec, type, extra);
   }

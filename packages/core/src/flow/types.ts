@@ -66,7 +66,8 @@ export interface FlowSetOp {
 export interface FlowChoiceOption {
   id: string;
   label: LocalizedText;
-  next: string;
+  /** Where this option goes (not used by a `multiple` choice). */
+  next?: string;
 }
 
 interface Waiting {
@@ -93,8 +94,11 @@ export type FlowNode =
       options?: FlowChoiceOption[];
       /** Options built from a list variable: each item a string, or `{ id, label }`. */
       optionsFrom?: { var: string; next: string };
-      /** Stores the chosen option's id. */
+      /** Several options may be picked together; their ids are saved as a list, then the flow goes to `next`. */
+      multiple?: boolean;
+      /** Stores the chosen option's id (a list of ids for `multiple`). */
       save?: string;
+      next?: string;
     })
   | (Waiting & {
       type: 'input';
@@ -233,7 +237,7 @@ export interface FlowOption {
 }
 
 export type FlowWait = { node: string; allowHuman: boolean; error?: string } & (
-  | { kind: 'choice'; options: FlowOption[] }
+  | { kind: 'choice'; options: FlowOption[]; multiple?: boolean }
   | { kind: 'input'; input: FlowInputType; placeholder?: string }
   | { kind: 'survey'; scale: 'csat' | 'ces' | 'nps' }
   | { kind: 'search'; query: string }
@@ -259,6 +263,7 @@ export type FlowAction =
 
 export type FlowInput =
   | { type: 'choice'; id: string }
+  | { type: 'choices'; ids: string[] }
   | { type: 'text'; value: string }
   | { type: 'search-result'; found: boolean; articleIds: string[] }
   | { type: 'survey'; score: number }

@@ -32,7 +32,7 @@ export const FLOW_LIMITS = {
  */
 export const FLOW_NODE_FIELDS: Record<string, string> = {
   message: 'text:t delayMs:I? image:i? links:k? cards:q? next:n?',
-  choice: 'text:t? options:o? optionsFrom:f? save:v.string? allowHuman:b?',
+  choice: 'text:t? options:o? optionsFrom:f? multiple:b? save:v? allowHuman:b? next:n?',
   input:
     'text:t input:e/text/email/phone/number/date save:v placeholder:t? min:N? max:N? minLength:I? maxLength:I? pattern:x? retryText:t? maxRetries:I? allowHuman:b? next:n exhausted:n',
   condition: 'when:c then:n else:n',
@@ -57,7 +57,7 @@ export const FLOW_SUB_FIELDS: Record<string, [string, string]> = {
   g: [FLOW_TRIGGER_FIELDS, 'a trigger'],
   h: [`complexity:${LEVEL} severity:${LEVEL} effort:${LEVEL} reason:s? tags:u?`, 'triage hints'],
   f: ['var:v.list next:n', '"optionsFrom"'],
-  o: ['id:s label:t next:n', 'an option'],
+  o: ['id:s label:t next:n?', 'an option'],
   r: ['percent:P next:n', 'a branch'],
   p: ['var:v op:e/set/copy/add/append/remove/clear value:a? from:s?', 'a set operation'],
   w: ['zone:z days:D? from:m? to:m?', 'office hours'],
@@ -286,7 +286,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     else if (k0 == 'V') typeof v == 'string' || typeof v == 'number' || bad('must be a string or a number.');
     else if (k0 == 'u') [v].flat().every((x) => typeof x == 'string') || bad('must be a string or a list of strings.');
     else if (k0 == 'e') kind.split('/').includes(v) || bad(`must be one of: ${kind.slice(2).replace(/\//g, ', ')}.`);
-    else if (k0 == 'v') checkVar(v, fp, kind.slice(2) || (o.type == 'input' ? (o.input == 'number' ? 'number' : 'string') : o.op == 'add' ? 'number' : /^(append|remove)$/.test(o.op) ? 'list' : ''));
+    else if (k0 == 'v') checkVar(v, fp, kind.slice(2) || (o.type == 'choice' ? (o.multiple ? 'list' : 'string') : o.type == 'input' ? (o.input == 'number' ? 'number' : 'string') : o.op == 'add' ? 'number' : /^(append|remove)$/.test(o.op) ? 'list' : ''));
     else if (k0 == 'x') checkFlowPattern(v) && bad(`${checkFlowPattern(v)}.`);
     else if (k0 == 'c') checkCond(v, fp);
     else if (k0 == 'd') isObj(v) || bad(OBJ);
@@ -308,6 +308,17 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
         err(jsonPathKey(p, k), `${what} needs "${k}"${k == 'exhausted' ? ': the node to go to when the retries run out' : ''}.`);
   };
 
+  /** One exit or many: a single choice goes where its option says, a multiple one (saving a list) to its `next`. */
+  const checkChoice = (node: Record<string, any>, p: string) => {
+    if (!node.options == !node.optionsFrom) err(p, 'needs "options" or "optionsFrom" (one, not both).');
+    if (node.multiple === true && node.options) node.next === undefined && err(jsonPathKey(p, 'next'), 'a choice of several options needs "next", where it goes once they are picked.');
+    else if (node.multiple === true) node.next !== undefined && err(jsonPathKey(p, 'next'), 'is not used: "optionsFrom" has its own "next".');
+    else {
+      if (node.next !== undefined) err(jsonPathKey(p, 'next'), 'is only for "multiple": true; each option has its own "next".');
+      if (Array.isArray(node.options)) node.options.forEach((o, i) => isObj(o) && o.next === undefined && err(`${p}.options[${i}].next`, 'an option needs "next".'));
+    }
+  };
+
   if (isObj(f.variables))
     for (const [name, d] of Object.entries(f.variables)) {
       const p = jsonPathKey('$.variables', name);
@@ -327,7 +338,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     else if (!has(FLOW_NODE_FIELDS, node.type)) checkValue(node, 'type', 'e/' + Object.keys(FLOW_NODE_FIELDS).join('/'), `${p}.type`);
     else {
       checkFields(node, FLOW_NODE_FIELDS[node.type], p, `a ${node.type} node`, true);
-      if (node.type == 'choice' && !node.options == !node.optionsFrom) err(p, 'needs "options" or "optionsFrom" (one, not both).');
+      if (node.type == 'choice') checkChoice(node, p);
       if (node.type == 'request' && !node.handler == !node.url) err(p, 'needs "handler" or "url" (one, not both).');
       if (node.allowHuman === false) warn(`${p}.allowHuman`, 'hides "Talk to a person": people stuck here cannot reach anyone.');
     }

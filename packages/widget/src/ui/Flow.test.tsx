@@ -83,6 +83,37 @@ describe('FlowWaitView', () => {
     expect(screen.queryByRole('group')).toBeNull();
   });
 
+  it('offers several options to toggle, and Done sends them together', async () => {
+    const messenger = createMessenger();
+    m = messenger;
+    const ready = new Promise<void>((ok) => messenger.on('ready', ok));
+    const many = {
+      id: 'many',
+      version: 1,
+      start: 'a',
+      variables: { picked: 'list' },
+      nodes: {
+        a: { type: 'choice', text: 'Which apply?', multiple: true, options: [{ id: 'x', label: 'Wi-Fi' }, { id: 'y', label: 'Speed' }], save: 'picked', next: 'b' },
+        b: { type: 'end', text: 'Got {{vars.picked}}.' },
+      },
+    };
+    messenger.boot({ appId: 'flow-ui', locale: 'en', flows: [many], storage: 'none', transport: { type: 'loopback' } });
+    await ready;
+    render(<FlowWaitView m={messenger} t={en} />);
+    messenger.startFlow('many');
+    const group = await screen.findByRole('group', { name: 'Which apply?' });
+    const done = screen.getByRole('button', { name: 'Done' }) as HTMLButtonElement;
+    expect(done.disabled).toBe(true);
+    fireEvent.click(screen.getByRole('button', { name: 'Wi-Fi' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Speed' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Wi-Fi' }));
+    expect(screen.getByRole('button', { name: 'Wi-Fi' }).getAttribute('aria-pressed')).toBe('false');
+    expect(screen.getByRole('button', { name: 'Speed' }).getAttribute('aria-pressed')).toBe('true');
+    expect(group.contains(done)).toBe(true);
+    fireEvent.click(done);
+    await waitFor(() => expect(messenger.state.$messages.get().at(-1)?.text).toBe('Got y.'));
+  });
+
   it('offers NPS from 0 to 10, and shows that a request is under way', async () => {
     const messenger = createMessenger();
     m = messenger;

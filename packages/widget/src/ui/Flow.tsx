@@ -1,4 +1,5 @@
 import type { Messenger } from '@madoguchi/core';
+import { useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import { fromStore } from './bind';
 
@@ -8,6 +9,9 @@ export function FlowWaitView({ m, t }: { m: Messenger; t: Strings }) {
   const w = fromStore(f.$wait).value;
   const busy = fromStore(f.$busy).value;
   const articles = fromStore(f.$articles).value;
+  const [picked, setPicked] = useState<string[]>([]);
+  const multiple = w?.kind == 'choice' && w.multiple;
+  const toggle = (id: string) => setPicked(picked.includes(id) ? picked.filter((x) => x != id) : [...picked, id]);
   // NPS runs 0–10; CSAT 1–5 and CES 1–7.
   const low = w?.kind == 'survey' && w.scale == 'nps' ? 0 : 1;
   const scale = w?.kind == 'survey' ? (w.scale == 'csat' ? 5 : w.scale == 'nps' ? 10 : 7) : 0;
@@ -22,13 +26,33 @@ export function FlowWaitView({ m, t }: { m: Messenger; t: Strings }) {
           ))}
         </div>
       )}
-      {w?.kind == 'choice' && (
+      {w?.kind == 'choice' && !multiple && (
         <div class="chips" role="group" aria-label={w.question || t.flowChoose}>
           {w.options.map((o) => (
             <button key={o.id} type="button" class="chip" onClick={() => f.reply({ type: 'choice', id: o.id })}>
               {o.label}
             </button>
           ))}
+        </div>
+      )}
+      {w?.kind == 'choice' && multiple && (
+        <div class="chips" role="group" aria-label={w.question || t.flowChoose}>
+          {w.options.map((o) => (
+            <button key={o.id} type="button" class="chip" aria-pressed={picked.includes(o.id)} onClick={() => toggle(o.id)}>
+              {o.label}
+            </button>
+          ))}
+          <button
+            type="button"
+            class="chip"
+            disabled={!picked.length}
+            onClick={() => {
+              f.reply({ type: 'choices', ids: picked });
+              setPicked([]);
+            }}
+          >
+            {t.flowDone}
+          </button>
         </div>
       )}
       {scale > 0 && (
