@@ -161,7 +161,7 @@ export function flowJsonSchema(): Schema {
         {
           if: { properties: { multiple: { const: true } }, required: ['multiple'] },
           then: { if: { required: ['options'] }, then: { required: ['next'] }, else: noNext },
-          else: { ...noNext, properties: { options: { items: { required: ['next'] } } } },
+          else: { ...noNext, properties: { options: { type: 'array', items: { type: 'object', required: ['next'] } } } },
         },
       ];
     }
