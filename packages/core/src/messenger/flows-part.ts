@@ -294,7 +294,8 @@ export function createFlowPartImpl(
       });
     },
     reply,
-    current: () => (running && runner ? { id: running.id, answers: runner.state.vars } : null),
+    // Inside a sub-flow, the answers of the flows that called it come along too.
+    current: () => (running && runner ? { id: running.id, answers: ((s) => Object.assign({}, ...(s.calls ?? []).map((c) => c.vars), s.vars))(runner.state) } : null),
     waitsForText,
     userText(text) {
       $articles.set([]);

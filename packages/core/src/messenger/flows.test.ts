@@ -309,6 +309,7 @@ describe('flows in the messenger', () => {
     for (let i = 0; i < 6; i++) await settle();
     expect(r.errors).toContainEqual({ path: 'flow lookup outside', message: expect.stringContaining('is not in "flowRequests"') });
     expect(r.said()).toEqual(['Sub-flow sees shipped.', 'shipped, Friday']);
+    expect(r.part.current()).toBeNull();
     expect(r.part.$busy.get()).toBe(false);
   });
 
@@ -337,5 +338,16 @@ describe('flows in the messenger', () => {
     expect(requestAllowed('http://plain.example/x', allow)).toBe(false);
     expect(requestAllowed('//api.example/orders/1', allow)).toBe(false);
     expect(requestAllowed('https://api.example/orders/1', undefined)).toBe(false);
+  });
+
+  it('hands the answers of the calling flow along when a person is asked for inside a sub-flow', async () => {
+    const outer = { id: 'outer', version: 1, start: 's', variables: { order: 'string' }, nodes: { s: { type: 'set', ops: [{ var: 'order', op: 'set', value: 'MD-9' }], next: 'c' }, c: { type: 'flow', flow: 'inner' } } };
+    const inner = { id: 'inner', version: 1, start: 'q', variables: { note: 'string' }, nodes: { q: { type: 'input', input: 'text', text: 'Anything else?', save: 'note', next: 'e', exhausted: 'e' }, e: { type: 'end' } } };
+    const r = rig({ flows: [outer, inner] });
+    await r.part.boot!();
+    r.part.start('outer');
+    await settle();
+    expect(r.said()).toEqual(['Anything else?']);
+    expect(r.part.current()).toEqual({ id: 'outer', answers: { order: 'MD-9' } });
   });
 });
