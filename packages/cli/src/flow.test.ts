@@ -111,4 +111,16 @@ describe('madoguchi flow', () => {
     expect(r.out).toContain('the edited flow is invalid');
     expect(r.out).toContain('$.nodes.a.options[0].next: points to "gone", which is not a node in this flow.');
   });
+
+  it('reports a transcript turn that is not an object or nests too deeply, without crashing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flow-'));
+    writeFileSync(join(dir, 'f.json'), JSON.stringify({ id: 'f', version: 1, start: 'a', nodes: { a: { type: 'end', text: 'hi' } } }));
+    let deep = '1';
+    for (let i = 0; i < 20_000; i++) deep = `[${deep}]`;
+    writeFileSync(join(dir, 't.json'), `{"runs":[{"turns":[null]},{"turns":[{"actions":${deep}}]}]}`);
+    const r = await run(['test', 'f.json', 't.json'], dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('turn 1: must be an object');
+    expect(r.out).toContain('2 runs of 2 did not match.');
+  });
 });

@@ -246,8 +246,9 @@ async function testTranscript(flowFile: string, transcriptFile: string, io: CliI
     let current: Flow = flow;
     let runner: FlowRunner = createFlowRunner(current, env);
     const problems: string[] = [];
-    run.turns.forEach((t, i) => {
+    const play = (t: TranscriptTurn, i: number) => {
       if (problems.length) return;
+      if (!t || typeof t != 'object') return problems.push(`turn ${i + 1}: must be an object`);
       const input = turnInput(t);
       let got: FlowTurn;
       if (t.edit) {
@@ -267,6 +268,14 @@ async function testTranscript(flowFile: string, transcriptFile: string, io: CliI
       else got = runner.reply(input);
       const diff = diffTurn(t, got);
       if (diff.length) problems.push(`${describeTurn(t, i)}:`, ...diff.map((l) => `  ${l}`));
+    };
+    // A transcript is checked, never trusted: whatever is wrong in it is reported on its turn.
+    run.turns.forEach((t, i) => {
+      try {
+        play(t, i);
+      } catch (e) {
+        problems.push(`turn ${i + 1}: ${e instanceof RangeError ? 'nests too deeply to compare' : (e as Error).message}`);
+      }
     });
     if (problems.length) failed++;
     io.stdout(`${problems.length ? '✗' : '✓'} ${flow.id}: ${name} (${plural(run.turns.length, 'turn')})\n`);
