@@ -19,7 +19,8 @@ const widgetDist = join(root, 'packages/widget/dist');
 const ENGINES = [
   // 7.5 KB: the compact-index loader (bodies fetched per article), sliced build and load, and answer confidence.
   ['search', 7.5, 'FAQ search engine, when `faq` is set'],
-  ['flow', 10, 'bot-flow engine, when `flows` is set'],
+  // 16 KB: a pattern matcher that never backtracks, request and sub-flow nodes, messages that name every limit.
+  ['flow', 16, 'bot-flow engine, when `flows` is set'],
   ['handoff', 5, 'triage and the handoff, at a handoff'],
   ['insights', 4, 'proactive rules, survey, analytics sink'],
   ['transports', 3, 'WebSocket / HTTP / webhook transports'],

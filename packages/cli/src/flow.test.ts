@@ -7,7 +7,7 @@ import { flowCommand } from './flow';
 import { UsageError } from './io';
 
 const examples = fileURLToPath(new URL('../../../examples/flows', import.meta.url));
-const FLOWS = ['device-setup', 'return-policy', 'activation-delay', 'support-router'];
+const FLOWS = ['device-setup', 'return-policy', 'activation-delay', 'support-router', 'order-status'];
 
 async function run(args: string[], cwd = examples) {
   let out = '';
@@ -18,8 +18,8 @@ async function run(args: string[], cwd = examples) {
 
 describe('madoguchi flow', () => {
   it('validates every example flow', async () => {
-    const r = await run(['validate', ...FLOWS.map((f) => `${f}.json`)]);
-    expect(r.out).toContain('4 files checked, all valid.');
+    const r = await run(['validate', ...FLOWS.map((f) => `${f}.json`), 'ask-order-number.json']);
+    expect(r.out).toContain('6 files checked, all valid.');
     expect(r.code).toBe(0);
   });
 
@@ -66,13 +66,61 @@ describe('madoguchi flow', () => {
     const r = await run(['graph', 'support-router.json']);
     expect(r.code).toBe(0);
     expect(r.out.startsWith('flowchart TD\n')).toBe(true);
-    expect(r.out).toContain('n_is_2dvip{"condition is-vip"}');
-    expect(r.out).toContain('n_is_2dvip -->|then| n_vip');
+    expect(r.out).toContain('n_is_2d_vip{"condition is-vip"}');
+    expect(r.out).toContain('n_is_2d_vip -->|"then"| n_vip');
     expect((await run(['graph', '--locale', 'ja', 'support-router.json'])).out).toContain('どのようなご用件ですか?');
   });
 
   it('refuses wrong usage', async () => {
     await expect(run(['test', 'only-one.json'])).rejects.toBeInstanceOf(UsageError);
     await expect(run(['nope'])).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('accepts a byte-order mark with a warning, as the widget does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flow-'));
+    writeFileSync(join(dir, 'bom.json'), '\ufeff' + JSON.stringify({ id: 'b', version: 1, start: 'a', nodes: { a: { type: 'end' } } }));
+    const r = await run(['validate', 'bom.json'], dir);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('warning $: starts with a byte-order mark, which is ignored.');
+  });
+
+  it('reads sub-flows from <id>.json beside the flow, and refuses calls that cannot run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flow-'));
+    const main = { id: 'main', version: 1, start: 'c', variables: { n: 'number' }, nodes: { c: { type: 'flow', flow: 'sub', out: { n: 'word' } } } };
+    writeFileSync(join(dir, 'main.json'), JSON.stringify(main));
+    writeFileSync(join(dir, 't.json'), JSON.stringify({ turns: [{ done: true }] }));
+    let r = await run(['test', 'main.json', 't.json'], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('main: $.nodes.c.flow: calls "sub", which is not among the flows loaded.');
+    writeFileSync(join(dir, 'sub.json'), JSON.stringify({ id: 'sub', version: 1, start: 'e', variables: { word: 'string' }, nodes: { e: { type: 'end', text: 'in sub' } } }));
+    r = await run(['test', 'main.json', 't.json'], dir);
+    expect(r.err).toContain('main: $.nodes.c.out.n: is a number, but "word" in flow "sub" is a string.');
+    main.nodes.c.out = {} as never;
+    writeFileSync(join(dir, 'main.json'), JSON.stringify(main));
+    writeFileSync(join(dir, 't.json'), JSON.stringify({ turns: [{ bot: ['in sub'], done: true }] }));
+    r = await run(['test', 'main.json', 't.json'], dir);
+    expect(r.out).toContain('1 run matched.');
+  });
+
+  it('reports an edit between turns that breaks the flow, and a turn with nothing to do', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flow-'));
+    writeFileSync(join(dir, 'f.json'), JSON.stringify({ id: 'f', version: 1, start: 'a', nodes: { a: { type: 'choice', text: 'Pick', options: [{ id: 'x', label: 'X', next: 'b' }] }, b: { type: 'end' } } }));
+    writeFileSync(join(dir, 't.json'), JSON.stringify({ turns: [{ wait: 'choice' }, { edit: { 'nodes.a.options.0.next': 'gone' } }, { expect: 1 }] }));
+    const r = await run(['test', 'f.json', 't.json'], dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('the edited flow is invalid');
+    expect(r.out).toContain('$.nodes.a.options[0].next: points to "gone", which is not a node in this flow.');
+  });
+
+  it('reports a transcript turn that is not an object or nests too deeply, without crashing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flow-'));
+    writeFileSync(join(dir, 'f.json'), JSON.stringify({ id: 'f', version: 1, start: 'a', nodes: { a: { type: 'end', text: 'hi' } } }));
+    let deep = '1';
+    for (let i = 0; i < 20_000; i++) deep = `[${deep}]`;
+    writeFileSync(join(dir, 't.json'), `{"runs":[{"turns":[null]},{"turns":[{"actions":${deep}}]}]}`);
+    const r = await run(['test', 'f.json', 't.json'], dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('turn 1: must be an object');
+    expect(r.out).toContain('2 runs of 2 did not match.');
   });
 });

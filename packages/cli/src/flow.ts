@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { createFlowRunner, flowToMermaid, validateFlow, type Flow, type FlowInput, type FlowRunner, type FlowTurn } from '@madoguchi/core';
+import { dirname, join, resolve } from 'node:path';
+import { checkFlowCalls, createFlowRunner, flowToMermaid, validateFlow, type Flow, type FlowInput, type FlowRunner, type FlowTurn } from '@madoguchi/core';
 import type { Locale, Problem, UserInfo } from '@madoguchi/core';
 import { runGroup, type CommandGroup } from './command';
 import type { CliIO } from './io';
@@ -8,10 +8,19 @@ import type { CliIO } from './io';
 /** One expected turn of a transcript: what the user does, then what the bot must answer. */
 interface TranscriptTurn {
   say?: string;
-  choose?: string;
+  /** An option id, or several for a `multiple` choice. */
+  choose?: string | string[];
   input?: FlowInput;
   /** Rebuild the runner from its saved state, as after a page reload, then start it. */
   reload?: boolean;
+  /** Press "Talk to a person". */
+  human?: boolean;
+  /** Answer the waiting request node: its data, or that it failed or timed out. */
+  respond?: unknown;
+  fail?: boolean;
+  timeout?: boolean;
+  /** Change the flow file (`"nodes.ask.text": "…"`, null removes), then reload from the saved state. */
+  edit?: Record<string, unknown>;
   bot?: string[];
   actions?: unknown[];
   wait?: string | Record<string, unknown> | null;
@@ -54,6 +63,18 @@ export const flowCommands: CommandGroup = {
       return 0;
     },
   },
+  preview: {
+    description: 'a local page: the widget running the flow beside its diagram, reloading on change',
+    args: '<flow.json>',
+    options: {
+      port: { type: 'string', value: '<port>', description: 'port to serve on (default: a free one)' },
+      locale: { type: 'string', value: '<locale>', description: 'language of the widget and the labels (default en)' },
+    },
+    run: async ({ args, options }, io) => {
+      const { previewFlow } = await import('./preview');
+      return previewFlow(resolve(io.cwd, args[0]!), io, { port: Number(options.port ?? 0), locale: options.locale as string | undefined });
+    },
+  },
 };
 
 /** `madoguchi flow validate | test | graph`. */
@@ -68,6 +89,45 @@ async function readText(file: string, io: CliIO): Promise<string | Problem> {
 }
 
 const printProblems = (kind: string, list: Problem[]) => list.map((p) => `  ${kind} ${p.path}: ${p.message}\n`).join('');
+
+/**
+ * A flow file and the flows its `flow` nodes call, each read from `<id>.json` beside it, checked
+ * together as the widget checks the flows it loads.
+ */
+export async function loadFlowSet(file: string, io: CliIO): Promise<{ flow: Flow; flows: Record<string, Flow> } | undefined> {
+  const flow = await loadFlow(file, io);
+  if (!flow) return;
+  const flows: Record<string, Flow> = { [flow.id]: flow };
+  const todo = [flow];
+  for (let f; (f = todo.pop()); )
+    for (const node of Object.values(f.nodes))
+      if (node.type == 'flow' && !Object.hasOwn(flows, node.flow) && /^[\w.-]+$/.test(node.flow)) {
+        const sub = join(dirname(file), `${node.flow}.json`);
+        const text = await readText(sub, io);
+        if (typeof text != 'string') continue;
+        const r = validateFlow(text);
+        if (!r.flow) return void io.stderr(`${sub}: the flow is invalid\n${printProblems('error', r.errors)}`);
+        flows[node.flow] = r.flow;
+        todo.push(r.flow);
+      }
+  const problems = checkFlowCalls(Object.values(flows));
+  if (problems.length) return void io.stderr(`${file}: its sub-flows do not fit\n${printProblems('error', problems)}`);
+  return { flow, flows };
+}
+
+/** Sets `a.b.c` in a copy of the flow; null removes the field. */
+function editFlow(flow: Flow, edits: Record<string, unknown>): unknown {
+  const copy = JSON.parse(JSON.stringify(flow));
+  for (const [path, value] of Object.entries(edits)) {
+    const keys = path.split('.');
+    const last = keys.pop()!;
+    const parent = keys.reduce((o, k) => (o && typeof o == 'object' ? o[k] : undefined), copy);
+    if (!parent || typeof parent != 'object') throw new Error(`"${path}" is not a place in the flow`);
+    if (value === null) delete parent[last];
+    else parent[last] = value;
+  }
+  return copy;
+}
 
 async function loadFlow(file: string, io: CliIO): Promise<Flow | undefined> {
   const text = await readText(file, io);
@@ -108,7 +168,10 @@ function fits(expected: unknown, actual: unknown): boolean {
 
 function turnInput(t: TranscriptTurn): FlowInput | undefined {
   if (t.input) return t.input;
+  if (t.respond !== undefined) return { type: 'request-result', status: 'ok', data: t.respond };
+  if (t.fail || t.timeout) return { type: 'request-result', status: t.fail ? 'error' : 'timeout' };
   if (t.say != null) return { type: 'text', value: t.say };
+  if (Array.isArray(t.choose)) return { type: 'choices', ids: t.choose };
   if (t.choose != null) return { type: 'choice', id: t.choose };
 }
 
@@ -141,13 +204,26 @@ function diffTurn(t: TranscriptTurn, got: FlowTurn): string[] {
 }
 
 function describeTurn(t: TranscriptTurn, i: number): string {
-  const what = t.reload ? 'reload' : t.say != null ? `say ${show(t.say)}` : t.choose != null ? `choose ${show(t.choose)}` : t.input ? show(t.input) : 'start';
+  const what = t.reload
+    ? 'reload'
+    : t.edit
+      ? `edit ${show(t.edit)}`
+      : t.human
+        ? 'talk to a person'
+        : t.say != null
+          ? `say ${show(t.say)}`
+          : t.choose != null
+            ? `choose ${show(t.choose)}`
+            : turnInput(t)
+              ? show(turnInput(t))
+              : 'start';
   return `turn ${i + 1} (${what})`;
 }
 
 async function testTranscript(flowFile: string, transcriptFile: string, io: CliIO): Promise<number> {
-  const flow = await loadFlow(flowFile, io);
-  if (!flow) return 1;
+  const set = await loadFlowSet(flowFile, io);
+  if (!set) return 1;
+  const { flow, flows } = set;
   const text = await readText(transcriptFile, io);
   let doc: { runs?: TranscriptRun[]; turns?: TranscriptTurn[] };
   try {
@@ -172,19 +248,41 @@ async function testTranscript(flowFile: string, transcriptFile: string, io: CliI
       now: () => run.now ?? 0,
       user: run.user ?? {},
       context: run.context ?? {},
+      flows,
     };
-    let runner: FlowRunner = createFlowRunner(flow, env);
+    let current: Flow = flow;
+    let runner: FlowRunner = createFlowRunner(current, env);
     const problems: string[] = [];
-    run.turns.forEach((t, i) => {
+    const play = (t: TranscriptTurn, i: number) => {
       if (problems.length) return;
+      if (!t || typeof t != 'object') return problems.push(`turn ${i + 1}: must be an object`);
       const input = turnInput(t);
       let got: FlowTurn;
-      if (t.reload) runner = createFlowRunner(flow, env, JSON.parse(JSON.stringify(runner.state)));
-      if (i == 0 || t.reload) got = runner.start();
-      else if (!input) return problems.push(`${describeTurn(t, i)}: a turn after the first needs "say", "choose", "input" or "reload"`);
+      if (t.edit) {
+        let edited: ReturnType<typeof validateFlow>;
+        try {
+          edited = validateFlow(editFlow(current, t.edit));
+        } catch (e) {
+          return problems.push(`${describeTurn(t, i)}: ${(e as Error).message}`);
+        }
+        if (!edited.flow) return problems.push(`${describeTurn(t, i)}: the edited flow is invalid`, ...edited.errors.map((e) => `  ${e.path}: ${e.message}`));
+        current = edited.flow;
+      }
+      if (t.reload || t.edit) runner = createFlowRunner(current, env, JSON.parse(JSON.stringify(runner.state)));
+      if (i == 0 || t.reload || t.edit) got = runner.start();
+      else if (t.human) got = runner.handOff();
+      else if (!input) return problems.push(`${describeTurn(t, i)}: a turn after the first needs "say", "choose", "input", "respond", "fail", "timeout", "human", "edit" or "reload"`);
       else got = runner.reply(input);
       const diff = diffTurn(t, got);
       if (diff.length) problems.push(`${describeTurn(t, i)}:`, ...diff.map((l) => `  ${l}`));
+    };
+    // A transcript is checked, never trusted: whatever is wrong in it is reported on its turn.
+    run.turns.forEach((t, i) => {
+      try {
+        play(t, i);
+      } catch (e) {
+        problems.push(`turn ${i + 1}: ${e instanceof RangeError ? 'nests too deeply to compare' : (e as Error).message}`);
+      }
     });
     if (problems.length) failed++;
     io.stdout(`${problems.length ? '✗' : '✓'} ${flow.id}: ${name} (${plural(run.turns.length, 'turn')})\n`);

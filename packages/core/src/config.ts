@@ -62,6 +62,8 @@ export interface MessengerConfig {
   analytics?: { url: string };
   /** Proactive messages may play a sound only when true. */
   sound?: boolean;
+  /** The https endpoints a flow's `request` node may call, as prefixes (`https://api.example.com/orders/`). */
+  flowRequests?: string[];
 }
 
 const oneOf =

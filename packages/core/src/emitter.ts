@@ -4,7 +4,8 @@ type Handler = (...args: any[]) => void;
 export interface Emitter<Events extends { [K in keyof Events]: Handler }> {
   on<K extends keyof Events>(name: K, handler: Events[K]): () => void;
   off<K extends keyof Events>(name: K, handler: Events[K]): void;
-  emit<K extends keyof Events>(name: K, ...args: Parameters<Events[K]>): void;
+  /** Calls every handler; returns what they returned (a handler that threw gives undefined). */
+  emit<K extends keyof Events>(name: K, ...args: Parameters<Events[K]>): unknown[];
   clear(): void;
 }
 
@@ -23,13 +24,13 @@ export function createEmitter<Events extends { [K in keyof Events]: Handler }>(
     },
     off,
     emit(name, ...args) {
-      for (const handler of handlers[name as string] || []) {
+      return (handlers[name as string] || []).map((handler) => {
         try {
-          handler(...args);
+          return handler(...args);
         } catch (error) {
           if (name !== 'error') onHandlerError(error, name as string);
         }
-      }
+      });
     },
     clear() {
       handlers = {};

@@ -36,6 +36,7 @@ export const ja: Strings = {
   failed: '送信できませんでした',
   unread: (n) => `未読${n}件`,
   flowChoose: '回答を選んでください',
+  flowDone: '決定',
   flowRate: '評価',
   flowScore: (n, of) => `${of}段階中${n}`,
   flowWorking: '少々お待ちください…',

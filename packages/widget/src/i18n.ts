@@ -38,6 +38,7 @@ export const en = {
   failed: 'Not sent',
   unread: (n: number) => `${n} unread`,
   flowChoose: 'Choose an answer',
+  flowDone: 'Done',
   flowRate: 'Your rating',
   flowScore: (n: number, of: number) => `${n} of ${of}`,
   flowWorking: 'One moment…',

@@ -2,16 +2,32 @@ import type { LocalizedText } from '../types';
 import type { Flow, FlowEnv, FlowInput, FlowNode, FlowOption, FlowRunner, FlowSetOp, FlowState, FlowTurn } from './types';
 import { canonicalJson, fillFlowTemplate, has, hashFlowText, isObj, matchFlowPattern, pickFlowText, readFlowPath, testFlowCondition, typeOf } from './text';
 import { rolloutBucket } from './trigger';
+import { FLOW_LIMITS } from './validate';
 
-/** Nodes one turn may pass through before the guard stops a runaway flow. */
-export const FLOW_MAX_STEPS = 100;
+/** Nodes one turn may pass through before the guard stops a runaway flow (the validator refuses longer chains). */
+export const FLOW_MAX_STEPS = FLOW_LIMITS.steps;
+/** Highest score of each survey scale; NPS runs from 0, the others from 1. */
+export const SURVEY_MAX = { csat: 5, ces: 7, nps: 10 } as const;
 
 const WORDS: Record<string, string[]> = {
   en: ["That doesn't look right. Please try again.", 'This conversation was updated, so we are starting again.', 'Please pick one of the options.'],
   ja: ['入力内容をご確認のうえ、もう一度お試しください。', 'ご案内の内容が更新されたため、最初からご案内します。', '選択肢からお選びください。'],
 };
 
+const declType = (d: unknown) => (isObj(d) ? d.type : d);
+/** A response value as a variable keeps it: plain JSON, strings up to 1000 characters, lists up to 100 items. */
+const keep = (v: unknown): unknown => {
+  try {
+    const c = v === undefined ? v : JSON.parse(JSON.stringify(v));
+    return typeof c == 'string' ? c.slice(0, 1000) : Array.isArray(c) ? c.slice(0, 100) : c;
+  } catch {
+    return undefined;
+  }
+};
 const clone = (v: unknown) => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
+
+/** Triage hints as the handoff packet takes them: `tags` is always a list. */
+const hintsOf = (h: Record<string, unknown>) => (typeof h.tags == 'string' ? { ...h, tags: [h.tags] } : h);
 
 type InputNode = Extract<FlowNode, { type: 'input' }>;
 
@@ -36,7 +52,8 @@ export function readFlowAnswer(node: InputNode, raw: string): string | number | 
     const d = m && new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
     return d && d.getUTCDate() == +m![3] && d.getUTCMonth() == +m![2] - 1 ? d.toISOString().slice(0, 10) : undefined;
   }
-  return raw.trim().slice(0, node.maxLength ?? 1000);
+  // The checked form is the saved form, so a later `matches` or a host lookup sees what passed.
+  return s;
 }
 
 /**
@@ -44,43 +61,77 @@ export function readFlowAnswer(node: InputNode, raw: string): string | number | 
  * wait for out. Pure: it performs nothing itself, so it can be replayed and tested anywhere.
  */
 export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): FlowRunner {
-  const nodes: Record<string, any> = flow.nodes;
+  const others = env.flows ?? {};
+  /** The flow running now: the last sub-flow called, else the flow itself. */
+  const flowIn = (calls: FlowState['calls']): Flow | undefined => (calls?.length ? (has(others, calls[calls.length - 1].flow) ? others[calls[calls.length - 1].flow] : undefined) : flow);
+  let cur = flow;
+  let nodes: Record<string, any> = flow.nodes;
   const hashOf = (v: unknown) => hashFlowText(canonicalJson(v));
   const hash = hashOf(flow);
-  const nodeHash = (id: string | null) => (id && nodes[id] ? hashOf(nodes[id]) : '');
+  const nodeHash = (id: string | null) => (id && has(nodes, id) ? hashOf(nodes[id]) : '');
   const now = env.now ?? Date.now;
   const words = WORDS[env.locale] ?? WORDS.en;
-  const decls = flow.variables ?? {};
-  const fresh = (seed = env.seed ?? parseInt(hashFlowText(env.bucketKey), 16)): FlowState => {
+  /** A flow's starting variables: its defaults, then the given values of declared names and types. */
+  const startVars = (f: Flow, given: Record<string, unknown> = {}) => {
+    const decls = f.variables ?? {};
     const vars: Record<string, unknown> = {};
     for (const [k, d] of Object.entries(decls)) if (isObj(d) && 'default' in d) vars[k] = clone(d.default);
-    return { flowId: flow.id, hash, nodeHash: '', cursor: null, vars, retries: 0, seed, done: false };
+    for (const [k, v] of Object.entries(given)) if (has(decls, k) && typeOf(v) == declType(decls[k])) vars[k] = clone(v);
+    return vars;
   };
-  const fits = (s: any): s is FlowState =>
-    isObj(s) &&
-    s.flowId == flow.id &&
-    isObj(s.vars) &&
-    typeof s.retries == 'number' &&
-    (s.cursor == null || has(nodes, s.cursor)) &&
-    (s.hash == hash ||
-      (!!s.cursor &&
-        s.nodeHash == nodeHash(s.cursor) &&
-        Object.entries(s.vars).every(([k, v]) => k in decls && typeOf(v) == ((d) => (isObj(d) ? d.type : d))(decls[k]))));
+  const fresh = (seed = env.seed ?? parseInt(hashFlowText(env.bucketKey), 16)): FlowState => ({
+    flowId: flow.id,
+    hash,
+    nodeHash: '',
+    cursor: null,
+    vars: startVars(flow, env.vars),
+    retries: 0,
+    seed,
+    done: false,
+  });
+  const varsFit = (f: Flow, vars: Record<string, unknown>) => Object.entries(vars).every(([k, v]) => has(f.variables ?? {}, k) && typeOf(v) == declType(f.variables![k]));
+  const fits = (s: any): s is FlowState => {
+    if (!isObj(s) || s.flowId != flow.id || !isObj(s.vars) || typeof s.retries != 'number') return false;
+    const calls = s.calls ?? [];
+    const f = Array.isArray(calls) && calls.length <= FLOW_LIMITS.calls ? flowIn(calls) : undefined;
+    if (!f || (s.cursor != null && !has(f.nodes, s.cursor))) return false;
+    [cur, nodes] = [f, f.nodes];
+    const same = s.hash == hash && !calls.length;
+    return same || (!!s.cursor && s.nodeHash == nodeHash(s.cursor) && varsFit(f, s.vars));
+  };
   const restarted = !!saved && !fits(saved);
-  let st: FlowState = fits(saved) ? { ...clone(saved), hash, nodeHash: nodeHash(saved.cursor) } : fresh();
+  if (restarted) [cur, nodes] = [flow, flow.nodes];
+  let st: FlowState = !restarted && saved ? { ...clone(saved), hash, nodeHash: nodeHash(saved.cursor) } : fresh();
   let notice = restarted;
 
-  const scope = () => ({ vars: st.vars, user: env.user, context: env.context });
+  /** Variables of the flow running now and of the flows that called it, for a handoff. */
+  const answers = () => Object.assign({}, ...(st.calls ?? []).map((c) => c.vars), st.vars);
+  const scope = () => ({ vars: st.vars, user: env.user, context: env.context, now: now() });
   const text = (t: LocalizedText | undefined, md?: boolean) => fillFlowTemplate(pickFlowText(t, env.locale), scope(), md);
   const newTurn = (): FlowTurn => ({ messages: [], actions: [], wait: null, done: false });
-  const say = (turn: FlowTurn, t: LocalizedText | undefined, delayMs?: number) =>
-    t != null && turn.messages.push(delayMs ? { text: text(t, true), delayMs } : { text: text(t, true) });
+  const say = (turn: FlowTurn, t: LocalizedText | undefined, delayMs?: number, more = '') => {
+    if (t == null) return;
+    const said = text(t, true) + more;
+    turn.messages.push(delayMs ? { text: said, delayMs } : { text: said });
+  };
+  /** A URL with values filled in and encoded, including the ( ) that would end a Markdown link. */
+  const href = (u: string) => fillFlowTemplate(u, scope(), (v) => encodeURIComponent(v).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16)}`));
+  /** Brackets in a link's label would end it early. */
+  const label = (t: LocalizedText) => text(t, true).replace(/(^|[^\\])([[\]])/g, '$1\\$2');
+  /** A message's image, link buttons and article cards, in the Markdown subset under its text. */
+  const rich = (node: any): string => {
+    const parts: string[] = [];
+    if (node.image) parts.push(`![${label(node.image.alt)}](${href(node.image.src)})`);
+    for (const l of node.links ?? []) parts.push(`[${label(l.label)}](${href(l.url)})`);
+    for (const c of node.cards ?? []) parts.push(`**[${label(c.title)}](${href(c.url)})**` + (c.text ? `\n${text(c.text, true)}` : ''));
+    return parts.length ? '\n\n' + parts.join('\n\n') : '';
+  };
   const options = (node: any): FlowOption[] =>
     node.options
       ? node.options.map((o: any) => ({ id: o.id, label: text(o.label) }))
       : ((x) => (Array.isArray(x) ? x : []))(st.vars[node.optionsFrom?.var])
           .slice(0, 50)
-          .map((x) => (isObj(x) ? { id: String(x.id), label: String(x.label ?? x.id) } : { id: String(x), label: String(x) }));
+          .map((x) => (isObj(x) ? { id: String(x.id), label: isObj(x.label) ? pickFlowText(x.label as Record<string, string>, env.locale) : String(x.label ?? x.id) } : { id: String(x), label: String(x) }));
 
   /** Waits at a node; `enter` also says its text and asks for its survey. */
   const present = (id: string, turn: FlowTurn, enter: boolean, error?: string): FlowTurn => {
@@ -89,7 +140,7 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
     const w: any = { node: id, allowHuman: node.allowHuman !== false, kind: t };
     if (error) w.error = error;
     if (enter && t != 'search') say(turn, node.text);
-    if (t == 'choice') w.options = options(node);
+    if (t == 'choice') (w.options = options(node)), node.multiple && (w.multiple = true);
     if (t == 'input') (w.input = node.input), node.placeholder && (w.placeholder = text(node.placeholder));
     if (t == 'survey') (w.scale = node.scale), enter && turn.actions.push({ type: t, scale: node.scale });
     if (t == 'search') turn.actions.push({ type: t, query: (w.query = text(node.query)) });
@@ -97,23 +148,71 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
       if (enter) st.until = now() + node.ms;
       w.ms = Math.max(0, (st.until ?? 0) - now());
     }
+    // A request is asked again on a resume: the page that was waiting for it is gone.
+    if (t == 'request') {
+      const req: any = { method: node.method ?? 'GET', timeoutMs: node.timeoutMs ?? 8000 };
+      if (node.handler) req.handler = node.handler;
+      else req.url = fillFlowTemplate(node.url, scope(), encodeURIComponent);
+      if (node.body) req.body = fillData(node.body);
+      Object.assign(w, req);
+      turn.actions.push({ type: t, node: id, ...req });
+    }
     st.cursor = id;
     st.nodeHash = nodeHash(id);
     turn.wait = w;
     return turn;
   };
 
+  /** Top-level strings of callback data or a request body are templates (values unescaped). */
+  const fillData = (d: Record<string, unknown>) => Object.fromEntries(Object.entries(d).map(([k, v]) => [k, typeof v == 'string' ? text(v) : v]));
+
+  /** Ends a sub-flow: back to the caller's variables, with `out` copied over, at the calling node's `next`. */
+  const leave = (): string | undefined => {
+    const calls = st.calls!;
+    const { from, vars } = calls[calls.length - 1];
+    const parent = flowIn(calls.slice(0, -1))!;
+    const caller = parent.nodes[from] as Extract<FlowNode, { type: 'flow' }>;
+    for (const [mine, theirs] of Object.entries(caller.out ?? {})) if (has(st.vars, theirs)) vars[mine] = st.vars[theirs];
+    st.calls = calls.slice(0, -1);
+    if (!st.calls.length) delete st.calls;
+    st.vars = vars;
+    [cur, nodes] = [parent, parent.nodes];
+    return caller.next;
+  };
+
   const run = (id: string | undefined, turn: FlowTurn): FlowTurn => {
-    for (let steps = 0; id !== undefined && nodes[id]; steps++) {
+    for (let steps = 0; ; steps++) {
+      if (id === undefined || !has(nodes, id)) {
+        if (!st.calls?.length) break;
+        id = leave();
+        continue;
+      }
       const node = nodes[id];
       const t = node.type;
       if (steps >= FLOW_MAX_STEPS) {
         turn.error = `Flow "${flow.id}" passed ${FLOW_MAX_STEPS} nodes without waiting (at "${id}"); it was stopped.`;
         break;
       }
-      if (/^(choice|input|survey|search|delay)$/.test(t)) return present(id, turn, true);
-      if (/^(message|handoff|end)$/.test(t)) say(turn, node.text, node.delayMs);
-      if (t == 'end') break;
+      if (/^(choice|input|survey|search|delay|request)$/.test(t)) return present(id, turn, true);
+      if (/^(message|handoff|end)$/.test(t)) say(turn, node.text, node.delayMs, t == 'message' ? rich(node) : '');
+      if (t == 'end' && !st.calls?.length) break;
+      if (t == 'end') {
+        id = leave();
+        continue;
+      }
+      if (t == 'flow') {
+        const sub = has(others, node.flow) ? others[node.flow] : undefined;
+        if (sub && (st.calls?.length ?? 0) < FLOW_LIMITS.calls) {
+          const given: Record<string, unknown> = {};
+          for (const [k, path] of Object.entries((node.in ?? {}) as Record<string, string>)) given[k] = readFlowPath(scope(), path);
+          st.calls = [...(st.calls ?? []), { flow: sub.id, from: id, vars: st.vars }];
+          st.vars = startVars(sub, given);
+          [cur, nodes] = [sub, sub.nodes];
+          id = sub.start;
+          continue;
+        }
+        turn.error = sub ? `Flow "${cur.id}" calls flows over ${FLOW_LIMITS.calls} deep (at "${id}"); the call was skipped.` : `Flow "${cur.id}" calls "${node.flow}", which is not loaded (at "${id}"); the call was skipped.`;
+      }
       if (t == 'set')
         for (const { var: k, op, value, from } of node.ops as FlowSetOp[]) {
           const cur = st.vars[k];
@@ -126,18 +225,16 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
           else delete st.vars[k];
         }
       if (t == 'handoff') {
-        const a: any = { type: t, answers: { ...st.vars } };
+        const a: any = { type: t, answers: answers() };
         if (node.note) a.note = text(node.note);
-        if (node.hints) a.hints = node.hints;
+        if (node.hints) a.hints = hintsOf(node.hints);
         turn.actions.push(a);
       }
       if (t == 'callback') {
-        const data: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(node.data ?? {})) data[k] = typeof v == 'string' ? text(v) : v;
-        turn.actions.push({ type: t, name: node.name, data });
+        turn.actions.push({ type: t, name: node.name, data: fillData(node.data ?? {}) });
       }
       let sum = 0;
-      const b = t == 'split' && rolloutBucket(env.bucketKey || String(st.seed), `${flow.id}:${id}`);
+      const b = t == 'split' && rolloutBucket(env.bucketKey || String(st.seed), `${cur.id}:${id}`);
       id =
         t == 'split'
           ? (node.branches.find((x: any) => (b as number) < (sum += x.percent)) ?? node.branches[node.branches.length - 1]).next
@@ -155,13 +252,21 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
   const reply = (input: FlowInput): FlowTurn => {
     const turn = newTurn();
     const id = st.cursor!;
-    const node = id != null && nodes[id];
+    const node = id != null && has(nodes, id) && nodes[id];
     if (!node || st.done) return { ...turn, done: st.done };
     const t = node.type;
     const it = input.type;
     const again = (error?: string) => present(id, turn, false, error);
     let next = node.next;
-    if (t == 'choice') {
+    if (t == 'choice' && node.multiple) {
+      const all = options(node);
+      const find = (s: string) => all.find((o) => o.id === s || o.label.toLowerCase() == s.trim().toLowerCase() || o.id == s.trim().toLowerCase());
+      const asked = it == 'choices' ? input.ids : it == 'text' ? input.value.split(/[,、，\n]/).filter((x) => x.trim()) : [];
+      const picks = asked.map((x) => find(String(x)));
+      if (!picks.length || picks.some((x) => !x)) return again(words[2]);
+      if (node.save) st.vars[node.save] = [...new Set(picks.map((x) => x!.id))];
+      next = node.options ? node.next : node.optionsFrom.next;
+    } else if (t == 'choice') {
       const said = it == 'text' ? input.value.trim().toLowerCase() : '';
       const pick = options(node).find((o) => (it == 'choice' ? o.id === input.id : said && (o.label.toLowerCase() == said || o.id == said)));
       if (!pick) return again(words[2]);
@@ -183,9 +288,21 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
       next = input.found ? node.found : node.notFound;
     } else if (t == 'survey') {
       if (it == 'survey') {
-        if (!Number.isInteger(input.score) || input.score < 1 || input.score > (node.scale == 'csat' ? 5 : 7)) return again();
+        if (!Number.isInteger(input.score) || input.score < (node.scale == 'nps' ? 0 : 1) || input.score > SURVEY_MAX[node.scale as 'csat']) return again();
         if (node.save) st.vars[node.save] = input.score;
       } else if (it != 'text') return again();
+    } else if (t == 'request') {
+      if (it != 'request-result' || !/^(ok|error|timeout)$/.test(input.status)) return again();
+      next = node[input.status];
+      if (input.status == 'ok' && node.save) {
+        const got: Record<string, unknown> = {};
+        for (const [k, path] of Object.entries(node.save as Record<string, string>)) {
+          const v = keep(readFlowPath(input.data, path));
+          if (typeOf(v) != declType(cur.variables?.[k]) || v == null) next = node.error;
+          else got[k] = v;
+        }
+        if (next == node.ok) Object.assign(st.vars, got);
+      }
     } else if (t != 'delay' || it != 'timer') return again();
     delete st.until;
     st.retries = 0;
@@ -196,11 +313,22 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
     start() {
       const turn = newTurn();
       if (notice) turn.messages.push({ text: words[1] }), (notice = false);
-      if (st.cursor && !st.done && nodes[st.cursor]) return present(st.cursor, turn, false);
+      if (st.cursor && !st.done && has(nodes, st.cursor)) return present(st.cursor, turn, false);
       st = fresh(st.seed);
       return run(flow.start, turn);
     },
     reply,
+    handOff() {
+      const turn = newTurn();
+      const w = st.cursor && !st.done && has(nodes, st.cursor) ? nodes[st.cursor] : undefined;
+      if (!w) return { ...turn, done: st.done };
+      if (w.allowHuman === false) return { ...present(st.cursor!, turn, false), error: 'This step does not offer "Talk to a person".' };
+      turn.actions.push({ type: 'handoff', answers: answers(), hints: { reason: 'asked for a person' } });
+      delete st.calls;
+      st.cursor = null;
+      st.done = turn.done = true;
+      return turn;
+    },
     get state() {
       return clone(st) as FlowState;
     },

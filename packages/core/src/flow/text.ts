@@ -1,5 +1,11 @@
 import type { LocalizedText } from '../types';
-import type { FlowCondition } from './types';
+import type { FlowCondition, FlowHours } from './types';
+import { matchFlowPattern } from './pattern';
+
+export { checkFlowPattern, matchFlowPattern } from './pattern';
+
+/** Levels of all / any / not in one condition (the validator refuses deeper ones). */
+export const FLOW_CONDITION_DEPTH = 20;
 
 /** A plain JSON object (not null, not a list). */
 export const isObj = (v: unknown): v is Record<string, any> => !!v && typeof v == 'object' && !Array.isArray(v);
@@ -36,11 +42,11 @@ export function escapeFlowMarkdown(s: string): string {
  * Replaces `{{vars.x}}`, `{{user.name}}`, `{{context.page.title}}`. Unknown paths give "".
  * With `markdown`, values are escaped so a user's name is only ever literal text.
  */
-export function fillFlowTemplate(s: string, scope: unknown, markdown?: boolean): string {
+export function fillFlowTemplate(s: string, scope: unknown, markdown?: boolean | ((value: string) => string)): string {
   return s.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (_, p: string) => {
     const v = readFlowPath(scope, p);
     const t = v == null || typeof v == 'object' && !Array.isArray(v) ? '' : Array.isArray(v) ? v.join(', ') : String(v);
-    return markdown ? escapeFlowMarkdown(t) : t;
+    return typeof markdown == 'function' ? markdown(t) : markdown ? escapeFlowMarkdown(t) : t;
   });
 }
 
@@ -61,48 +67,9 @@ export function canonicalJson(v: unknown): string {
       : JSON.stringify(v) ?? 'null';
 }
 
-export const MAX_PATTERN = 200;
-const SLOW = 'could be very slow: no back references or repeated groups that repeat';
-
-/**
- * A reason the pattern is unsafe or invalid, or "" when it is fine. Refused: more than 200
- * characters, back references, and a quantified group that itself holds a quantifier or an
- * alternation (the shapes that backtrack catastrophically).
- */
-export function checkFlowPattern(p: unknown): string {
-  if (typeof p != 'string') return 'must be a string';
-  if (p.length > MAX_PATTERN) return `is over ${MAX_PATTERN} characters`;
-  if (/\\[1-9k]/.test(p)) return SLOW;
-  const open: number[] = [];
-  let risky = 0;
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i];
-    if (c == '\\') i++;
-    else if (c == '[') while (++i < p.length && p[i] != ']') p[i] == '\\' && i++;
-    else if (c == '(') open.push(risky), (risky = 0);
-    else if (c == ')') {
-      const inner = risky;
-      risky = (open.pop() ?? 0) | inner;
-      if (inner && /[*+{]/.test(p[i + 1] ?? '')) return SLOW;
-    } else if (/[*+{|]/.test(c)) risky = 1;
-  }
-  try {
-    new RegExp(p, 'u');
-  } catch {
-    return 'is not a valid regular expression';
-  }
-  return '';
-}
-
-/** Tests a pattern already checked by the validator; input is capped so work stays bounded. */
-export function matchFlowPattern(p: string, s: unknown): boolean {
-  if (typeof s != 'string' || checkFlowPattern(p)) return false;
-  return new RegExp(p, 'u').test(s.slice(0, 1000));
-}
-
 /** Evaluates a condition tree over `{ vars, user, context }`. Never throws. */
 export function testFlowCondition(c: FlowCondition, scope: unknown, depth = 0): boolean {
-  if (!c || typeof c != 'object' || depth > 32) return false;
+  if (!c || typeof c != 'object' || depth > FLOW_CONDITION_DEPTH) return false;
   const t = (x: FlowCondition) => testFlowCondition(x, scope, depth + 1);
   if ('all' in c) return Array.isArray(c.all) && c.all.every(t);
   if ('any' in c) return Array.isArray(c.any) && c.any.some(t);
@@ -120,5 +87,46 @@ export function testFlowCondition(c: FlowCondition, scope: unknown, depth = 0): 
   if ('matches' in c) return matchFlowPattern(c.matches as string, v);
   if ('exists' in c) return (v != null && v !== '') === c.exists;
   if ('in' in c) return Array.isArray(c.in) && c.in.includes(v);
+  if ('withinDays' in c) {
+    const at = timeOf(v);
+    const now = readFlowPath(scope, 'now');
+    return at != null && typeof now == 'number' && Math.abs(now - at) <= (c.withinDays as number) * 86_400_000;
+  }
+  if ('hours' in c) return typeof v == 'number' && inHours(c.hours as FlowHours, v);
   return false;
 }
+
+/** Epoch ms of a date (`2024-05-01`), a date and time with its zone, or epoch ms; null for anything else. */
+export function timeOf(v: unknown): number | null {
+  if (typeof v == 'number') return isFinite(v) ? v : null;
+  if (typeof v != 'string' || !/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(v)) return null;
+  const t = Date.parse(v);
+  return isNaN(t) ? null : t;
+}
+
+const clocks = new Map<string, Intl.DateTimeFormat>();
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+/** Minutes of `HH:MM`. */
+const minutes = (s: string | undefined, fallback: number) => (s ? +s.slice(0, 2) * 60 + +s.slice(3) : fallback);
+
+/** The weekday (`mon`…) and minutes since midnight at a moment in a time zone; undefined for an unknown zone. */
+export function clockIn(zone: string, at: number): { day: string; minutes: number } | undefined {
+  let f = clocks.get(zone);
+  try {
+    if (!f) clocks.set(zone, (f = new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
+    const parts = Object.fromEntries(f.formatToParts(at).map((p) => [p.type, p.value]));
+    return { day: parts.weekday.slice(0, 3).toLowerCase(), minutes: +parts.hour * 60 + +parts.minute };
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the moment falls on one of the days, between from (inclusive) and to, in the zone; to before from runs overnight. */
+export function inHours(h: FlowHours, at: number): boolean {
+  const c = h && typeof h.zone == 'string' ? clockIn(h.zone, at) : undefined;
+  if (!c || (h.days && !h.days.includes(c.day as never))) return false;
+  const from = minutes(h.from, 0);
+  const to = minutes(h.to, 1440);
+  return from <= to ? c.minutes >= from && c.minutes < to : c.minutes >= from || c.minutes < to;
+}
+export { DAYS as FLOW_DAYS };

@@ -34,7 +34,7 @@ export function matchFlowTrigger(trigger: FlowTrigger, env: TriggerEnv): boolean
     (!t.visitor || (visits <= 1) == (t.visitor == 'new')) &&
     visits >= (t.minVisits ?? 0) &&
     (t.plan == null || ([] as unknown[]).concat(t.plan).includes(plan)) &&
-    (!t.when || testFlowCondition(t.when, { user: env.user, context: env.context })) &&
+    (!t.when || testFlowCondition(t.when, { user: env.user, context: env.context, now: env.now ?? Date.now() })) &&
     !cap &&
     (t.rollout == null || rolloutBucket(env.bucketKey, env.flowId) < t.rollout)
   );

@@ -28,7 +28,19 @@ export type FlowCondition =
       matches?: string;
       exists?: boolean;
       in?: unknown[];
+      /** The date (`YYYY-MM-DD`, a date-time with its zone, or epoch ms) is at most this many days from now, either way. */
+      withinDays?: number;
+      /** On `now`: the moment falls within these hours. */
+      hours?: FlowHours;
     };
+
+/** Office hours in a time zone: on `days` (default every day), from `from` up to `to` (`HH:MM`; to before from runs overnight). */
+export interface FlowHours {
+  zone: string;
+  days?: Array<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun'>;
+  from?: string;
+  to?: string;
+}
 
 export type FlowInputType = 'text' | 'email' | 'phone' | 'number' | 'date';
 export type TriageLevel = 'low' | 'medium' | 'high';
@@ -54,7 +66,8 @@ export interface FlowSetOp {
 export interface FlowChoiceOption {
   id: string;
   label: LocalizedText;
-  next: string;
+  /** Where this option goes (not used by a `multiple` choice). */
+  next?: string;
 }
 
 interface Waiting {
@@ -63,15 +76,29 @@ interface Waiting {
 }
 
 export type FlowNode =
-  | { type: 'message'; text: LocalizedText; delayMs?: number; next?: string }
+  | {
+      type: 'message';
+      text: LocalizedText;
+      delayMs?: number;
+      /** An image shown under the text (an https URL). */
+      image?: { src: string; alt: LocalizedText };
+      /** Link buttons: each opens an https URL in a new tab. */
+      links?: Array<{ label: LocalizedText; url: string }>;
+      /** Article cards: a linked title and a short text. */
+      cards?: Array<{ title: LocalizedText; url: string; text?: LocalizedText }>;
+      next?: string;
+    }
   | (Waiting & {
       type: 'choice';
       text?: LocalizedText;
       options?: FlowChoiceOption[];
       /** Options built from a list variable: each item a string, or `{ id, label }`. */
       optionsFrom?: { var: string; next: string };
-      /** Stores the chosen option's id. */
+      /** Several options may be picked together; their ids are saved as a list, then the flow goes to `next`. */
+      multiple?: boolean;
+      /** Stores the chosen option's id (a list of ids for `multiple`). */
       save?: string;
+      next?: string;
     })
   | (Waiting & {
       type: 'input';
@@ -104,10 +131,37 @@ export type FlowNode =
       notFound: string;
     })
   | { type: 'handoff'; text?: LocalizedText; note?: LocalizedText; hints?: FlowTriageHints; next?: string }
-  | (Waiting & { type: 'survey'; scale: 'csat' | 'ces'; text?: LocalizedText; save?: string; next?: string })
+  | (Waiting & { type: 'survey'; scale: 'csat' | 'ces' | 'nps'; text?: LocalizedText; save?: string; next?: string })
   | (Waiting & { type: 'delay'; ms: number; next: string })
   | { type: 'split'; branches: Array<{ percent: number; next: string }> }
   | { type: 'callback'; name: string; data?: Record<string, unknown>; next?: string }
+  | (Waiting & {
+      type: 'request';
+      /** The host page's `on('flow:request')` handler name, or … */
+      handler?: string;
+      /** … an endpoint: a path on this site, or an https URL the host allows (`flowRequests`). `{{…}}` values are URL-encoded. */
+      url?: string;
+      method?: 'GET' | 'POST';
+      /** Parameters for the handler, or the JSON body of a POST; strings are templates. */
+      body?: Record<string, unknown>;
+      /** Default 8000, at most 30000. */
+      timeoutMs?: number;
+      /** Variable ← path in the response (`"status": "order.status"`); a missing or mistyped value takes `error`. */
+      save?: Record<string, string>;
+      ok: string;
+      error: string;
+      timeout: string;
+    })
+  | {
+      type: 'flow';
+      /** The id of another loaded flow: it runs with its own variables, then this flow goes on at `next`. */
+      flow: string;
+      /** Its variable ← a path here (`"order": "vars.order"`). */
+      in?: Record<string, string>;
+      /** A variable here ← its variable, when it ends. */
+      out?: Record<string, string>;
+      next?: string;
+    }
   | { type: 'end'; text?: LocalizedText };
 
 export type FlowNodeType = FlowNode['type'];
@@ -152,6 +206,10 @@ export interface FlowEnv {
   user: UserInfo;
   /** A snapshot of the page context (`context.page.title`…). */
   context: Record<string, unknown>;
+  /** Other flows by id, for `flow` nodes (sub-flows). */
+  flows?: Record<string, Flow>;
+  /** Starting values from the host (`startFlow(id, { vars })`): declared variables of the right type only. */
+  vars?: Record<string, unknown>;
 }
 
 /** Persisted between reloads; plain JSON. */
@@ -168,6 +226,8 @@ export interface FlowState {
   seed: number;
   /** Epoch ms a delay node finishes at. */
   until?: number;
+  /** Sub-flows running: each the flow called, the calling node and the caller's variables. */
+  calls?: Array<{ flow: string; from: string; vars: Record<string, unknown> }>;
   done: boolean;
 }
 
@@ -177,25 +237,38 @@ export interface FlowOption {
 }
 
 export type FlowWait = { node: string; allowHuman: boolean; error?: string } & (
-  | { kind: 'choice'; options: FlowOption[] }
+  | { kind: 'choice'; options: FlowOption[]; multiple?: boolean }
   | { kind: 'input'; input: FlowInputType; placeholder?: string }
-  | { kind: 'survey'; scale: 'csat' | 'ces' }
+  | { kind: 'survey'; scale: 'csat' | 'ces' | 'nps' }
   | { kind: 'search'; query: string }
   | { kind: 'delay'; ms: number }
+  | ({ kind: 'request' } & FlowRequest)
 );
+
+/** What a request node asks the messenger to fetch. */
+export interface FlowRequest {
+  handler?: string;
+  url?: string;
+  method: 'GET' | 'POST';
+  body?: Record<string, unknown>;
+  timeoutMs: number;
+}
 
 export type FlowAction =
   | { type: 'search'; query: string }
   | { type: 'handoff'; note?: string; hints?: FlowTriageHints; answers: Record<string, unknown> }
-  | { type: 'survey'; scale: 'csat' | 'ces' }
-  | { type: 'callback'; name: string; data: Record<string, unknown> };
+  | { type: 'survey'; scale: 'csat' | 'ces' | 'nps' }
+  | { type: 'callback'; name: string; data: Record<string, unknown> }
+  | ({ type: 'request'; node: string } & FlowRequest);
 
 export type FlowInput =
   | { type: 'choice'; id: string }
+  | { type: 'choices'; ids: string[] }
   | { type: 'text'; value: string }
   | { type: 'search-result'; found: boolean; articleIds: string[] }
   | { type: 'survey'; score: number }
-  | { type: 'timer' };
+  | { type: 'timer' }
+  | { type: 'request-result'; status: 'ok' | 'error' | 'timeout'; data?: unknown };
 
 export interface FlowTurn {
   /** Bot messages in the safe Markdown subset, user values already escaped. */
@@ -211,6 +284,8 @@ export interface FlowRunner {
   /** Begins the flow, or re-presents the node a restored state waits at. */
   start(): FlowTurn;
   reply(input: FlowInput): FlowTurn;
+  /** "Talk to a person" while the flow waits: a handoff with the answers so far, and the flow ends (unless the node sets allowHuman: false). */
+  handOff(): FlowTurn;
   readonly state: FlowState;
   /** The saved state no longer fitted the flow file, so the flow started over. */
   readonly restarted: boolean;
@@ -229,4 +304,6 @@ export interface TriggerEnv {
   context: Record<string, unknown>;
   seenByUser?: boolean;
   seenInSession?: boolean;
+  /** The time, epoch ms (default: now), for `now` in `when`. */
+  now?: number;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { FLOW_NODE_FIELDS, validateFlow } from './index';
+import { checkFlowCalls, createFlowRunner, FLOW_LIMITS, FLOW_NODE_FIELDS, validateFlow } from './index';
 
 const base = () => ({
   id: 'f',
@@ -120,21 +120,27 @@ describe('validateFlow', () => {
     expect(validateFlow(f).errors).toEqual([]);
   });
 
-  it('refuses unsafe or overlong patterns', () => {
-    for (const pattern of ['(a+)+$', '(a|aa)*', '(x)\\1', 'a'.repeat(201), '[']) {
+  it('refuses patterns it cannot run, naming the limit; nested repeats are fine, matching is linear', () => {
+    for (const pattern of ['(x)\\1', '(?=a)b', 'a'.repeat(201), '[', 'x{3,1}', '(a{999}){3}']) {
       const f = base();
       f.nodes.a.pattern = pattern;
       expect(paths(validateFlow(f)), pattern).toEqual(['$.nodes.a.pattern']);
     }
     const f = base();
-    f.nodes.a.pattern = '^MD-[0-9]{6}$';
-    expect(validateFlow(f).errors).toEqual([]);
+    f.nodes.a.pattern = 'a'.repeat(201);
+    expect(validateFlow(f).errors[0].message).toBe('is over 200 characters (the limit).');
+    f.nodes.a.pattern = '(a{999}){3}';
+    expect(validateFlow(f).errors[0].message).toMatch(/over 2000 steps \(the limit\)/);
+    for (const pattern of ['^MD-[0-9]{6}$', '(a+)+$', '^\\d*\\d*\\d*\\d*x$', '^[\\w\\-]+$', 'ORD\\-\\d+', '^\\p{Script=Han}+$']) {
+      f.nodes.a.pattern = pattern;
+      expect(validateFlow(f).errors, pattern).toEqual([]);
+    }
   });
 
   it('checks split percentages, enums, conditions and triggers', () => {
     const f = base();
     f.nodes.b = { type: 'split', branches: [{ percent: 30, next: 'c' }, { percent: 30, next: 'c' }] };
-    f.nodes.c = { type: 'survey', scale: 'nps' };
+    f.nodes.c = { type: 'survey', scale: 'stars' };
     f.nodes.a.next = 'd';
     f.nodes.d = { type: 'condition', when: { var: 'user.name', eq: 'x', ne: 'y' }, then: 'b', else: 'b' };
     (f as any).trigger = { rollout: 'half', visitor: 'old' };
@@ -193,5 +199,165 @@ describe('validateFlow', () => {
       expect(def.required.filter((k: string) => k != 'type').sort(), type).toEqual(required.sort());
     }
     expect(schema.$defs.node.properties.type.enum.sort()).toEqual(Object.keys(FLOW_NODE_FIELDS).sort());
+  });
+
+  describe('limits and rules, each named in its message', () => {
+    const msg = (r: ReturnType<typeof validateFlow>, path: string) => r.errors.find((e) => e.path == path)?.message;
+
+    it('keeps percentages within 0-100 and lets split totals round', () => {
+      const f = base();
+      f.nodes.a.next = 's';
+      f.nodes.s = { type: 'split', branches: [{ percent: 150, next: 'b' }, { percent: -50, next: 'b' }] };
+      (f as any).trigger = { rollout: 101 };
+      const r = validateFlow(f);
+      expect(paths(r)).toEqual(['$.nodes.s.branches[0].percent', '$.nodes.s.branches[1].percent', '$.trigger.rollout']);
+      expect(msg(r, '$.trigger.rollout')).toBe('must be a percentage from 0 to 100.');
+      f.nodes.s.branches = [33.4, 33.3, 33.3].map((percent) => ({ percent, next: 'b' }));
+      delete (f as any).trigger;
+      expect(validateFlow(f).errors).toEqual([]);
+      f.nodes.s.branches[0].percent = 30;
+      expect(msg(validateFlow(f), '$.nodes.s.branches')).toBe('must add up to 100 percent (they add up to 96.6).');
+    });
+
+    it('takes node ids that are names of object methods as plain ids', () => {
+      const f = base();
+      f.nodes.a.next = 'constructor';
+      f.nodes['constructor'] = { type: 'message', text: 'x', next: 'toString' };
+      f.nodes['toString'] = { type: 'message', text: 'y', next: 'b' };
+      expect(validateFlow(f).errors).toEqual([]);
+    });
+
+    it('refuses what can never hold where it stands: vars in a trigger, context paths never set or of another type', () => {
+      const f = base();
+      (f as any).trigger = { when: { var: 'vars.email', exists: true } };
+      f.nodes.a.next = 'c';
+      f.nodes.c = { type: 'condition', when: { any: [{ var: 'context.device.os', eq: 'ios' }, { var: 'context.visitCount', matches: '1' }, { var: 'context.device.platform', eq: 'phone' }] }, then: 'b', else: 'b' };
+      const r = validateFlow(f);
+      expect(msg(r, '$.trigger.when.var')).toMatch(/a trigger is checked before the flow starts/);
+      expect(msg(r, '$.nodes.c.when.any[0].var')).toMatch(/^"context.device.os" is never set/);
+      expect(msg(r, '$.nodes.c.when.any[1].var')).toBe('"context.visitCount" is a number, so this can never hold.');
+      expect(msg(r, '$.nodes.c.when.any[2].var')).toBe('"context.device.platform" is never "phone"; it is one of mobile, tablet, desktop.');
+    });
+
+    it('allows $comment (a string) anywhere and no other $ field', () => {
+      const f = base() as any;
+      f.$comment = 'ok';
+      f.nodes.a.$comment = 'ok';
+      expect(validateFlow(f).errors).toEqual([]);
+      f.nodes.a.$id = 'x';
+      f.nodes.b.$comment = { nested: true };
+      const r = validateFlow(f);
+      expect(paths(r)).toEqual(['$.nodes.a.$id', '$.nodes.b.$comment']);
+      expect(msg(r, '$.nodes.a.$id')).toBe('is not a field of a input node; the only $ field here is "$comment".');
+    });
+
+    it('refuses deep nesting anywhere before it can overflow a stack, naming the limit', () => {
+      let data: any = 1;
+      for (let i = 0; i < 10_000; i++) data = { d: data };
+      const f = base() as any;
+      f.nodes.a.next = 'cb';
+      f.nodes.cb = { type: 'callback', name: 'x', data, next: 'b' };
+      const r = validateFlow(f);
+      expect(r.errors).toHaveLength(1);
+      expect(r.errors[0].message).toBe(`nests deeper than ${FLOW_LIMITS.depth} levels of objects and lists (the limit).`);
+      expect(r.errors[0].path.startsWith('$.nodes.cb.data.d.d')).toBe(true);
+      let text = '1';
+      for (let i = 0; i < 10_000; i++) text = `[${text}]`;
+      expect(validateFlow(`{"id":"x","$comment":${text}}`).errors[0].message).toMatch(/the limit/);
+    });
+
+    it('refuses conditions nested past their limit, saying what it is', () => {
+      const f = base();
+      let when: any = { var: 'vars.n', gt: 1 };
+      for (let i = 0; i <= FLOW_LIMITS.conditionDepth; i++) when = { not: when };
+      f.nodes.a.next = 'c';
+      f.nodes.c = { type: 'condition', when, then: 'b', else: 'b' };
+      expect(validateFlow(f).errors.map((e) => e.message)).toEqual([`nests all / any / not deeper than ${FLOW_LIMITS.conditionDepth} levels (the limit).`]);
+    });
+
+    it('refuses a run of nodes longer than one turn may pass, exactly where the runner would stop', () => {
+      const chain = (k: number) => {
+        const f = base();
+        for (let i = 0; i < k; i++) f.nodes[`m${i}`] = { type: 'message', text: `${i}`, next: i + 1 < k ? `m${i + 1}` : 'b' };
+        f.nodes.a.next = 'm0';
+        return f;
+      };
+      const run = (f: any) => {
+        const runner = createFlowRunner(f, { locale: 'en', bucketKey: 'u', user: {}, context: {} });
+        runner.start();
+        return runner.reply({ type: 'text', value: 'a@b.co' });
+      };
+      const longest = chain(FLOW_LIMITS.steps - 1);
+      expect(validateFlow(longest).errors).toEqual([]);
+      const turn = run(longest);
+      expect(turn.done).toBe(true);
+      expect(turn.error).toBeUndefined();
+      expect(turn.messages).toHaveLength(FLOW_LIMITS.steps - 1);
+      const tooLong = chain(FLOW_LIMITS.steps);
+      expect(validateFlow(tooLong).errors).toEqual([
+        { path: '$.nodes.m0', message: expect.stringContaining(`starts a run of ${FLOW_LIMITS.steps + 1} nodes without waiting for the user, over the limit of ${FLOW_LIMITS.steps}`) },
+      ]);
+      expect(run(tooLong).error).toMatch(/passed 100 nodes without waiting/);
+    });
+
+    it('refuses more nodes than the limit, saying so', () => {
+      const f = base();
+      for (let i = 0; i < FLOW_LIMITS.nodes; i++) f.nodes[`x${i}`] = { type: 'end' };
+      expect(validateFlow(f).errors).toEqual([{ path: '$.nodes', message: `has ${FLOW_LIMITS.nodes + 2} nodes, over the limit of ${FLOW_LIMITS.nodes}; split the flow.` }]);
+    });
+  });
+
+  it('checks request nodes: handler or url, allowed URL shapes, the timeout limit, typed saves', () => {
+    const f = base();
+    f.variables.status = 'string';
+    f.nodes.a.next = 'r';
+    f.nodes.r = { type: 'request', handler: 'h', url: '/x', timeoutMs: 60000, save: { status: 'a.b', nope: 'c' }, ok: 'b', error: 'b', timeout: 'b' };
+    const r = validateFlow(f);
+    expect(paths(r)).toEqual(['$.nodes.r', '$.nodes.r.save.nope', '$.nodes.r.timeoutMs']);
+    expect(r.errors.find((e) => e.path == '$.nodes.r.timeoutMs')?.message).toBe('must be a whole number of milliseconds from 100 to 30000 (the limit).');
+    for (const url of ['http://api.example.com/x', '//evil.example/x', 'https://{{vars.email}}/x', 'javascript:alert(1)']) {
+      f.nodes.r = { type: 'request', url, ok: 'b', error: 'b', timeout: 'b' };
+      expect(paths(validateFlow(f)), url).toEqual(['$.nodes.r.url']);
+    }
+    f.nodes.r = { type: 'request', url: 'https://api.example.com/orders/{{vars.email}}', ok: 'b', error: 'b', timeout: 'b' };
+    expect(validateFlow(f).errors).toEqual([]);
+  });
+
+  it('checks dates and office hours: zones, days, times, and that hours apply to now', () => {
+    const f = base();
+    f.nodes.a.next = 'c';
+    f.nodes.c = {
+      type: 'condition',
+      when: { all: [{ var: 'now', hours: { zone: 'Mars/Olympus', days: ['someday'], from: '9:00', to: '25:00' } }, { var: 'vars.email', hours: { zone: 'UTC' } }, { var: 'vars.email', withinDays: -1 }] },
+      then: 'b',
+      else: 'b',
+    };
+    const r = validateFlow(f);
+    expect(r.errors.map((e) => `${e.path}: ${e.message}`)).toEqual([
+      '$.nodes.c.when.all[0].hours.zone: must be a time zone such as "Asia/Tokyo" or "UTC".',
+      '$.nodes.c.when.all[0].hours.days: must be a non-empty list of days: sun, mon, tue, wed, thu, fri, sat.',
+      '$.nodes.c.when.all[0].hours.from: must be a time of day, "HH:MM" from 00:00 to 24:00.',
+      '$.nodes.c.when.all[0].hours.to: must be a time of day, "HH:MM" from 00:00 to 24:00.',
+      '$.nodes.c.when.all[1].var: needs a number variable, but "email" is declared as string.',
+      '$.nodes.c.when.all[2].withinDays: must be a whole number, 0 or more.',
+    ]);
+  });
+
+  it('checks sub-flow calls across the flows loaded together', () => {
+    const caller = validateFlow({
+      id: 'main',
+      version: 1,
+      start: 'c',
+      variables: { n: 'number' },
+      nodes: { c: { type: 'flow', flow: 'sub', in: { x: 'vars.n', ghost: 'vars.n' }, out: { n: 'label' }, next: 'd' }, d: { type: 'flow', flow: 'missing' } },
+    }).flow!;
+    const sub = validateFlow({ id: 'sub', version: 1, start: 'e', variables: { x: 'number', label: 'string' }, nodes: { e: { type: 'flow', flow: 'main' } } }).flow!;
+    expect(checkFlowCalls([caller, sub])).toEqual([
+      { path: 'main: $.nodes.c.in.ghost', message: 'is not a variable of flow "sub".' },
+      { path: 'main: $.nodes.c.out.n', message: 'is a number, but "label" in flow "sub" is a string.' },
+      { path: 'main: $.nodes.d.flow', message: 'calls "missing", which is not among the flows loaded.' },
+      { path: 'main', message: 'calls itself: main → sub → main.' },
+      { path: 'sub', message: 'calls itself: sub → main → sub.' },
+    ]);
   });
 });

@@ -1,17 +1,38 @@
 import type { Problem } from '../types';
-import type { Flow } from './types';
-import { checkFlowPattern, has, isObj, typeOf } from './text';
+import type { Flow, FlowNode } from './types';
+import { checkFlowPattern, clockIn, FLOW_CONDITION_DEPTH, FLOW_DAYS, has, isObj, typeOf } from './text';
+
+/** A field rule: name, kind, optional. */
+type Rule = readonly [string, string, boolean];
+const ruleCache = new Map<string, Rule[]>();
+
+/** Limits every flow is held to, the same in the validator, the runner, the widget and the CLI. */
+export const FLOW_LIMITS = {
+  /** Nodes in one flow. */
+  nodes: 1000,
+  /** Levels of objects and lists anywhere in the file (`$comment`, callback `data`, values). */
+  depth: 32,
+  /** Levels of all / any / not in one condition. */
+  conditionDepth: FLOW_CONDITION_DEPTH,
+  /** Nodes one turn may pass through before it waits for the user (the runner's step guard). */
+  steps: 100,
+  /** Sub-flows running inside one another. */
+  calls: 5,
+  /** Longest wait for a request node, in milliseconds. */
+  requestMs: 30000,
+};
 
 /**
  * One list of field rules drives the checks and their messages, and mirrors
  * schema/flow.schema.json. `name:kind`, `?` marks an optional field. Kinds: t text (string or
  * per-locale map), n node id, N number, I whole number ≥ 0, b boolean, s string, V string or
- * number, u string or strings, e/a/b one of, v variable (`v.list` of that type), x regular
+ * number, P percent 0–100, T milliseconds 100–30000, U URL (https or /path), S {declared variable:
+ * string}, W {name: value path}, u string or strings, e/a/b one of, v variable (`v.list` of that type), x regular
  * expression, c condition, d object, M nodes, L list, a anything; and the objects in SUB.
  */
 export const FLOW_NODE_FIELDS: Record<string, string> = {
-  message: 'text:t delayMs:I? next:n?',
-  choice: 'text:t? options:o? optionsFrom:f? save:v.string? allowHuman:b?',
+  message: 'text:t delayMs:I? image:i? links:k? cards:q? next:n?',
+  choice: 'text:t? options:o? optionsFrom:f? multiple:b? save:v? allowHuman:b? next:n?',
   input:
     'text:t input:e/text/email/phone/number/date save:v placeholder:t? min:N? max:N? minLength:I? maxLength:I? pattern:x? retryText:t? maxRetries:I? allowHuman:b? next:n exhausted:n',
   condition: 'when:c then:n else:n',
@@ -19,32 +40,69 @@ export const FLOW_NODE_FIELDS: Record<string, string> = {
   goto: 'target:n',
   search: 'query:t save:v.list? allowHuman:b? found:n notFound:n',
   handoff: 'text:t? note:t? hints:h? next:n?',
-  survey: 'scale:e/csat/ces text:t? save:v.number? allowHuman:b? next:n?',
+  survey: 'scale:e/csat/ces/nps text:t? save:v.number? allowHuman:b? next:n?',
   delay: 'ms:I allowHuman:b? next:n',
   split: 'branches:r',
   callback: 'name:s data:d? next:n?',
+  request: 'handler:s? url:U? method:e/GET/POST? body:d? timeoutMs:T? save:S? allowHuman:b? ok:n error:n timeout:n',
+  flow: 'flow:s in:W? out:S? next:n?',
   end: 'text:t?',
 };
+export const FLOW_ROOT_FIELDS = '$schema:s? id:s version:V locale:u? start:n variables:d? trigger:g? nodes:M';
 export const FLOW_TRIGGER_FIELDS =
-  'url:u? event:s? timeOnPageMs:I? visitor:e/new/returning? minVisits:I? plan:u? when:c? rollout:N? frequency:e/always/once-per-user/once-per-session?';
+  'url:u? event:s? timeOnPageMs:I? visitor:e/new/returning? minVisits:I? plan:u? when:c? rollout:P? frequency:e/always/once-per-user/once-per-session?';
 const LEVEL = 'e/low/medium/high?';
 /** Nested objects: [fields, what the message calls one]; o, r and p are non-empty lists of them. */
-const SUB: Record<string, [string, string]> = {
+export const FLOW_SUB_FIELDS: Record<string, [string, string]> = {
   g: [FLOW_TRIGGER_FIELDS, 'a trigger'],
   h: [`complexity:${LEVEL} severity:${LEVEL} effort:${LEVEL} reason:s? tags:u?`, 'triage hints'],
   f: ['var:v.list next:n', '"optionsFrom"'],
-  o: ['id:s label:t next:n', 'an option'],
-  r: ['percent:N next:n', 'a branch'],
+  o: ['id:s label:t next:n?', 'an option'],
+  r: ['percent:P next:n', 'a branch'],
   p: ['var:v op:e/set/copy/add/append/remove/clear value:a? from:s?', 'a set operation'],
+  w: ['zone:z days:D? from:m? to:m?', 'office hours'],
+  i: ['src:H alt:t', 'an image'],
+  k: ['label:t url:H', 'a link'],
+  q: ['title:t url:H text:t?', 'a card'],
 };
 /** A condition leaf: `{ "var": path, <op>: value }`, the value's kind as for fields. */
-const LEAF = rules('eq:a ne:a gt:N gte:N lt:N lte:N contains:a matches:x exists:b in:L');
-const VAR_TYPES = 'e/string/number/boolean/list';
-const MAX_NODES = 1000;
+export const FLOW_LEAF_FIELDS = 'eq:a ne:a gt:N gte:N lt:N lte:N contains:a matches:x exists:b in:L withinDays:I hours:w';
+const LEAF = rules(FLOW_LEAF_FIELDS);
+export const FLOW_VAR_TYPES = 'e/string/number/boolean/list';
 const OBJ = 'must be an object.';
 const COND = 'must be { "var": …, <one of eq ne gt gte lt lte contains matches exists in>: … }, { "all" or "any": […] } or { "not": … }.';
 
-function rules(spec: string) {
+/**
+ * The context a flow sees (as the widget gives it): each known path and the type of its value,
+ * so a condition on a path that does not exist, or of the wrong type, is caught before it ships.
+ */
+export const FLOW_CONTEXT: Record<string, string> = {
+  'page.url': 'string',
+  'page.path': 'string',
+  'page.title': 'string',
+  'page.referrer': 'string',
+  timeOnPageMs: 'number',
+  visitCount: 'number',
+  returning: 'boolean',
+  firstSeen: 'number',
+  lastSeen: 'number',
+  'device.viewport.width': 'number',
+  'device.viewport.height': 'number',
+  'device.language': 'string',
+  'device.timeZone': 'string',
+  'device.platform': 'string',
+};
+/** Values a context path can only ever take. */
+export const FLOW_CONTEXT_VALUES: Record<string, unknown[]> = { 'device.platform': ['mobile', 'tablet', 'desktop'] };
+
+/** A field spec as `[name, kind, optional]` rows (parsed once per spec). */
+export function rules(spec: string): Rule[] {
+  let got = ruleCache.get(spec);
+  if (!got) ruleCache.set(spec, (got = parseRules(spec)));
+  return got;
+}
+
+function parseRules(spec: string): Rule[] {
   return spec.split(' ').map((f) => {
     const [k, r] = f.split(':');
     return [k, r.replace('?', ''), r.endsWith('?')] as const;
@@ -83,6 +141,20 @@ function duplicateKeys(src: string, err: (path: string, message: string) => void
   }
 }
 
+/** An https URL that stays one Markdown link target: plain host, `{{…}}` only after it. */
+export const HTTPS = /^https:\/\/[^/?#\s{}()<>]+([/?#][^\s()<>]*)?$/;
+
+/** The first place the value nests deeper than the limit, walked without recursion. */
+function tooDeep(root: unknown, limit: number): string | undefined {
+  const todo: Array<[unknown, string, number]> = [[root, '$', 1]];
+  while (todo.length) {
+    const [v, p, d] = todo.pop()!;
+    if (!v || typeof v != 'object') continue;
+    if (d > limit) return p;
+    for (const [k, x] of Object.entries(v)) todo.push([x, Array.isArray(v) ? `${p}[${k}]` : jsonPathKey(p, k), d + 1]);
+  }
+}
+
 /**
  * Checks a flow (parsed JSON, or its text to also catch duplicate keys). Reports every problem
  * with its JSON path and a plain reason; `flow` is set only when there are no errors. Never throws.
@@ -93,32 +165,49 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
   const result = () => (errors.length ? { errors, warnings } : { flow: json as Flow, errors, warnings });
   const err = (path: string, message: string) => errors.push({ path, message });
   const warn = (path: string, message: string) => warnings.push({ path, message });
-  if (typeof json == 'string')
+  if (typeof json == 'string') {
+    let text = json;
+    if (text.charCodeAt(0) == 0xfeff) warn('$', 'starts with a byte-order mark, which is ignored.'), (text = text.slice(1));
     try {
-      const text = json;
       json = JSON.parse(text);
-      duplicateKeys(text, err);
     } catch (e) {
       err('$', `This is not valid JSON: ${(e as Error).message}`);
       return result();
     }
+    duplicateKeys(text, err);
+  }
   if (!isObj(json)) return err('$', OBJ), result();
+  const deep = tooDeep(json, FLOW_LIMITS.depth);
+  if (deep) return err(deep, `nests deeper than ${FLOW_LIMITS.depth} levels of objects and lists (the limit).`), result();
   const f = json;
   const nodes = isObj(f.nodes) ? f.nodes : {};
   const ids = Object.keys(nodes);
-  const vars: Record<string, string> = {};
+  if (ids.length > FLOW_LIMITS.nodes) return err('$.nodes', `has ${ids.length} nodes, over the limit of ${FLOW_LIMITS.nodes}; split the flow.`), result();
+  const vars: Record<string, string> = Object.create(null);
   const locales = [f.locale ?? []].flat().filter((l) => typeof l == 'string');
+  /** Where the check is: a trigger runs before the flow has variables. */
+  let inTrigger = false;
 
   const checkVar = (v: unknown, p: string, want?: string) =>
     !has(vars, v)
       ? err(p, `"${v}" is not declared in "variables".`)
       : want && vars[v as string] != want && err(p, `needs a ${want} variable, but "${v}" is declared as ${vars[v as string]}.`);
-  /** Checks a value path; `want` is the type the use needs, if any. */
-  const checkPath = (path: unknown, p: string, want?: string) => {
+  /** Checks a value path; `want` is the type the use needs, if any; `value` one it must be able to take. */
+  const checkPath = (path: unknown, p: string, want?: string, value?: unknown) => {
     const [root, name, ...rest] = typeof path == 'string' ? path.split('.') : [];
-    if (root == 'vars') checkVar((path as string).slice(5), p, want);
+    if (path == 'now') want && want != 'number' && err(p, '"now" is the time in epoch milliseconds, a number, so this can never hold.');
+    else if (root == 'vars')
+      inTrigger ? err(p, 'a trigger is checked before the flow starts, when there are no variables yet; use user.… or context.….') : checkVar((path as string).slice(5), p, want);
     else if (root == 'user' ? !/^(id|name|email|attributes)$/.test(name) || (name != 'attributes' && rest.length) : root != 'context' || !name)
-      err(p, 'must be a path: vars.…, user.id, user.name, user.email, user.attributes.… or context.….');
+      err(p, 'must be a path: vars.…, user.id, user.name, user.email, user.attributes.…, context.… or now.');
+    else if (root == 'context') checkContext((path as string).slice(8), p, want, value);
+  };
+  const checkContext = (path: string, p: string, want?: string, value?: unknown) => {
+    const type = has(FLOW_CONTEXT, path) ? FLOW_CONTEXT[path] : Object.keys(FLOW_CONTEXT).some((k) => k.startsWith(path + '.')) ? 'object' : '';
+    if (!type) return err(p, `"context.${path}" is never set; the context has ${Object.keys(FLOW_CONTEXT).map((k) => 'context.' + k).join(', ')}.`);
+    if (want && want != type) return err(p, `"context.${path}" is a ${type}, so this can never hold.`);
+    const only = FLOW_CONTEXT_VALUES[path];
+    if (only && value !== undefined && !only.includes(value)) err(p, `"context.${path}" is never ${JSON.stringify(value)}; it is one of ${only.join(', ')}.`);
   };
   const checkText = (v: unknown, p: string) => {
     const map = isObj(v);
@@ -137,11 +226,13 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     const v = isObj(c) && c[op];
     const vp = `${p}.${op}`;
     const leaf = LEAF.find((r) => r[0] == op);
-    if (keys.includes('var') ? keys.length != 2 || !leaf : keys.length != 1 || !/^(all|any|not)$/.test(op) || depth > 20) return err(p, COND);
+    if (keys.includes('var') ? keys.length != 2 || !leaf : keys.length != 1 || !/^(all|any|not)$/.test(op)) return err(p, COND);
+    if (!leaf && depth >= FLOW_LIMITS.conditionDepth) return err(p, `nests all / any / not deeper than ${FLOW_LIMITS.conditionDepth} levels (the limit).`);
     if (op == 'not') return checkCond(v, vp, depth + 1);
-    if (!leaf) return Array.isArray(v) ? v.forEach((x, i) => checkCond(x, `${vp}[${i}]`, depth + 1)) : err(vp, 'must be a list.');
+    if (!leaf) return Array.isArray(v) && v.length ? v.forEach((x, i) => checkCond(x, `${vp}[${i}]`, depth + 1)) : err(vp, 'must be a non-empty list.');
     const kind = leaf[1];
-    checkPath((c as any).var, `${p}.var`, kind == 'N' ? 'number' : kind == 'x' ? 'string' : /^(eq|ne)$/.test(op) && v != null ? typeOf(v) : '');
+    const want = kind == 'N' || kind == 'w' ? 'number' : kind == 'x' ? 'string' : op == 'exists' ? '' : /^(eq|ne)$/.test(op) && v != null ? typeOf(v) : '';
+    checkPath((c as any).var, `${p}.var`, want, op == 'eq' ? v : undefined);
     checkValue(c as object, op, kind, vp);
   };
 
@@ -150,15 +241,17 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     const v = o[k];
     const bad = (m: string) => err(fp, m);
     const k0 = kind[0];
-    const sub = SUB[k0];
+    const sub = has(FLOW_SUB_FIELDS, k0) ? FLOW_SUB_FIELDS[k0] : undefined;
     if (sub) {
-      const list = 'orp'.includes(k0);
+      const list = 'orpkq'.includes(k0);
       const seen = new Set();
       if (list && (!Array.isArray(v) || !v.length)) return bad('must be a non-empty list.');
       (list ? v : [v]).forEach((x: any, i: number) => {
         const ip = list ? `${fp}[${i}]` : fp;
         if (!isObj(x)) return err(ip, OBJ);
+        inTrigger = k0 == 'g';
         checkFields(x, sub[0], ip, sub[1]);
+        inTrigger = false;
         if (k0 == 'o') seen.has(x.id) ? err(`${ip}.id`, `"${x.id}" is used twice.`) : seen.add(x.id);
         if (k0 == 'p')
           if (x.op == 'copy') checkPath(x.from, `${ip}.from`);
@@ -166,18 +259,35 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
           else if ((x.op == 'add' && typeof x.value != 'number') || (x.op == 'set' && has(vars, x.var) && typeOf(x.value) != vars[x.var]))
             err(`${ip}.value`, `must be a ${x.op == 'add' ? 'number' : vars[x.var]}, like the variable.`);
       });
-      if (k0 == 'r' && v.reduce((s: number, b: any) => s + (b?.percent || 0), 0) != 100) bad('must add up to 100 percent.');
+      const sum = k0 == 'r' && v.reduce((s: number, b: any) => s + (typeof b?.percent == 'number' ? b.percent : 0), 0);
+      if (k0 == 'r' && Math.abs(sum - 100) > 0.001) bad(`must add up to 100 percent (they add up to ${+sum.toFixed(3)}).`);
     } else if (k0 == 't') checkText(v, fp);
     else if (k0 == 'n') typeof v == 'string' && has(nodes, v) || bad(`points to "${v}", which is not a node in this flow.`);
     else if (k0 == 'N') typeof v == 'number' && isFinite(v) || bad('must be a number.');
+    else if (k0 == 'P') typeof v == 'number' && v >= 0 && v <= 100 || bad('must be a percentage from 0 to 100.');
     else if (k0 == 'I') Number.isInteger(v) && v >= 0 || bad('must be a whole number, 0 or more.');
+    else if (k0 == 'T') Number.isInteger(v) && v >= 100 && v <= FLOW_LIMITS.requestMs || bad(`must be a whole number of milliseconds from 100 to ${FLOW_LIMITS.requestMs} (the limit).`);
+    else if (k0 == 'H') typeof v == 'string' && HTTPS.test(v) || bad('must be an https:// URL with a plain host, without spaces, ( ) < or >.');
+    else if (k0 == 'U') typeof v == 'string' && /^(https:\/\/[^/?#\s{}]+|\/(?!\/))\S*$/.test(v) || bad('must be a path on this site (/…) or an https:// URL, with a plain host.');
+    else if (k0 == 'z') typeof v == 'string' && clockIn(v, 0) || bad('must be a time zone such as "Asia/Tokyo" or "UTC".');
+    else if (k0 == 'D') Array.isArray(v) && v.length && v.every((d) => FLOW_DAYS.includes(d)) || bad(`must be a non-empty list of days: ${FLOW_DAYS.join(', ')}.`);
+    else if (k0 == 'm') typeof v == 'string' && /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/.test(v) || bad('must be a time of day, "HH:MM" from 00:00 to 24:00.');
+    else if (k0 == 'S' || k0 == 'W')
+      isObj(v)
+        ? Object.entries(v).forEach(([name, x]) => {
+            const ep = jsonPathKey(fp, name);
+            if (k0 == 'S') checkVar(name, ep);
+            if (typeof x != 'string' || !x) err(ep, 'must be a non-empty string.');
+            else if (k0 == 'W') checkPath(x, ep);
+          })
+        : bad(OBJ);
     else if (k0 == 'b') typeof v == 'boolean' || bad('must be true or false.');
     else if (k0 == 's') typeof v == 'string' && v || bad('must be a non-empty string.');
     else if (k0 == 'V') typeof v == 'string' || typeof v == 'number' || bad('must be a string or a number.');
     else if (k0 == 'u') [v].flat().every((x) => typeof x == 'string') || bad('must be a string or a list of strings.');
     else if (k0 == 'e') kind.split('/').includes(v) || bad(`must be one of: ${kind.slice(2).replace(/\//g, ', ')}.`);
-    else if (k0 == 'v') checkVar(v, fp, kind.slice(2) || (o.type == 'input' ? (o.input == 'number' ? 'number' : 'string') : o.op == 'add' ? 'number' : /^(append|remove)$/.test(o.op) ? 'list' : ''));
-    else if (k0 == 'x') checkFlowPattern(v) && bad(checkFlowPattern(v));
+    else if (k0 == 'v') checkVar(v, fp, kind.slice(2) || (o.type == 'choice' ? (o.multiple ? 'list' : 'string') : o.type == 'input' ? (o.input == 'number' ? 'number' : 'string') : o.op == 'add' ? 'number' : /^(append|remove)$/.test(o.op) ? 'list' : ''));
+    else if (k0 == 'x') checkFlowPattern(v) && bad(`${checkFlowPattern(v)}.`);
     else if (k0 == 'c') checkCond(v, fp);
     else if (k0 == 'd') isObj(v) || bad(OBJ);
     else if (k0 == 'M') isObj(v) && ids.length || bad('needs at least one node.');
@@ -185,25 +295,41 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
   };
 
   /** Checks an object against a field spec: unknown, missing and mistyped fields. */
-  const checkFields = (o: Record<string, any>, spec: string, p: string, what: string) => {
+  const checkFields = (o: Record<string, any>, spec: string, p: string, what: string, node = false) => {
     const rs = rules(spec);
-    for (const k of Object.keys(o)) k[0] == '$' || k == 'type' || rs.some((r) => r[0] == k) || err(jsonPathKey(p, k), `is not a field of ${what}.`);
+    for (const k of Object.keys(o)) {
+      const kp = jsonPathKey(p, k);
+      if (k == '$comment') typeof o[k] == 'string' || err(kp, 'must be a string.');
+      else if (!(node && k == 'type') && !rs.some((r) => r[0] == k)) err(kp, `is not a field of ${what}${k[0] == '$' ? '; the only $ field here is "$comment"' : ''}.`);
+    }
     for (const [k, kind, optional] of rs)
       if (o[k] !== undefined) checkValue(o, k, kind, jsonPathKey(p, k));
       else if (!optional)
         err(jsonPathKey(p, k), `${what} needs "${k}"${k == 'exhausted' ? ': the node to go to when the retries run out' : ''}.`);
   };
 
+  /** One exit or many: a single choice goes where its option says, a multiple one (saving a list) to its `next`. */
+  const checkChoice = (node: Record<string, any>, p: string) => {
+    if (!node.options == !node.optionsFrom) err(p, 'needs "options" or "optionsFrom" (one, not both).');
+    if (node.multiple === true && node.options) node.next === undefined && err(jsonPathKey(p, 'next'), 'a choice of several options needs "next", where it goes once they are picked.');
+    else if (node.multiple === true) node.next !== undefined && err(jsonPathKey(p, 'next'), 'is not used: "optionsFrom" has its own "next".');
+    else {
+      if (node.next !== undefined) err(jsonPathKey(p, 'next'), 'is only for "multiple": true; each option has its own "next".');
+      if (Array.isArray(node.options)) node.options.forEach((o, i) => isObj(o) && o.next === undefined && err(`${p}.options[${i}].next`, 'an option needs "next".'));
+    }
+  };
+
   if (isObj(f.variables))
     for (const [name, d] of Object.entries(f.variables)) {
       const p = jsonPathKey('$.variables', name);
-      const decl = isObj(d) ? d : { type: d };
       const n = errors.length;
-      checkValue(decl, 'type', VAR_TYPES, p);
+      if (isObj(d)) checkFields(d, `type:${FLOW_VAR_TYPES} default:a?`, p, 'a variable');
+      else checkValue({ type: d }, 'type', FLOW_VAR_TYPES, p);
+      const decl = isObj(d) ? d : { type: d };
       if (errors.length == n && 'default' in decl && typeOf(decl.default) != decl.type) err(`${p}.default`, `must be a ${decl.type}, like the variable.`);
       vars[name] = decl.type;
     }
-  checkFields(f, '$schema:s? id:s version:V locale:u? start:n variables:d? trigger:g? nodes:M', '$', 'a flow');
+  checkFields(f, FLOW_ROOT_FIELDS, '$', 'a flow');
   for (const id of ids) {
     const node = nodes[id];
     const p = jsonPathKey('$.nodes', id);
@@ -211,32 +337,101 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     if (!isObj(node)) err(p, OBJ);
     else if (!has(FLOW_NODE_FIELDS, node.type)) checkValue(node, 'type', 'e/' + Object.keys(FLOW_NODE_FIELDS).join('/'), `${p}.type`);
     else {
-      checkFields(node, FLOW_NODE_FIELDS[node.type], p, `a ${node.type} node`);
-      if (node.type == 'choice' && !node.options == !node.optionsFrom) err(p, 'needs "options" or "optionsFrom" (one, not both).');
+      checkFields(node, FLOW_NODE_FIELDS[node.type], p, `a ${node.type} node`, true);
+      if (node.type == 'choice') checkChoice(node, p);
+      if (node.type == 'request' && !node.handler == !node.url) err(p, 'needs "handler" or "url" (one, not both).');
       if (node.allowHuman === false) warn(`${p}.allowHuman`, 'hides "Talk to a person": people stuck here cannot reach anyone.');
     }
   }
+  checkGraph(f, nodes, ids, err);
+  return result();
+}
 
-  // Reachability from start, then loops that never wait for the user.
-  if (ids.length > MAX_NODES) return err('$.nodes', `has over ${MAX_NODES} nodes; split the flow.`), result();
+const WAITS = /^(choice|input|survey|search|delay|request)$/;
+
+/** Reachability from start, loops that never wait for the user, and chains longer than a turn may run. */
+function checkGraph(f: Record<string, any>, nodes: Record<string, any>, ids: string[], err: (path: string, message: string) => void) {
+  const exits = (id: string) => flowExits(nodes[id]).map((e) => e[1]).filter((t) => has(nodes, t));
   const seen = new Set<string>();
-  const reach = (id: string): unknown => has(nodes, id) && !seen.has(id) && (seen.add(id), flowExits(nodes[id]).forEach((e) => reach(e[1])));
-  reach(f.start);
-  const state: Record<string, number> = {};
-  const stack: string[] = [];
-  const loop = (id: string): unknown => {
-    const node = nodes[id];
-    if (state[id] == 2 || /^(choice|input|survey)$/.test(node?.type)) return;
-    if (state[id]) return err(jsonPathKey('$.nodes', id), `loops ${[...stack.slice(stack.indexOf(id)), id].join(' → ')} without waiting for the user; add a choice, input or survey.`);
-    state[id] = 1;
-    stack.push(id);
-    for (const [, t] of flowExits(node)) has(nodes, t) && loop(t);
-    stack.pop();
-    state[id] = 2;
+  const todo = has(nodes, f.start) ? [f.start as string] : [];
+  for (let id; (id = todo.pop()) !== undefined; ) if (!seen.has(id)) seen.add(id), todo.push(...exits(id));
+  /** 1 while on the path being walked, then the longest run of nodes a turn passes from here. */
+  const state = new Map<string, number>();
+  const path: string[] = [];
+  const walk = (id: string): number => {
+    const s = state.get(id);
+    if (s !== undefined) return s;
+    if (WAITS.test(nodes[id]?.type)) return state.set(id, 1), 1;
+    state.set(id, -1);
+    path.push(id);
+    let longest = 0;
+    for (const t of exits(id)) {
+      const n = state.get(t) == -1 ? -1 : walk(t);
+      if (n == -1) {
+        err(jsonPathKey('$.nodes', t), `loops ${[...path.slice(path.indexOf(t)), t].join(' → ')} without waiting for the user; add a choice, input or survey.`);
+        state.set(t, 0);
+      }
+      longest = Math.max(longest, n);
+    }
+    path.pop();
+    state.set(id, longest + 1);
+    return longest + 1;
   };
+  let longest = '';
   for (const id of ids) {
     if (seen.size && !seen.has(id)) err(jsonPathKey('$.nodes', id), 'cannot be reached from "start"; link to it or remove it.');
-    loop(id);
+    if (walk(id) > (state.get(longest) ?? 0)) longest = id;
   }
-  return result();
+  const steps = state.get(longest) ?? 0;
+  if (steps > FLOW_LIMITS.steps)
+    err(jsonPathKey('$.nodes', longest), `starts a run of ${steps} nodes without waiting for the user, over the limit of ${FLOW_LIMITS.steps} that one turn may pass; add a choice, input or survey on the way.`);
+}
+
+/** Checks starting values a host passes to a flow: each must be a declared variable of its type. */
+export function checkFlowVars(flow: Flow, vars: unknown): Problem[] {
+  if (vars === undefined) return [];
+  if (!isObj(vars)) return [{ path: 'vars', message: 'must be an object of variable names and values.' }];
+  const decls = flow.variables ?? {};
+  const problems: Problem[] = [];
+  for (const [k, v] of Object.entries(vars)) {
+    const d = has(decls, k) ? decls[k] : undefined;
+    const type = isObj(d) ? d.type : d;
+    if (!type) problems.push({ path: jsonPathKey('vars', k), message: `is not a variable of flow "${flow.id}"; it is ignored.` });
+    else if (typeOf(v) != type) problems.push({ path: jsonPathKey('vars', k), message: `must be a ${type}, like the variable; it is ignored.` });
+  }
+  return problems;
+}
+
+/**
+ * Checks `flow` nodes across the flows loaded together: each calls a flow that is there, passes
+ * and takes back declared variables of matching types, and no flow calls itself, even through others.
+ */
+export function checkFlowCalls(flows: Flow[]): Problem[] {
+  const byId = new Map(flows.map((f) => [f.id, f]));
+  const problems: Problem[] = [];
+  const typeIn = (f: Flow | undefined, v: string) => ((d) => (isObj(d) ? d.type : d))(f?.variables && has(f.variables, v) ? f.variables[v] : undefined) as string | undefined;
+  const calls = (f: Flow) => Object.entries(f.nodes).filter(([, n]) => n.type == 'flow') as Array<[string, Extract<FlowNode, { type: 'flow' }>]>;
+  for (const f of flows)
+    for (const [id, node] of calls(f)) {
+      const p = `${f.id}: ${jsonPathKey('$.nodes', id)}`;
+      const sub = byId.get(node.flow);
+      if (!sub) {
+        problems.push({ path: `${p}.flow`, message: `calls "${node.flow}", which is not among the flows loaded.` });
+        continue;
+      }
+      for (const v of Object.keys(node.in ?? {})) typeIn(sub, v) || problems.push({ path: `${jsonPathKey(`${p}.in`, v)}`, message: `is not a variable of flow "${sub.id}".` });
+      for (const [mine, theirs] of Object.entries(node.out ?? {})) {
+        const t = typeIn(sub, theirs);
+        if (!t) problems.push({ path: jsonPathKey(`${p}.out`, mine), message: `"${theirs}" is not a variable of flow "${sub.id}".` });
+        else if (t != typeIn(f, mine)) problems.push({ path: jsonPathKey(`${p}.out`, mine), message: `is a ${typeIn(f, mine)}, but "${theirs}" in flow "${sub.id}" is a ${t}.` });
+      }
+    }
+  /** Depth-first over calls: a flow met again on the way is a recursion. */
+  const walk = (f: Flow, path: string[]) => {
+    if (path.includes(f.id)) return problems.push({ path: f.id, message: `calls itself: ${[...path.slice(path.indexOf(f.id)), f.id].join(' → ')}.` }), undefined;
+    if (path.length > FLOW_LIMITS.calls) return problems.push({ path: f.id, message: `is called ${path.length} flows deep (${[...path, f.id].join(' → ')}), over the limit of ${FLOW_LIMITS.calls}.` }), undefined;
+    for (const [, n] of calls(f)) if (byId.has(n.flow)) walk(byId.get(n.flow)!, [...path, f.id]);
+  };
+  for (const f of flows) walk(f, []);
+  return [...new Map(problems.map((x) => [x.path + x.message, x])).values()];
 }

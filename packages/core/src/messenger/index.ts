@@ -41,6 +41,11 @@ export interface MessengerEvents {
   warning: (warning: MadoguchiWarning) => void;
   /** A flow's `callback` node ran: the host may act on it. */
   'flow:callback': (call: { name: string; data?: unknown }) => void;
+  /**
+   * A flow's `request` node asks the host to look something up (an order, an account): return the
+   * data (or a promise of it), or answer later with `respond(data)`; `fail()` takes the error exit.
+   */
+  'flow:request': (request: { name: string; params: unknown; respond(data: unknown): void; fail(): void }) => unknown;
 }
 
 export type MessengerEventName = keyof MessengerEvents;
@@ -61,7 +66,7 @@ export interface Messenger {
   close(): void;
   toggle(): void;
   showArticle(id: string): void;
-  startFlow(id: string): void;
+  startFlow(id: string, options?: { vars?: Record<string, unknown> }): void;
   /** Subscribes to an event; returns the unsubscribe function. */
   on<K extends MessengerEventName>(name: K, handler: MessengerEvents[K]): () => void;
   off<K extends MessengerEventName>(name: K, handler: MessengerEvents[K]): void;
@@ -392,9 +397,9 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
       api.open();
       search.show(id);
     }),
-    startFlow: guard('startFlow', (id: string) => {
+    startFlow: guard('startFlow', (id: string, options?: { vars?: Record<string, unknown> }) => {
       api.open();
-      flows.start(id);
+      flows.start(id, options);
     }),
     on: (name, handler) => {
       if (typeof handler !== 'function') {

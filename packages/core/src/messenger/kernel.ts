@@ -45,8 +45,8 @@ export interface Kernel {
   receive(message: Message): void;
   /** Streams an insights event through `on('event')`. */
   track(event: EventDraft): void;
-  /** Emits a public event (`on(name)`). */
-  emit(name: string, ...args: unknown[]): void;
+  /** Emits a public event (`on(name)`); returns what the handlers returned. */
+  emit(name: string, ...args: unknown[]): unknown[];
   /** Subscribes to a public event from inside the messenger. */
   on(name: string, handler: (...args: any[]) => void): () => void;
   report(error: MadoguchiError): void;

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { en } from '../i18n';
 import { ja } from '../i18n-ja';
 import { FlowWaitView } from './Flow';
+import { Thread } from './Thread';
 
 const STRINGS = { en, ja };
 
@@ -80,5 +81,95 @@ describe('FlowWaitView', () => {
     fireEvent.click(screen.getByRole('button', { name: '5段階中4' }));
     await waitFor(() => expect(scores).toEqual([4]));
     expect(screen.queryByRole('group')).toBeNull();
+  });
+
+  it('offers several options to toggle, and Done sends them together', async () => {
+    const messenger = createMessenger();
+    m = messenger;
+    const ready = new Promise<void>((ok) => messenger.on('ready', ok));
+    const many = {
+      id: 'many',
+      version: 1,
+      start: 'a',
+      variables: { picked: 'list' },
+      nodes: {
+        a: { type: 'choice', text: 'Which apply?', multiple: true, options: [{ id: 'x', label: 'Wi-Fi' }, { id: 'y', label: 'Speed' }], save: 'picked', next: 'b' },
+        b: { type: 'end', text: 'Got {{vars.picked}}.' },
+      },
+    };
+    messenger.boot({ appId: 'flow-ui', locale: 'en', flows: [many], storage: 'none', transport: { type: 'loopback' } });
+    await ready;
+    render(<FlowWaitView m={messenger} t={en} />);
+    messenger.startFlow('many');
+    const group = await screen.findByRole('group', { name: 'Which apply?' });
+    const done = screen.getByRole('button', { name: 'Done' }) as HTMLButtonElement;
+    expect(done.disabled).toBe(true);
+    fireEvent.click(screen.getByRole('button', { name: 'Wi-Fi' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Speed' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Wi-Fi' }));
+    expect(screen.getByRole('button', { name: 'Wi-Fi' }).getAttribute('aria-pressed')).toBe('false');
+    expect(screen.getByRole('button', { name: 'Speed' }).getAttribute('aria-pressed')).toBe('true');
+    expect(group.contains(done)).toBe(true);
+    fireEvent.click(done);
+    await waitFor(() => expect(messenger.state.$messages.get().at(-1)?.text).toBe('Got y.'));
+  });
+
+  it('offers NPS from 0 to 10, and shows that a request is under way', async () => {
+    const messenger = createMessenger();
+    m = messenger;
+    const ready = new Promise<void>((ok) => messenger.on('ready', ok));
+    const nps = {
+      id: 'nps',
+      version: 1,
+      start: 'look',
+      nodes: {
+        look: { type: 'request', handler: 'ping', ok: 'rate', error: 'rate', timeout: 'rate' },
+        rate: { type: 'survey', scale: 'nps', text: 'Recommend us?', next: 'bye' },
+        bye: { type: 'end', text: 'Thanks.' },
+      },
+    };
+    let answer: ((data: unknown) => void) | undefined;
+    messenger.on('flow:request', (r: { respond: (d: unknown) => void }) => (answer = r.respond));
+    messenger.boot({ appId: 'flow-ui', locale: 'en', flows: [nps], storage: 'none', transport: { type: 'loopback' } });
+    await ready;
+    render(<FlowWaitView m={messenger} t={en} />);
+    messenger.startFlow('nps');
+    await screen.findByRole('status');
+    expect(screen.getByRole('status').textContent).toBe('One moment…');
+    answer!({});
+    const group = await screen.findByRole('group', { name: 'Recommend us?' });
+    expect([...group.querySelectorAll('button')].map((b) => b.textContent)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+    expect(screen.getByRole('button', { name: '0 of 10' })).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: '0 of 10' }));
+    await waitFor(() => expect(messenger.flows.$wait.get()).toBeNull());
+  });
+
+  it('shows the https image, links and cards of a flow message in the thread', async () => {
+    const messenger = createMessenger();
+    m = messenger;
+    const ready = new Promise<void>((ok) => messenger.on('ready', ok));
+    const rich = {
+      id: 'rich',
+      version: 1,
+      start: 'a',
+      nodes: {
+        a: {
+          type: 'message',
+          text: 'Set it up like this:',
+          image: { src: 'https://cdn.example.com/router.png', alt: 'The router' },
+          links: [{ label: 'Open the guide', url: 'https://help.example.com/router' }],
+          cards: [{ title: 'Returns', url: 'https://help.example.com/returns', text: 'Within 30 days.' }],
+        },
+      },
+    };
+    messenger.boot({ appId: 'flow-ui', locale: 'en', flows: [rich], storage: 'none', transport: { type: 'loopback' } });
+    await ready;
+    const { container } = render(<Thread m={messenger} t={en} />);
+    messenger.startFlow('rich');
+    const img = (await screen.findByRole('img', { name: 'The router' })) as HTMLImageElement;
+    expect(img.getAttribute('src')).toBe('https://cdn.example.com/router.png');
+    expect(screen.getByRole('link', { name: 'Open the guide' }).getAttribute('href')).toBe('https://help.example.com/router');
+    expect(screen.getByRole('link', { name: 'Returns' }).closest('strong')).toBeTruthy();
+    expect(container.textContent).toContain('Within 30 days.');
   });
 });

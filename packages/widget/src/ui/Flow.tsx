@@ -1,14 +1,20 @@
 import type { Messenger } from '@madoguchi/core';
+import { useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import { fromStore } from './bind';
 
-/** What a running flow waits for: choice buttons, a survey, a pending search or delay. */
+/** What a running flow waits for: choice buttons, a survey, a pending search, delay or request. */
 export function FlowWaitView({ m, t }: { m: Messenger; t: Strings }) {
   const f = m.flows;
   const w = fromStore(f.$wait).value;
   const busy = fromStore(f.$busy).value;
   const articles = fromStore(f.$articles).value;
-  const scale = w?.kind == 'survey' ? (w.scale == 'csat' ? 5 : 7) : 0;
+  const [picked, setPicked] = useState<string[]>([]);
+  const multiple = w?.kind == 'choice' && w.multiple;
+  const toggle = (id: string) => setPicked(picked.includes(id) ? picked.filter((x) => x != id) : [...picked, id]);
+  // NPS runs 0–10; CSAT 1–5 and CES 1–7.
+  const low = w?.kind == 'survey' && w.scale == 'nps' ? 0 : 1;
+  const scale = w?.kind == 'survey' ? (w.scale == 'csat' ? 5 : w.scale == 'nps' ? 10 : 7) : 0;
   return (
     <>
       {articles.length > 0 && (
@@ -20,7 +26,7 @@ export function FlowWaitView({ m, t }: { m: Messenger; t: Strings }) {
           ))}
         </div>
       )}
-      {w?.kind == 'choice' && (
+      {w?.kind == 'choice' && !multiple && (
         <div class="chips" role="group" aria-label={w.question || t.flowChoose}>
           {w.options.map((o) => (
             <button key={o.id} type="button" class="chip" onClick={() => f.reply({ type: 'choice', id: o.id })}>
@@ -29,16 +35,36 @@ export function FlowWaitView({ m, t }: { m: Messenger; t: Strings }) {
           ))}
         </div>
       )}
+      {w?.kind == 'choice' && multiple && (
+        <div class="chips" role="group" aria-label={w.question || t.flowChoose}>
+          {w.options.map((o) => (
+            <button key={o.id} type="button" class="chip" aria-pressed={picked.includes(o.id)} onClick={() => toggle(o.id)}>
+              {o.label}
+            </button>
+          ))}
+          <button
+            type="button"
+            class="chip"
+            disabled={!picked.length}
+            onClick={() => {
+              f.reply({ type: 'choices', ids: picked });
+              setPicked([]);
+            }}
+          >
+            {t.flowDone}
+          </button>
+        </div>
+      )}
       {scale > 0 && (
         <div class="chips" role="group" aria-label={w!.question || t.flowRate}>
-          {Array.from({ length: scale }, (_, i) => (
-            <button key={i} type="button" class="chip" aria-label={t.flowScore(i + 1, scale)} onClick={() => f.reply({ type: 'survey', score: i + 1 })}>
-              {i + 1}
+          {Array.from({ length: scale + 1 - low }, (_, i) => (
+            <button key={i} type="button" class="chip" aria-label={t.flowScore(i + low, scale)} onClick={() => f.reply({ type: 'survey', score: i + low })}>
+              {i + low}
             </button>
           ))}
         </div>
       )}
-      {(busy || w?.kind == 'search' || w?.kind == 'delay') && (
+      {(busy || w?.kind == 'search' || w?.kind == 'delay' || w?.kind == 'request') && (
         <p class="status" role="status">
           {t.flowWorking}
         </p>

@@ -21,13 +21,16 @@ function statusLine(s: ConversationStatus, t: Strings, locale: string): string {
   return '';
 }
 
+/** Bot messages (flows written by the site) may show https images; agents' and users' never do. */
+const HTTPS_IMAGES = { allow: (url: string) => url.startsWith('https://') };
+
 function Bubble({ message, t }: { message: Message; t: Strings }) {
   const note = message.status === 'queued' ? t.queued : message.status === 'failed' ? t.failed : '';
   return (
     <li class={`msg ${message.author}`}>
       <span class="who vh">{message.author === 'user' ? t.you : message.authorName || t.title}:</span>
       {message.author === 'agent' && message.authorName && <span class="who" aria-hidden="true">{message.authorName}</span>}
-      {message.author === 'user' ? <span>{message.text}</span> : <Markdown text={message.text} />}
+      {message.author === 'user' ? <span>{message.text}</span> : <Markdown text={message.text} images={message.author === 'bot' ? HTTPS_IMAGES : undefined} />}
       {note && <span class="note">{note}</span>}
     </li>
   );

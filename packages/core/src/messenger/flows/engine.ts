@@ -1,3 +1,3 @@
-// The flow engine as the messenger loads it: the engine and the flow part's code, in one chunk.
-export * from '../../flow';
+// The flow engine as the messenger loads it: what the flow part uses, and the flow part's code, in one chunk.
+export { validateFlow, checkFlowVars, checkFlowCalls, createFlowRunner, matchFlowTrigger } from '../../flow';
 export { createFlowPartImpl } from './part';

@@ -5,6 +5,7 @@ import { createConversationStore } from '../../conversation';
 import { createMessengerStorage, type MessengerStorage } from '../../storage';
 import { createFlowPart, type FlowPart } from '.';
 import { importEngines } from '../import-engines';
+import { requestAllowed } from './part';
 import type { HandoffRequest } from '../handoff';
 import type { Kernel, MadoguchiError } from '../kernel';
 
@@ -58,12 +59,26 @@ afterEach(() => {
   for (const r of rigs) r.part.shutdown?.();
   rigs = [];
   vi.restoreAllMocks();
+  vi.unstubAllGlobals();
 });
+
+/** Flow files the page serves, as text. */
+const served: Record<string, string> = {
+  '/ask.json': JSON.stringify(ask),
+  '/twice.json': '{"id":"twice","version":1,"start":"a","nodes":{"a":{"type":"end","text":"one"},"a":{"type":"end","text":"two"}}}',
+  '/bom.json': '\ufeff' + JSON.stringify({ id: 'bom', version: 1, start: 'a', nodes: { a: { type: 'end', text: 'BOM ok' } } }),
+};
+const serve = () =>
+  vi.stubGlobal('fetch', async (url: string) => {
+    const text = served[url];
+    return text == null ? new Response('', { status: 404 }) : new Response(new TextEncoder().encode(text));
+  });
 
 /** A kernel over real conversation, context and (memory) storage, shared across "reloads". */
 function rig(config: Partial<MessengerConfig>, storage = createMessengerStorage({ appId: 't', mode: 'none' }), conversationId = 'c1'): Rig {
   const conversation = createConversationStore();
   const context = createContextTracker({ window: null });
+  serve();
   const errors: MadoguchiError[] = [];
   const events: Array<{ type: string }> = [];
   const emitted: unknown[][] = [];
@@ -86,13 +101,12 @@ function rig(config: Partial<MessengerConfig>, storage = createMessengerStorage(
     },
     receive: (m) => conversation.upsert(m),
     track: (e) => events.push(e),
-    emit: (...args) => emitted.push(args),
+    emit: (...args) => (emitted.push(args), []),
     on: () => () => {},
     report: (e) => errors.push(e),
-    warn: () => {},
-    fetchJson: async (url) => {
-      if (url == '/ask.json') return ask;
-      throw new Error(`${url} answered 404`);
+    warn: (w) => errors.push({ message: `warning: ${w.message}` }),
+    fetchJson: async () => {
+      throw new Error('flows are fetched as text');
     },
     open: () => {},
     setStatus: (patch) => conversation.setStatus(patch),
@@ -235,5 +249,107 @@ describe('flows in the messenger', () => {
     await settle();
     expect(r.said()).toEqual(['Found it.']);
     expect(r.part.$articles.get()).toEqual([{ id: 'a1', title: 'Set up the router' }]);
+  });
+
+  it('checks a flow file as text, like the CLI: keys defined twice are refused, a byte-order mark is only warned about', async () => {
+    const r = rig({ flows: ['/twice.json', '/bom.json'] });
+    await r.part.boot!();
+    expect(r.errors).toContainEqual({ path: '$.nodes.a', message: expect.stringContaining('defined twice') });
+    expect(r.errors).toContainEqual({ message: expect.stringMatching(/^warning: \$: starts with a byte-order mark/) });
+    r.part.start('bom');
+    await settle();
+    expect(r.said()).toEqual(['BOM ok']);
+  });
+
+  it('gives flows the whole documented context (device, time on page) and starting values from the host', async () => {
+    const where = {
+      id: 'where',
+      version: 1,
+      start: 'c',
+      variables: { order: 'string', items: 'number' },
+      nodes: {
+        c: { type: 'condition', when: { all: [{ var: 'context.device.platform', eq: 'desktop' }, { var: 'context.timeOnPageMs', gte: 0 }] }, then: 'yes', else: 'no' },
+        yes: { type: 'end', text: 'Desktop, order {{vars.order}}, {{vars.items}} items.' },
+        no: { type: 'end', text: 'Elsewhere.' },
+      },
+    };
+    const r = rig({ flows: [where] });
+    await r.part.boot!();
+    r.part.start('where', { vars: { order: 'A-17', items: 'three', stranger: 1 } });
+    await settle();
+    expect(r.said()).toEqual(['Desktop, order A\\-17,  items.']);
+    expect(r.errors).toContainEqual({ path: 'vars.items', message: 'must be a number, like the variable; it is ignored. (startFlow "where")' });
+    expect(r.errors).toContainEqual({ path: 'vars.stranger', message: expect.stringContaining('is not a variable of flow "where"') });
+  });
+
+  it('looks things up through the host page and allowed endpoints, and runs sub-flows', async () => {
+    const lookup = {
+      id: 'lookup',
+      version: 1,
+      start: 'host',
+      variables: { order: 'string', status: 'string', eta: 'string' },
+      nodes: {
+        host: { type: 'request', handler: 'order', body: { id: '{{vars.order}}' }, save: { status: 'status' }, ok: 'api', error: 'oops', timeout: 'oops' },
+        api: { type: 'request', url: '/api/eta/{{vars.order}}', save: { eta: 'eta' }, ok: 'outside', error: 'oops', timeout: 'oops' },
+        outside: { type: 'request', url: 'https://other.example/x', ok: 'sub', error: 'sub', timeout: 'sub' },
+        sub: { type: 'flow', flow: 'thanks', in: { what: 'vars.status' }, next: 'done' },
+        done: { type: 'end', text: '{{vars.status}}, {{vars.eta}}' },
+        oops: { type: 'end', text: 'oops' },
+      },
+    };
+    const thanks = { id: 'thanks', version: 1, start: 't', variables: { what: 'string' }, nodes: { t: { type: 'message', text: 'Sub-flow sees {{vars.what}}.' } } };
+    served['/api/eta/A%201'] = JSON.stringify({ eta: 'Friday' });
+    const r = rig({ flows: [lookup, thanks], flowRequests: ['https://api.example/'] });
+    await r.part.boot!();
+    r.part.start('lookup', { vars: { order: 'A 1' } });
+    await settle();
+    const [name, req] = r.emitted.find((e) => e[0] == 'flow:request')!;
+    expect(name).toBe('flow:request');
+    expect(req).toMatchObject({ name: 'order', params: { id: 'A 1' } });
+    expect(r.part.$busy.get()).toBe(true);
+    (req as { respond: (d: unknown) => void }).respond(Promise.resolve({ status: 'shipped' }));
+    for (let i = 0; i < 6; i++) await settle();
+    expect(r.errors).toContainEqual({ path: 'flow lookup outside', message: expect.stringContaining('is not in "flowRequests"') });
+    expect(r.said()).toEqual(['Sub-flow sees shipped.', 'shipped, Friday']);
+    expect(r.part.current()).toBeNull();
+    expect(r.part.$busy.get()).toBe(false);
+  });
+
+  it('takes the timeout exit when the host never answers, and refuses a flow whose sub-flow is missing', async () => {
+    vi.useFakeTimers();
+    try {
+      const slow = { id: 'slow', version: 1, start: 'q', nodes: { q: { type: 'request', handler: 'nobody', timeoutMs: 500, ok: 'a', error: 'a', timeout: 'late' }, a: { type: 'end', text: 'answered' }, late: { type: 'end', text: 'late' } } };
+      const caller = { id: 'caller', version: 1, start: 'c', nodes: { c: { type: 'flow', flow: 'absent' } } };
+      const r = rig({ flows: [slow, caller] });
+      await r.part.boot!();
+      expect(r.errors).toContainEqual({ path: 'caller: $.nodes.c.flow', message: 'calls "absent", which is not among the flows loaded. (flow caller refused)' });
+      r.part.start('slow');
+      await vi.advanceTimersByTimeAsync(600);
+      expect(r.said()).toEqual(['late']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('lets flows call only paths on the site and the https prefixes the host allows', () => {
+    const allow = ['https://api.example/orders/', 'http://plain.example/', 'https://nohost'];
+    expect(requestAllowed('/api/x', allow)).toBe(true);
+    expect(requestAllowed('https://api.example/orders/1', allow)).toBe(true);
+    expect(requestAllowed('https://api.example/orders/../admin', allow)).toBe(false);
+    expect(requestAllowed('https://api.example.evil/orders/1', allow)).toBe(false);
+    expect(requestAllowed('http://plain.example/x', allow)).toBe(false);
+    expect(requestAllowed('//api.example/orders/1', allow)).toBe(false);
+    expect(requestAllowed('https://api.example/orders/1', undefined)).toBe(false);
+  });
+
+  it('hands the answers of the calling flow along when a person is asked for inside a sub-flow', async () => {
+    const outer = { id: 'outer', version: 1, start: 's', variables: { order: 'string' }, nodes: { s: { type: 'set', ops: [{ var: 'order', op: 'set', value: 'MD-9' }], next: 'c' }, c: { type: 'flow', flow: 'inner' } } };
+    const inner = { id: 'inner', version: 1, start: 'q', variables: { note: 'string' }, nodes: { q: { type: 'input', input: 'text', text: 'Anything else?', save: 'note', next: 'e', exhausted: 'e' }, e: { type: 'end' } } };
+    const r = rig({ flows: [outer, inner] });
+    await r.part.boot!();
+    r.part.start('outer');
+    await settle();
+    expect(r.said()).toEqual(['Anything else?']);
+    expect(r.part.current()).toEqual({ id: 'outer', answers: { order: 'MD-9' } });
   });
 });

@@ -17,8 +17,8 @@ export interface FlowPart extends Part {
   readonly $busy: ReadableAtom<boolean>;
   /** Articles the last flow search found, offered until the user answers again. */
   readonly $articles: ReadableAtom<Array<{ id: string; title: string }>>;
-  /** Starts a loaded flow by id (after the flows have loaded; a running flow is abandoned). */
-  start(id: string): void;
+  /** Starts a loaded flow by id (after the flows have loaded; a running flow is abandoned), with starting values for declared variables. */
+  start(id: string, options?: { vars?: Record<string, unknown> }): void;
   reply(input: FlowInput): void;
   /** The running flow and its answers so far, for a handoff the user asks for mid-flow. */
   current(): { id: string; answers: Record<string, unknown> } | null;
@@ -39,7 +39,7 @@ export function createFlowPart(k: Kernel, load: () => Promise<FlowEngine>, deps:
   return {
     ...stores,
     boot: () => (k.config().flows?.length ? slot.ensure().then(() => undefined) : undefined),
-    start: (id) => slot.run((p) => p.start(id)),
+    start: (id, options) => slot.run((p) => p.start(id, options)),
     reply: (input) => slot.run((p) => p.reply(input)),
     current: () => slot.part?.current() || null,
     waitsForText: () => !!slot.part?.waitsForText(),

@@ -1,3 +1,4 @@
+import type { ContextSnapshot } from '../../context';
 import type { Flow, FlowInput, FlowRunner, FlowTurn, FlowWait } from '../../flow';
 import { surveyScale } from '../../insights/events';
 import type { FlowEngine } from '../engines';
@@ -11,6 +12,39 @@ type Seen = Record<string, number>;
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 /** Markdown marks out of a bot message, for an accessible name. */
 const plain = (text: string) => text.replace(/[*_`#>\\]/g, '').trim();
+
+/** The context flows see: everything documented, the same paths the validator checks (`FLOW_CONTEXT`). */
+const flowContext = (snap: ContextSnapshot) => ({
+  page: snap.page,
+  timeOnPageMs: snap.timeOnPageMs,
+  visitCount: snap.visitCount,
+  returning: snap.returning,
+  firstSeen: snap.firstSeen,
+  lastSeen: snap.lastSeen,
+  device: snap.device,
+});
+
+/**
+ * True when a flow may call the URL: a path on this site, or an https URL under one of the
+ * prefixes the host lists in `flowRequests` (each at least `https://host/`).
+ */
+export function requestAllowed(url: string, allow: unknown): boolean {
+  if (/^\/(?!\/)/.test(url)) return true;
+  const list = Array.isArray(allow) ? allow.filter((a): a is string => typeof a == 'string' && /^https:\/\/[^/]+\//.test(a)) : [];
+  try {
+    const href = new URL(url).href;
+    return href.startsWith('https://') && list.some((prefix) => href.startsWith(prefix));
+  } catch {
+    return false;
+  }
+}
+
+/** Fetches a flow file as text, so it is checked exactly as `madoguchi flow validate` checks it (duplicate keys, byte-order mark). */
+async function fetchFlowText(url: string): Promise<string> {
+  const response = await fetch(url, { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.arrayBuffer());
+}
 
 /** The flow part's code, shipped with the flow engine (see `createFlowPart`). */
 export function createFlowPartImpl(
@@ -91,8 +125,43 @@ export function createFlowPartImpl(
     });
   };
 
-  /** Waits the flow answers itself: a FAQ search, a timer. */
+  /** Performs a request node's lookup: the host's handler, or an allowed endpoint; one answer counts. */
+  const request = (w: Extract<FlowWait, { kind: 'request' }>) => {
+    const node = w.node;
+    const abort = typeof AbortController == 'function' ? new AbortController() : undefined;
+    let settled = false;
+    const finish = (status: 'ok' | 'error' | 'timeout', data?: unknown) => {
+      if (settled) return;
+      settled = true;
+      abort?.abort();
+      $busy.set(false);
+      if (wait?.node == node) reply({ type: 'request-result', status, data });
+    };
+    $busy.set(true);
+    later(() => finish('timeout'), w.timeoutMs);
+    if (w.handler) {
+      const respond = (data: unknown) => void Promise.resolve(data).then((d) => finish('ok', d), () => finish('error'));
+      // A handler returns the data (or a promise of it), or answers later through respond / fail
+      // (a function it returns, such as `r => (later = r.respond)`, is not data).
+      const returned = k.emit('flow:request', { name: w.handler, params: w.body ?? {}, respond, fail: () => finish('error') }).find((r) => r !== undefined && typeof r != 'function');
+      if (returned !== undefined) respond(returned);
+      return;
+    }
+    const url = w.url!;
+    if (!requestAllowed(url, k.config().flowRequests)) {
+      k.report({ message: `${url} is not in "flowRequests", the endpoints flows may call`, path: `flow ${running?.id} ${node}` });
+      return finish('error');
+    }
+    const init: RequestInit = { method: w.method, credentials: url[0] == '/' ? 'same-origin' : 'omit', headers: { accept: 'application/json' }, signal: abort?.signal };
+    if (w.method == 'POST') (init.body = JSON.stringify(w.body ?? {})), (init.headers = { ...init.headers, 'content-type': 'application/json' });
+    fetch(url, init)
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${url} answered ${r.status}`))))
+      .then((d) => finish('ok', d), () => finish('error'));
+  };
+
+  /** Waits the flow answers itself: a FAQ search, a timer, a request. */
   const act = (w: FlowWait) => {
+    if (w.kind == 'request') return request(w);
     if (w.kind == 'search') {
       const hits = deps.search.query(w.query, 3);
       $articles.set(hits.map((h) => ({ id: h.id, title: h.title })));
@@ -103,16 +172,12 @@ export function createFlowPartImpl(
     }
   };
 
-  const begin = (flow: Flow, saved?: unknown) => {
+  const begin = (flow: Flow, saved?: unknown, vars?: Record<string, unknown>) => {
     if (!engine) return;
     if (running) end(true);
     const snap = k.context().snapshot();
     running = flow;
-    runner = engine.createFlowRunner(
-      flow,
-      { locale: k.locale(), bucketKey: k.visitorId(), user: k.config().user || {}, context: { page: snap.page, visitCount: snap.visitCount, returning: snap.returning } },
-      saved as never,
-    );
+    runner = engine.createFlowRunner(flow, { locale: k.locale(), bucketKey: k.visitorId(), user: k.config().user || {}, context: flowContext(snap), vars, flows }, saved as never);
     if (!saved || runner.restarted) {
       k.track({ type: 'flow.started', flowId: flow.id, nodeId: flow.start });
       seen = { ...seen, [flow.id]: snap.visitCount };
@@ -126,8 +191,9 @@ export function createFlowPartImpl(
 
   function reply(input: FlowInput) {
     if (!runner || !wait) return;
-    if (input.type == 'survey' && wait.kind == 'survey' && Number.isInteger(input.score) && input.score >= 1 && input.score <= (wait.scale == 'csat' ? 5 : 7))
-      k.track({ type: 'survey.answered', kind: wait.scale, score: input.score, scaled: surveyScale(wait.scale, input.score) });
+    const scale = wait.kind == 'survey' && wait.scale;
+    if (input.type == 'survey' && (scale == 'csat' || scale == 'ces') && Number.isInteger(input.score) && input.score >= 1 && input.score <= (scale == 'csat' ? 5 : 7))
+      k.track({ type: 'survey.answered', kind: scale, score: input.score, scaled: surveyScale(scale, input.score) });
     if (input.type != 'search-result') $articles.set([]);
     $wait.set(null);
     take(runner.reply(input));
@@ -151,7 +217,7 @@ export function createFlowPartImpl(
         timeOnPageMs: snap.timeOnPageMs,
         visits: snap.visitCount,
         user: k.config().user || {},
-        context: { page: snap.page, visitCount: snap.visitCount, returning: snap.returning },
+        context: flowContext(snap),
         seenByUser: flow.id in seen,
         seenInSession: seen[flow.id] == snap.visitCount,
       };
@@ -175,7 +241,7 @@ export function createFlowPartImpl(
       list.map(async (entry, i) => {
         const name = typeof entry == 'string' ? entry : String((entry as { id?: unknown }).id ?? `flows[${i}]`);
         try {
-          return { name, json: typeof entry == 'string' ? await k.fetchJson(entry) : entry };
+          return { name, json: typeof entry == 'string' ? await fetchFlowText(entry) : entry };
         } catch (cause) {
           k.report({ message: `flow ${name} could not be loaded: ${(cause as Error).message}`, path: `flows[${i}]` });
         }
@@ -192,6 +258,13 @@ export function createFlowPartImpl(
       for (const w of warnings) k.warn({ code: 'flow', message: `${w.path}: ${w.message} (flow ${r.name})` });
       if (flow) next[flow.id] = flow;
     }
+    // A flow that calls a missing flow, or itself, is refused like an invalid one.
+    for (let problems = engine.checkFlowCalls(Object.values(next)); problems.length; problems = engine.checkFlowCalls(Object.values(next)))
+      for (const problem of problems) {
+        const id = problem.path.split(':')[0];
+        k.report({ message: `${problem.message} (flow ${id} refused)`, path: problem.path });
+        delete next[id];
+      }
     flows = next;
     const state = saved as { flowId?: string; done?: boolean } | undefined;
     if (state && typeof state == 'object' && !state.done) {
@@ -212,15 +285,18 @@ export function createFlowPartImpl(
       });
       return load(k.signal()).finally(loaded);
     },
-    start(id) {
+    start(id, options) {
       void ready.then(() => {
         const flow = flows[id];
-        if (flow) begin(flow);
+        const vars = options?.vars;
+        if (flow && engine) for (const e of engine.checkFlowVars(flow, vars)) k.report({ message: `${e.message} (startFlow "${id}")`, path: e.path });
+        if (flow) begin(flow, undefined, vars);
         else k.report({ message: `there is no loaded flow "${id}"`, path: 'startFlow' });
       });
     },
     reply,
-    current: () => (running && runner ? { id: running.id, answers: runner.state.vars } : null),
+    // Inside a sub-flow, the answers of the flows that called it come along too.
+    current: () => (running && runner ? { id: running.id, answers: ((s) => Object.assign({}, ...(s.calls ?? []).map((c) => c.vars), s.vars))(runner.state) } : null),
     waitsForText,
     userText(text) {
       $articles.set([]);
