@@ -22,6 +22,8 @@ export function launchChromium(): Promise<Browser> {
 export interface Demo {
   url: string;
   agentUrl: string;
+  /** The console's address with a fresh one-time sign-in for the demo agent, Sam. */
+  newAgentUrl(): Promise<string>;
   relay: boolean;
   close(): Promise<void>;
 }
@@ -48,13 +50,11 @@ export function withChromiumAndDemo(options: Parameters<typeof startDemo>[0], us
   });
 }
 
-/** The relay's agent console, online as `name`, so a handoff waits in line and can be answered or closed. */
-export async function agentOnline(browser: Browser, demo: Demo, name = 'Sam'): Promise<Page> {
+/** The relay's agent console, signed in as the demo agent (Sam) through a one-time link, so a handoff waits in line and can be answered or closed. */
+export async function agentOnline(browser: Browser, demo: Pick<Demo, 'newAgentUrl'>): Promise<Page> {
   const agent = await (await newContext(browser)).newPage();
-  await agent.goto(demo.agentUrl);
-  await agent.getByLabel('Your name').fill(name);
-  await agent.getByRole('button', { name: 'Go online' }).click();
-  await agent.getByText(`Online as ${name}`).waitFor();
+  await agent.goto(await demo.newAgentUrl());
+  await agent.getByText('Online as Sam').waitFor();
   return agent;
 }
 

@@ -250,6 +250,7 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
         receive({ id: m.id, conversationId, author: 'agent', text: String(m.text).slice(0, MAX_MESSAGE_LENGTH), at: m.at || Date.now(), authorName: m.authorName }),
       status: onStatus,
       error: (e: Error) => report({ message: `transport: ${e.message}`, cause: e }),
+      session: ({ token }: { token: string }) => storage.setSession({ token }),
     };
     outbox = createOutbox({
       send: (m) => t.send(m),
@@ -270,7 +271,7 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     });
     for (const m of early.splice(0)) outbox.push(m);
     try {
-      await t.connect({ appId: cfg.appId, visitorId, conversationId, locale: $locale.get(), user: cfg.user || {} }, sink);
+      await t.connect({ appId: cfg.appId, visitorId, conversationId, locale: $locale.get(), user: cfg.user || {}, token: session.token }, sink);
     } catch (cause) {
       report({ message: 'the transport could not connect', cause });
     }

@@ -10,6 +10,8 @@ export interface StoredSession {
   /** Stable random id of an anonymous visitor. */
   visitorId?: string;
   sessionId?: string;
+  /** The relay's secret token for `conversationId`. */
+  token?: string;
 }
 
 export interface StoredConversation {
