@@ -5,6 +5,7 @@ import { startDemoServer } from '../../scripts/demo-server.mjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cleanupSchemas, store } from '../../packages/relay/test/support';
 import { agentOnline, launchChromium, newContext, openWidget } from './support';
 
 interface RelayDemo {
@@ -18,7 +19,7 @@ let browser: Browser;
 const running = new Set<RelayDemo>();
 
 async function start(options: { port?: number; relayOptions?: object } = {}): Promise<RelayDemo> {
-  const demo: RelayDemo = await startDemoServer({ port: 0, ...options });
+  const demo: RelayDemo = await startDemoServer({ port: 0, ...options, relayOptions: options.relayOptions ?? (await store()) });
   running.add(demo);
   return demo;
 }
@@ -34,6 +35,7 @@ afterEach(async () => {
   for (const demo of [...running]) await stop(demo);
 });
 afterAll(async () => {
+  await cleanupSchemas();
   await browser?.close();
 });
 
@@ -42,9 +44,11 @@ const goOnline = (demo: RelayDemo): Promise<Page> => agentOnline(browser, demo);
 
 describe('handoff to a person through the real relay', () => {
   it('carries the context, keeps the place in line, and delivers what was typed while the relay was down exactly once', async () => {
-    // The relay keeps its data on disk, so the one started again finds everything.
+    // The relay keeps its data in Postgres (or PGlite on disk), so the one started again finds everything.
     const dataDir = mkdtempSync(join(tmpdir(), 'madoguchi-relay-'));
-    let demo = await start({ relayOptions: { dataDir } });
+    const stored = await store();
+    const relayOptions = stored.databaseUrl ? stored : { dataDir };
+    let demo = await start({ relayOptions });
     const user = await (await newContext(browser)).newPage();
     const crashes: string[] = [];
     user.on('pageerror', (e) => crashes.push(String(e)));
@@ -97,7 +101,7 @@ describe('handoff to a person through the real relay', () => {
     }
     await expect.poll(() => dialog.getByText('Will send when back online').count(), { timeout: 10_000 }).toBe(2);
 
-    demo = await start({ port, relayOptions: { dataDir } });
+    demo = await start({ port, relayOptions });
     const transcript = agent.getByRole('list', { name: 'Transcript' });
     await transcript.getByText('And the light is orange').waitFor({ timeout: 40_000 });
     await expect.poll(() => dialog.getByText('Will send when back online').count(), { timeout: 10_000 }).toBe(0);

@@ -2,6 +2,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll } from 'vitest';
 // @ts-expect-error plain JavaScript module without types
 import { startDemoServer } from '../../scripts/demo-server.mjs';
+import { DATABASE_URL, dropSchemas, freshSchema, postgresReachable } from '../../packages/relay/test/support';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -28,9 +29,21 @@ export interface Demo {
   close(): Promise<void>;
 }
 
-/** The demo server on a free port. */
-export function startDemo(options: { csp?: boolean; relay?: boolean; port?: number } = {}): Promise<Demo> {
-  return startDemoServer({ port: 0, ...options });
+/**
+ * The demo server on a free port. Its relay keeps data in a fresh schema of the local Postgres
+ * server when one answers (it starts in a blink), else in PGlite in memory.
+ */
+export async function startDemo(options: { csp?: boolean; relay?: boolean; port?: number } = {}): Promise<Demo> {
+  const schema = (await postgresReachable()) ? freshSchema() : undefined;
+  const relayOptions = schema ? { databaseUrl: DATABASE_URL, schema } : {};
+  const demo: Demo = await startDemoServer({ port: 0, relayOptions, ...options });
+  return {
+    ...demo,
+    async close() {
+      await demo.close();
+      if (schema) await dropSchemas([schema]);
+    },
+  };
 }
 
 /**

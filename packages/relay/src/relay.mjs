@@ -40,7 +40,7 @@ import { DEFAULT_LIMITS, bucket } from './limits.mjs';
  *   console origins. consoleOrigins: where the agent console is served from (the relay's public
  *   address). A request without an Origin header, or with one not listed, is refused.
  *   leaveAfterSeconds: how long a waiting visitor may be gone before leaving the line (default 300).
- * @typedef {{ conversation?: string; ip: string; position?: number; away?: string; send(frame: object): void; close(): void }} Customer
+ * @typedef {{ conversation?: string; ip: string; status?: string; send(frame: object): void; close(): void }} Customer
  * @typedef {{ name: string; ip: string; send(frame: object): void; close(): void }} Agent
  */
 
@@ -196,7 +196,7 @@ export async function createRelay(options = {}) {
       else if (e.k === 'conv') await conversationChanged(e.c);
       else if (e.k === 'queue') queueMoved();
       else if (e.k === 'typing') typing(e);
-      else if (e.k === 'agents') await refreshAgentsOnline(true);
+      else if (e.k === 'agents') await refreshAgentsOnline();
       else if (e.k === 'ticket') toAgents({ type: 'ticket', ticket: e.t });
       else if (e.k === 'resync') {
         for (const a of agents) await sendSnapshot(a);
@@ -222,10 +222,8 @@ export async function createRelay(options = {}) {
     const row = (await db.query(`${SUMMARY} where id = $1`, [id]))[0];
     if (!row) return;
     toAgents({ type: 'conversation', conversation: summary(row, now()) });
-    for (const client of customers.get(id) ?? []) {
-      client.position = undefined;
-      for (const frame of await statusFrames(row)) client.send(frame);
-    }
+    const frames = customers.has(id) ? await statusFrames(row) : [];
+    for (const client of customers.get(id) ?? []) tell(client, frames);
   };
   /** @param {{ c: string; who: string; on: boolean }} e */
   const typing = (e) => {
@@ -233,6 +231,13 @@ export async function createRelay(options = {}) {
     else toCustomers(e.c, { type: 'status', status: { type: 'typing', on: e.on } });
   };
 
+  /** Sends status frames unless they are the very ones this client heard last. @param {Customer} client @param {object[]} frames */
+  const tell = (client, frames, again = false) => {
+    const text = JSON.stringify(frames);
+    if (!frames.length || (text === client.status && !again)) return;
+    client.status = text;
+    for (const frame of frames) client.send(frame);
+  };
   /** @param {string} id @param {object} frame */
   const toCustomers = (id, frame) => {
     for (const client of customers.get(id) ?? []) client.send(frame);
@@ -292,21 +297,14 @@ export async function createRelay(options = {}) {
       [ids],
     );
     for (const r of rows) {
-      const position = Number(r.position);
-      const awayNow = JSON.stringify(away(r.locale));
-      for (const client of customers.get(r.id) ?? []) {
-        if (!forced && client.position === position && client.away === awayNow) continue;
-        client.position = position;
-        client.away = awayNow;
-        for (const frame of queueFrames(position, r.locale)) client.send(frame);
-      }
+      const frames = queueFrames(Number(r.position), r.locale);
+      for (const client of customers.get(r.id) ?? []) tell(client, frames, forced);
     }
   };
-  /** @param {boolean} [changed] */
-  const refreshAgentsOnline = async (changed = false) => {
+  const refreshAgentsOnline = async () => {
     const before = agentsOnline;
     agentsOnline = Number((await db.query(`select count(distinct agent) as n from agent_presence where seen_at > $1`, [now() - 2.5 * PRESENCE_MS]))[0].n);
-    if (changed || before !== agentsOnline) queueMoved(true);
+    if (before !== agentsOnline) queueMoved();
   };
 
   /** Keeps presence fresh, and moves visitors gone too long out of the line. */
@@ -592,6 +590,7 @@ export async function createRelay(options = {}) {
           const replies = isBinary ? [errorFrame('bad-frame', 'frames are JSON text')] : await customerFrameIn(client, /** @type {Buffer} */ (data));
           if (replies[0]?.type === 'hello') {
             if (before && before !== client.conversation) detach({ ...client, conversation: before });
+            client.status = JSON.stringify(replies.filter((f) => /** @type {any} */ (f).type === 'status'));
             attach(client);
           }
           for (const frame of replies) client.send(frame);
@@ -766,7 +765,9 @@ export async function createRelay(options = {}) {
       [conversation, last ?? ''],
     );
     for (const m of replay) client.send({ type: 'message', id: m.id, text: m.text, authorName: m.author_name ?? undefined, at: num(m.at) });
-    for (const frame of await statusFrames(row)) client.send(frame);
+    const status = await statusFrames(row);
+    client.status = JSON.stringify(status);
+    for (const frame of status) client.send(frame);
     await db.query(`update conversations set seen_at = $2 where id = $1`, [conversation, now()]);
     await db.query(...announce({ k: 'conv', c: conversation }));
   };
@@ -956,7 +957,6 @@ export async function createRelay(options = {}) {
       const until = Date.now() + graceMs;
       while (busy > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
       for (const set of customers.values()) for (const client of set) client.close();
-      for (const agent of agents) agent.close();
       for (const wss of [customerWss, agentWss]) {
         for (const ws of wss.clients) ws.close(1012, 'relay restarting');
         await new Promise((resolve) => setTimeout(resolve, 50));
