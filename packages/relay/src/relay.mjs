@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { WebSocketServer } from 'ws';
 import { checkIdentity, checkPassword, consoleTokens, digest, hashPassword, oidcVerifier, sameText, secret } from './auth.mjs';
-import { CHANNEL, openDatabase } from './store.mjs';
+import { openDatabase } from './store.mjs';
 import { InputError, LIMITS, agentFrame, customerFrame, isObject, parseLimited, ticket as ticketInput } from './input.mjs';
 import { DEFAULT_LIMITS, bucket } from './limits.mjs';
 
@@ -167,14 +167,30 @@ export async function createRelay(options = {}) {
 
   // ---- fan-out ------------------------------------------------------------------------------
 
-  /** The statement that announces `event` when run (inside the same transaction as the change). @param {object} event */
-  const announce = (event) => {
-    const text = JSON.stringify(event);
-    return /** @type {[string, unknown[]]} */ ([`select pg_notify('${CHANNEL}', $1)`, [text]]);
+  /** Tells every relay process (this one included) about a change already committed. @param {object} event */
+  const publish = (event) => db.notify(JSON.stringify(event));
+  /**
+   * Runs `fn` in a transaction; the events it names are published once the change is committed.
+   * @template T @param {(q: (sql: string, params?: unknown[]) => Promise<any[]>, events: object[]) => Promise<T>} fn
+   */
+  const change = async (fn) => {
+    /** @type {object[]} */
+    const events = [];
+    const result = await db.tx((q) => fn(q, events));
+    for (const e of events) await publish(e);
+    return result;
   };
-  /** @param {(sql: string, params?: unknown[]) => Promise<any[]>} q @param {object[]} events */
-  const announceAll = async (q, events) => {
-    for (const e of events) await q(...announce(e));
+  /** Message ids this process recently forwarded, so a message announced twice (a retry after a crash) reaches agents once. */
+  const forwarded = new Set();
+  /** @param {string} key */
+  const firstTime = (key) => {
+    if (forwarded.has(key)) return false;
+    forwarded.add(key);
+    if (forwarded.size > 50_000) for (const old of forwarded) {
+      forwarded.delete(old);
+      if (forwarded.size <= 40_000) break;
+    }
+    return true;
   };
 
   let events = Promise.resolve();
@@ -210,7 +226,7 @@ export async function createRelay(options = {}) {
   /** @param {{ c: string; m?: any; ref?: string }} e */
   const deliverMessage = async (e) => {
     const m = e.m ?? messageOut((await db.query(`select * from messages where conversation_id = $1 and id = $2`, [e.c, e.ref]))[0] ?? {});
-    if (!m.id) return;
+    if (!m.id || !firstTime(`${e.c}\n${m.id}`)) return;
     toAgents({ type: 'message', conversationId: e.c, message: m });
     if (m.author === 'user') return;
     toCustomers(e.c, { type: 'message', id: m.id, text: m.text, authorName: m.authorName, at: m.at });
@@ -317,9 +333,9 @@ export async function createRelay(options = {}) {
     }
     await db.query(`delete from agent_presence where seen_at < $1`, [t - 6 * PRESENCE_MS]);
     await refreshAgentsOnline();
-    const left = await db.tx(async (q) => {
+    const left = await change(async (q, events) => {
       const rows = await q(`update conversations set left_at = $1 where phase = 'waiting' and left_at is null and seen_at < $2 returning id`, [t, t - leaveAfterMs]);
-      await announceAll(q, [...rows.map((r) => ({ k: 'conv', c: r.id })), ...(rows.length ? [{ k: 'queue' }] : [])]);
+      events.push(...rows.map((r) => ({ k: 'conv', c: r.id })), ...(rows.length ? [{ k: 'queue' }] : []));
       return rows;
     });
     for (const r of left) log({ level: 'info', msg: 'visitor left the line', conversation: r.id });
@@ -337,20 +353,19 @@ export async function createRelay(options = {}) {
     if (identity === 'failed') throw new Refusal('unauthorized', 'the identity token does not match the user', 403);
     const t = now();
     const given = f.token ?? headerToken;
-    const { row, token, returned } = await db.tx(async (q) => {
+    const { row, token, returned } = await change(async (q, events) => {
       const found = (await q(`select * from conversations where id = $1 for update`, [f.conversationId]))[0];
       if (found) {
         if (found.visitor_id !== f.visitorId || !given || !sameText(digest(given), found.token_hash)) throw new Refusal('forbidden', 'this conversation needs its token', 403);
         const back = found.phase === 'waiting' && found.left_at != null;
         const rows = await q(`update conversations set user_info = $2, identity = $3, seen_at = $4, left_at = null where id = $1 returning *`, [found.id, f.user, identity, t]);
-        const events = [{ k: 'conv', c: found.id }];
+        events.push({ k: 'conv', c: found.id });
         if (back) {
           const m = { id: `back-${t}`, author: 'system', text: 'Welcome back. You kept your place in line.', at: t };
           await q(`insert into messages (conversation_id, id, author, text, at) values ($1, $2, $3, $4, $5)`, [found.id, m.id, m.author, m.text, m.at]);
           events.push({ k: 'queue' });
           await q(`insert into relay_events (at, kind, conversation_id) values ($1, 'returned', $2)`, [t, found.id]);
         }
-        await announceAll(q, events);
         return { row: rows[0], token: undefined, returned: back };
       }
       const waitIp = rates.ipConversations.take(client.ip);
@@ -362,7 +377,7 @@ export async function createRelay(options = {}) {
         [f.conversationId, f.visitorId, digest(fresh), f.appId, f.locale, f.user, identity, t],
       );
       await q(`insert into relay_events (at, kind, conversation_id) values ($1, 'started', $2)`, [t, f.conversationId]);
-      await announceAll(q, [{ k: 'conv', c: f.conversationId }]);
+      events.push({ k: 'conv', c: f.conversationId });
       return { row: rows[0], token: fresh, returned: false };
     });
     if (returned) log({ level: 'info', msg: 'visitor came back to the line', conversation: row.id });
@@ -390,12 +405,17 @@ export async function createRelay(options = {}) {
        upd as (
          update conversations set message_count = message_count + 1, updated_at = $4, phase = case when phase = 'closed' then 'bot' else phase end
          where id = $1 and exists (select 1 from ins) returning id)
-       select (select count(*) from ins) as inserted, (select count(*) from messages where conversation_id = $1 and id = $2) as present,
-         (select pg_notify('${CHANNEL}', $6) from ins) as notified`,
-      [conversation, f.id, f.text, t, limits.messagesPerConversation || 1e9, JSON.stringify(event)],
+       select (select count(*) from ins) as inserted, (select count(*) from messages where conversation_id = $1 and id = $2) as present`,
+      [conversation, f.id, f.text, t, limits.messagesPerConversation || 1e9],
     );
-    if (Number(rows[0].inserted)) metrics.messages++;
-    else if (!Number(rows[0].present) && !(await db.query(`select 1 from messages where conversation_id = $1 and id = $2`, [conversation, f.id])).length) throw new Refusal('too-many-messages', `a conversation holds at most ${limits.messagesPerConversation} messages`, 429);
+    if (Number(rows[0].inserted)) {
+      metrics.messages++;
+      await publish(event);
+    } else if (Number(rows[0].present) || (await db.query(`select 1 from messages where conversation_id = $1 and id = $2`, [conversation, f.id])).length) {
+      // Sent again: stored once already. Announced again too, in case the relay that stored it
+      // stopped before announcing; every relay forwards a message to agents once.
+      await publish(messageEvent(conversation, (await db.query(`select * from messages where conversation_id = $1 and id = $2`, [conversation, f.id])).map(messageOut)[0]));
+    } else throw new Refusal('too-many-messages', `a conversation holds at most ${limits.messagesPerConversation} messages`, 429);
     return [{ type: 'ack', id: f.id }];
   };
   /** A message event carries the message when it fits in a notification, else its id. @param {string} c @param {object & { id: string }} m */
@@ -407,7 +427,7 @@ export async function createRelay(options = {}) {
   /** @param {string} conversation @param {Record<string, any>} packet */
   const handoff = async (conversation, packet) => {
     const t = now();
-    await db.tx(async (q) => {
+    await change(async (q, events) => {
       const before = (await q(`select phase from conversations where id = $1 for update`, [conversation]))[0];
       const queue = before.phase === 'bot' || before.phase === 'closed';
       await q(
@@ -415,7 +435,7 @@ export async function createRelay(options = {}) {
         [conversation, packet, t],
       );
       if (queue) await q(`insert into relay_events (at, kind, conversation_id) values ($1, 'queued', $2)`, [t, conversation]);
-      await announceAll(q, [{ k: 'conv', c: conversation }, ...(queue ? [{ k: 'queue' }] : [])]);
+      events.push({ k: 'conv', c: conversation }, ...(queue ? [{ k: 'queue' }] : []));
       if (queue) log({ level: 'info', msg: 'conversation waits for a person', conversation });
     });
     metrics.handoffs++;
@@ -451,7 +471,7 @@ export async function createRelay(options = {}) {
       if (f.type === 'message') return await customerMessage(conversation, f);
       if (f.type === 'handoff') return await handoff(conversation, f.packet);
       if (f.type === 'typing') {
-        await db.query(...announce({ k: 'typing', c: conversation, who: 'customer', on: f.on }));
+        await publish({ k: 'typing', c: conversation, who: 'customer', on: f.on });
         return [];
       }
       return [];
@@ -513,7 +533,7 @@ export async function createRelay(options = {}) {
         agent.signedIn = true;
         agents.add(agent);
         await db.query(`insert into agent_presence (instance, agent, seen_at) values ($1, $2, $3) on conflict (instance, agent) do update set seen_at = $3`, [instance, name, now()]);
-        await db.query(...announce({ k: 'agents' }));
+        await publish({ k: 'agents' });
         agent.send({ type: 'welcome', name });
         return sendSnapshot(agent);
       }
@@ -529,11 +549,11 @@ export async function createRelay(options = {}) {
       }
       if (f.type === 'accept' || f.type === 'close') {
         const t = now();
-        await db.tx(async (q) => {
+        await change(async (q, events) => {
           if (f.type === 'accept') await q(`update conversations set phase = 'agent', agent_name = $2, queued_at = null, left_at = null, updated_at = $3 where id = $1`, [c.id, agent.name, t]);
           else await q(`update conversations set phase = 'closed', queued_at = null, left_at = null, updated_at = $2 where id = $1`, [c.id, t]);
           await q(`insert into relay_events (at, kind, conversation_id, detail) values ($1, $2, $3, $4)`, [t, f.type === 'accept' ? 'accepted' : 'closed', c.id, { agent: agent.name }]);
-          await announceAll(q, [{ k: 'conv', c: c.id }, ...(c.phase === 'waiting' ? [{ k: 'queue' }] : [])]);
+          events.push({ k: 'conv', c: c.id }, ...(c.phase === 'waiting' ? [{ k: 'queue' }] : []));
         });
         log({ level: 'info', msg: f.type === 'accept' ? 'agent accepted' : 'agent closed', agent: agent.name, conversation: c.id });
         return;
@@ -544,13 +564,14 @@ export async function createRelay(options = {}) {
         await db.query(
           `with ins as (insert into messages (conversation_id, id, author, author_name, text, at) values ($1, $2, 'agent', $3, $4, $5) on conflict (conversation_id, id) do nothing returning seq),
            upd as (update conversations set message_count = message_count + 1, updated_at = $5 where id = $1 and exists (select 1 from ins) returning id)
-           select (select pg_notify('${CHANNEL}', $6) from ins) as notified`,
-          [c.id, f.id, agent.name, f.text, t, JSON.stringify(messageEvent(c.id, m))],
+           select count(*) as inserted from ins`,
+          [c.id, f.id, agent.name, f.text, t],
         );
+        await publish(messageEvent(c.id, m));
         metrics.messages++;
         return agent.send({ type: 'ack', id: f.id });
       }
-      if (f.type === 'typing') return void (await db.query(...announce({ k: 'typing', c: c.id, who: 'agent', on: f.on })));
+      if (f.type === 'typing') return void (await publish({ k: 'typing', c: c.id, who: 'agent', on: f.on }));
     } catch (error) {
       const e = /** @type {any} */ (error);
       const known = e instanceof Refusal || e instanceof InputError;
@@ -624,7 +645,7 @@ export async function createRelay(options = {}) {
       if ([...agents].some((a) => a.name === agent.name)) return;
       void db
         .query(`delete from agent_presence where instance = $1 and agent = $2`, [instance, agent.name])
-        .then(() => db.query(...announce({ k: 'agents' })))
+        .then(() => publish({ k: 'agents' }))
         .catch(() => {});
     });
   });
@@ -713,9 +734,9 @@ export async function createRelay(options = {}) {
     try {
       const t = ticketInput(parseLimited(body, { bytes: LIMITS.frameBytes * 4 }));
       const at = now();
-      const created = await db.tx(async (q) => {
+      const created = await change(async (q, events) => {
         const rows = await q(`insert into tickets (id, packet, received_at) values ($1, $2, $3) on conflict (id) do nothing returning id`, [t.id, t.packet, at]);
-        if (rows.length) await announceAll(q, [{ k: 'ticket', t: { id: t.id, receivedAt: at, user: t.packet.user, reason: t.packet.reason } }]);
+        if (rows.length) events.push({ k: 'ticket', t: { id: t.id, receivedAt: at, user: t.packet.user, reason: t.packet.reason } });
         return rows.length > 0;
       });
       if (created) {
@@ -769,7 +790,7 @@ export async function createRelay(options = {}) {
     client.status = JSON.stringify(status);
     for (const frame of status) client.send(frame);
     await db.query(`update conversations set seen_at = $2 where id = $1`, [conversation, now()]);
-    await db.query(...announce({ k: 'conv', c: conversation }));
+    await publish({ k: 'conv', c: conversation });
   };
 
   /** Console sign-in: an account's password, a one-time link, or an ID token from the team's identity provider. @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res */
@@ -966,7 +987,7 @@ export async function createRelay(options = {}) {
       agents.clear();
       customers.clear();
       await db.query(`delete from agent_presence where instance = $1`, [instance]).catch(() => {});
-      await db.query(...announce({ k: 'agents' })).catch(() => {});
+      await publish({ k: 'agents' }).catch(() => {});
       await db.close();
     },
   };

@@ -55,6 +55,7 @@ export const MIGRATIONS = [
  *   kind: 'postgres' | 'pglite';
  *   query(sql: string, params?: unknown[]): Promise<any[]>;
  *   tx<T>(fn: (query: (sql: string, params?: unknown[]) => Promise<any[]>) => Promise<T>): Promise<T>;
+ *   notify(payload: string): Promise<void>;
  *   listen(onPayload: (payload: string) => void): Promise<void>;
  *   close(): Promise<void>;
  * }} Database
@@ -83,7 +84,10 @@ async function openPostgres(url, schema, log) {
     await setup.end();
   }
   const pool = new pg.Pool({ connectionString: url, max: 10, options });
-  pool.on('error', (error) => log({ level: 'warn', msg: 'database connection lost', error: error.message }));
+  // NOTIFY holds a cluster-wide lock through its commit: sent on their own, without waiting for the
+  // disk (the change they announce is already durable), they no longer queue every write behind fsync.
+  const notifier = new pg.Pool({ connectionString: url, max: 4, options: `${options ?? ''} -c synchronous_commit=off`.trim() });
+  for (const p of [pool, notifier]) p.on('error', (error) => log({ level: 'warn', msg: 'database connection lost', error: error.message }));
   /** @type {import('pg').Client | undefined} */
   let listener;
   let closed = false;
@@ -103,6 +107,9 @@ async function openPostgres(url, schema, log) {
       } finally {
         client.release();
       }
+    },
+    async notify(payload) {
+      await notifier.query(`select pg_notify('${CHANNEL}', $1)`, [payload]);
     },
     async listen(onPayload) {
       const connect = async () => {
@@ -124,7 +131,7 @@ async function openPostgres(url, schema, log) {
     async close() {
       closed = true;
       await listener?.end().catch(() => {});
-      await pool.end();
+      await Promise.all([pool.end(), notifier.end()]);
     },
   };
 }
@@ -139,6 +146,9 @@ async function openPglite(dataDir) {
     kind: 'pglite',
     query: async (sql, params) => (await pg.query(sql, params)).rows,
     tx: (fn) => pg.transaction((t) => fn(async (sql, params) => (await t.query(sql, params)).rows)),
+    async notify(payload) {
+      await pg.query(`select pg_notify('${CHANNEL}', $1)`, [payload]);
+    },
     async listen(onPayload) {
       await pg.listen(CHANNEL, onPayload);
     },
