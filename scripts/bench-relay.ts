@@ -135,6 +135,48 @@ async function hostile(relay: RelayProcess) {
   return { lines, alive: health === 200 && relay.child.exitCode === null, rss: relay.rss() };
 }
 
+/** 1,200 customers wait in line over two processes; how long a handoff takes, and how long until everyone hears their new place once the first is accepted. */
+async function queue(relays: RelayProcess[], waiting = 1200) {
+  const desk = await agentOn(relays[1], await signIn(relays[1]));
+  const places = new Map<number, number>();
+  const handoffMs: number[] = [];
+  const sockets: WebSocket[] = [];
+  let moved = 0;
+  let movedAll!: () => void;
+  const allMoved = new Promise<void>((resolve) => (movedAll = resolve));
+  for (let i = 0; i < waiting; i++) {
+    const ws = new WebSocket(relays[i % relays.length].ws + '/relay/ws', { origin: SHOP });
+    sockets.push(ws);
+    await new Promise((resolve) => ws.once('open', resolve));
+    const acked = new Promise<void>((resolve) =>
+      ws.on('message', (d) => {
+        const f = JSON.parse(String(d));
+        if (f.type === 'ack' && f.id === 'q-p' + i) resolve();
+        if (f.type === 'status' && f.status.type === 'queue') {
+          const before = places.get(i);
+          places.set(i, f.status.position);
+          if (before !== undefined && f.status.position === before - 1 && ++moved === waiting - 1) movedAll();
+        }
+      }),
+    );
+    ws.send(JSON.stringify({ type: 'hello', session: { conversationId: 'q-' + i, visitorId: 'qv-' + i } }));
+    const t = performance.now();
+    ws.send(JSON.stringify({ type: 'handoff', packet: { id: 'q-p' + i, reason: 'waiting' } }));
+    await acked;
+    handoffMs.push(performance.now() - t);
+  }
+  const until = Date.now() + 30_000;
+  while ([...places.values()].length < waiting && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  const t = performance.now();
+  desk.send({ type: 'accept', conversationId: 'q-0' });
+  await Promise.race([allMoved, new Promise((r) => setTimeout(r, 30_000))]);
+  const spread = performance.now() - t;
+  for (const ws of sockets) ws.close();
+  desk.ws.close();
+  const last = handoffMs.slice(-100);
+  return { waiting, last: [percentile(last, 50), percentile(last, 99)], moved, spread };
+}
+
 async function main() {
   if (!(await postgresReachable())) {
     console.error(`No Postgres server answers at ${DATABASE_URL}: set DATABASE_URL to run the relay benchmark.`);
@@ -180,6 +222,14 @@ async function main() {
   for (const [what, answer] of h.lines) console.log(`| ${what} | ${answer} |`);
   console.log(`\nprocess alive at the end: ${h.alive ? 'yes' : 'NO'} (RSS ${h.rss} MB)`);
   await guarded.kill();
+
+  const line = await cluster(2);
+  const q = await queue(line);
+  console.log(
+    `\nqueue: with ${q.waiting - 100}–${q.waiting} waiting, a handoff is acknowledged in ${q.last[0].toFixed(0)} ms (p50) / ${q.last[1].toFixed(0)} ms (p99); ` +
+      `once the first is accepted, ${q.moved} of ${q.waiting - 1} customers hear their new place within ${q.spread.toFixed(0)} ms`,
+  );
+  await Promise.all(line.map((r) => r.kill()));
   await dropSchemas(schemas);
   process.exit(h.alive && rows.every((r) => r.check === '0/0/0') ? 0 : 1);
 }

@@ -193,34 +193,41 @@ export async function createRelay(options = {}) {
     return true;
   };
 
-  let events = Promise.resolve();
-  /** Events are handled one after another, in the order the database committed them. @param {string} payload */
+  /** @type {any[]} */
+  const inbox = [];
+  let pumping = false;
+  /** Events are handled one after another, in the order the database delivered them. @param {string} payload */
   const onEvent = (payload) => {
-    events = events.then(() => handleEvent(payload));
-  };
-  /** What one relay process does with an event any process announced. @param {string} payload */
-  const handleEvent = async (payload) => {
-    /** @type {any} */
-    let e;
     try {
-      e = JSON.parse(payload);
+      inbox.push(JSON.parse(payload));
     } catch {
       return;
     }
-    try {
-      if (e.k === 'msg') await deliverMessage(e);
-      else if (e.k === 'conv') await conversationChanged(e.c);
-      else if (e.k === 'queue') queueMoved();
-      else if (e.k === 'typing') typing(e);
-      else if (e.k === 'agents') await refreshAgentsOnline();
-      else if (e.k === 'ticket') toAgents({ type: 'ticket', ticket: e.t });
-      else if (e.k === 'resync') {
-        for (const a of agents) await sendSnapshot(a);
-        queueMoved(true);
+    if (!pumping) void pump();
+  };
+  const pump = async () => {
+    pumping = true;
+    while (inbox.length) {
+      // Changed conversations in a row are read back with one query.
+      const ids = [];
+      while (inbox[0]?.k === 'conv' && ids.length < 500) ids.push(inbox.shift().c);
+      const e = ids.length ? { k: 'conv', ids } : inbox.shift();
+      try {
+        if (e.k === 'msg') await deliverMessage(e);
+        else if (e.k === 'conv') await conversationsChanged([...new Set(e.ids)]);
+        else if (e.k === 'queue') queueMoved();
+        else if (e.k === 'typing') typing(e);
+        else if (e.k === 'agents') await refreshAgentsOnline();
+        else if (e.k === 'ticket') toAgents({ type: 'ticket', ticket: e.t });
+        else if (e.k === 'resync') {
+          for (const a of agents) await sendSnapshot(a);
+          queueMoved(true);
+        }
+      } catch (error) {
+        log({ level: 'error', msg: 'fan-out failed', kind: e.k, error: String(error) });
       }
-    } catch (error) {
-      log({ level: 'error', msg: 'fan-out failed', kind: e.k, error: String(error) });
     }
+    pumping = false;
   };
 
   /** @param {{ c: string; m?: any; ref?: string }} e */
@@ -232,14 +239,18 @@ export async function createRelay(options = {}) {
     toCustomers(e.c, { type: 'message', id: m.id, text: m.text, authorName: m.authorName, at: m.at });
     if (m.author === 'agent') toCustomers(e.c, { type: 'status', status: { type: 'typing', on: false } });
   };
-  /** @param {string} id */
-  const conversationChanged = async (id) => {
-    if (!agents.size && !customers.has(id)) return;
-    const row = (await db.query(`${SUMMARY} where id = $1`, [id]))[0];
-    if (!row) return;
-    toAgents({ type: 'conversation', conversation: summary(row, now()) });
-    const frames = customers.has(id) ? await statusFrames(row) : [];
-    for (const client of customers.get(id) ?? []) tell(client, frames);
+  /** Tells agents what changed, and this process's customers where they now stand. @param {string[]} ids */
+  const conversationsChanged = async (ids) => {
+    const wanted = agents.size ? ids : ids.filter((id) => customers.has(id));
+    if (!wanted.length) return;
+    const rows = await db.query(`${SUMMARY} where id = any($1)`, [wanted]);
+    const t = now();
+    for (const row of rows) {
+      toAgents({ type: 'conversation', conversation: summary(row, t) });
+      if (!customers.has(row.id)) continue;
+      const frames = await statusFrames(row);
+      for (const client of customers.get(row.id) ?? []) tell(client, frames);
+    }
   };
   /** @param {{ c: string; who: string; on: boolean }} e */
   const typing = (e) => {

@@ -4,6 +4,7 @@ import { DATABASE_URL, dropSchemas, freshSchema, postgresReachable, waitUntil } 
 import WebSocket from 'ws';
 
 const reachable = await postgresReachable();
+if (!reachable && process.env.RELAY_REQUIRE_POSTGRES) throw new Error(`the scale-out tests need a Postgres server: none answers at ${DATABASE_URL}`);
 if (!reachable) console.warn(`skipping the scale-out tests: no Postgres server answers at ${DATABASE_URL} (set DATABASE_URL)`);
 
 describe.skipIf(!reachable)('several relay processes over one Postgres server', () => {

@@ -165,7 +165,8 @@ describe('hostile input', () => {
       transcript: Array.from({ length: 5 }, (_, i) => ({ id: 'b' + i, author: 'bot', text: 'hi' })), flows: [{ id: 'f', answers: { a: { b: 1 } } }],
       triage: { severity: { toString: 1 }, reasons: [1, 'x'] },
     };
-    expect(await c.ask({ type: 'handoff', packet: weird })).toMatchObject({ type: 'ack', id: 'p1' });
+    c.send({ type: 'handoff', packet: weird });
+    await waitUntil(() => c.frames.some((f) => f.type === 'ack' && f.id === 'p1'));
     desk.send({ type: 'open', conversationId: 'hostile' });
     await waitUntil(() => desk.frames.some((f) => f.type === 'history'));
     const seen = desk.conversations.get('hostile');
