@@ -343,6 +343,7 @@ export async function createRelay(options = {}) {
       await db.query(`insert into agent_presence (instance, agent, seen_at) values ($1, $2, $3) on conflict (instance, agent) do update set seen_at = $3`, [instance, name, t]);
     }
     await db.query(`delete from agent_presence where seen_at < $1`, [t - 6 * PRESENCE_MS]);
+    await db.query(`delete from agent_links where expires_at < $1`, [t]);
     await refreshAgentsOnline();
     const left = await change(async (q, events) => {
       const rows = await q(`update conversations set left_at = $1 where phase = 'waiting' and left_at is null and seen_at < $2 returning id`, [t, t - leaveAfterMs]);
