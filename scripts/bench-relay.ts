@@ -36,6 +36,7 @@ async function loadRun(name: string, relays: RelayProcess[], kill?: RelayProcess
     customers: CUSTOMERS,
     messages: MESSAGES,
     prefix,
+    timeoutMs: 600_000,
     onProgress: (acked) => {
       if (kill && !killed && acked >= (CUSTOMERS * MESSAGES) / 3) {
         killed = true;

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
@@ -15,6 +15,8 @@ afterEach(async () => {
   for (const r of running.splice(0)) await r.stop();
 });
 afterAll(cleanupSchemas);
+// Without a Postgres server each relay embeds PGlite, which takes seconds to start on a busy machine.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const hello = (conversationId: string, extra: object = {}, user: object = { name: 'Aiko' }) => ({
   type: 'hello',
