@@ -102,7 +102,7 @@ async function hostile(relay: RelayProcess) {
   note('hello with numbers for ids', await ask(ws, JSON.stringify({ type: 'hello', session: { conversationId: 1, visitorId: 2 } })));
   const hello = await ask(ws, JSON.stringify({ type: 'hello', session: { conversationId: 'hostile-' + Date.now(), visitorId: 'v', user: { name: { toString: 1 }, email: [1] } } }));
   note('user.name {"toString":1}', hello);
-  note('message text 1 MB of JSON', await ask(ws, JSON.stringify({ type: 'message', id: 'm', text: 'x'.repeat(60_000) })));
+  note('message text of 60,000 characters', await ask(ws, JSON.stringify({ type: 'message', id: 'm', text: 'x'.repeat(60_000) })));
   note('packet with wrong types', await ask(ws, JSON.stringify({ type: 'handoff', packet: { id: 'p', reason: {}, context: { trail: 'x' }, flows: [{ id: {} }] } })));
   note('binary frame', await ask(ws, Buffer.from([0, 1, 2])));
   // A flood of frames on one conversation.
