@@ -231,6 +231,7 @@ if (link) {
   line('Signing in…');
   post('/agent/signin', { link }).then(signedIn, (error) => line(`Not signed in: ${error.message}`));
 } else if (token) {
+  // Signed in before this page load: a fresh token, which also plans the next renewal.
   $('signin').hidden = true;
-  connect();
+  post('/agent/refresh', {}, { authorization: 'Bearer ' + token }).then(signedIn, () => signOut(new Error('please sign in again')));
 }

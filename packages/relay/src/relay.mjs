@@ -41,7 +41,7 @@ import { DEFAULT_LIMITS, bucket } from './limits.mjs';
  *   address). A request without an Origin header, or with one not listed, is refused.
  *   leaveAfterSeconds: how long a waiting visitor may be gone before leaving the line (default 300).
  * @typedef {{ conversation?: string; ip: string; status?: string; send(frame: object): void; close(): void }} Customer
- * @typedef {{ name: string; ip: string; send(frame: object): void; close(): void }} Agent
+ * @typedef {{ name: string; ip: string; expiry?: ReturnType<typeof setTimeout>; send(frame: object): void; close(): void }} Agent
  */
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -536,11 +536,15 @@ export async function createRelay(options = {}) {
       f = agentFrame(parseLimited(raw));
       if (f.type === 'ping') return agent.send({ type: 'pong' });
       if (f.type === 'hello') {
-        const name = await tokens.verify(f.token);
-        if (!name) {
+        const good = await tokens.check(f.token);
+        if (!good) {
           agent.send(errorFrame('unauthorized', 'sign in again'));
           return agent.close();
         }
+        const name = good.name;
+        // The socket lives no longer than its token; the console reconnects with a fresh one.
+        clearTimeout(agent.expiry);
+        agent.expiry = setTimeout(() => agent.close(), Math.max(0, good.expiresAt - Date.now()));
         agent.name = name;
         agent.signedIn = true;
         agents.add(agent);
@@ -652,6 +656,7 @@ export async function createRelay(options = {}) {
     });
     ws.on('close', () => {
       clearTimeout(unsigned);
+      clearTimeout(agent.expiry);
       release(agent.ip);
       if (!agents.delete(agent) || draining) return;
       if ([...agents].some((a) => a.name === agent.name)) return;

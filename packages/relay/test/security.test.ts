@@ -94,6 +94,15 @@ describe('agents sign in', () => {
     expect((await post({ link })).status).toBe(401);
   });
 
+  it('closes a console socket when its short-lived token ends', async () => {
+    const r = await relay({ tokenTtlSeconds: 1 });
+    const desk = await agent(r, 'Sam');
+    const closed = await new Promise<number>((resolve) => desk.ws.on('close', (code) => resolve(code)));
+    expect(closed).toBe(1008);
+    const refresh = await fetchFrom(r.origin)(r.http + '/agent/refresh', { method: 'POST', headers: { authorization: 'Bearer ' + desk.token } });
+    expect(refresh.status).toBe(401);
+  });
+
   it('signs in with an ID token from the team identity provider (OIDC), and refuses one from elsewhere', async () => {
     const { publicKey, privateKey } = await generateKeyPair('RS256');
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' };
