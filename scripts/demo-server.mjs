@@ -1,11 +1,12 @@
 // The demo's one HTTP server: the example host page, the built bundles, the example FAQ and
-// flows, and (when present) the reference relay with its agent console.
+// flows, and (when present) the relay (packages/relay) with its agent console. The relay keeps its
+// data in PGlite: in memory unless `relayOptions` names a data directory or a database URL.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { handleEventsRequest } from '../examples/relay/events.mjs';
+import { createEventsEndpoint } from '../packages/relay/src/events.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const TYPES = {
@@ -17,6 +18,9 @@ const TYPES = {
   '.svg': 'image/svg+xml',
   '.md': 'text/markdown; charset=utf-8',
 };
+
+/** The agent the demo's console link signs in. */
+export const DEMO_AGENT = 'Sam';
 
 /** URL prefix → folder it is served from. */
 const MOUNTS = [
@@ -50,12 +54,16 @@ export async function startDemoServer({ port = 5173, host = '127.0.0.1', csp = f
   let relay;
   if (withRelay) {
     try {
-      const { createRelay } = await import('../examples/relay/relay.mjs');
-      relay = createRelay({ officeHours: null, ...relayOptions });
+      const { createRelay } = await import('../packages/relay/src/relay.mjs');
+      // The demo agent signs in with the link the demo prints; its password is never shown.
+      const agents = [{ name: DEMO_AGENT, password: randomBytes(18).toString('base64url') }];
+      relay = await createRelay({ officeHours: null, dataDir: 'memory://', agents, ...relayOptions });
     } catch (error) {
       if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
     }
   }
+  const events = createEventsEndpoint({ allowOrigin: (origin) => !!relay?.origins.customer.has(origin) });
+  const handleEventsRequest = events.handle;
   const server = createServer(async (req, res) => {
     try {
       // The analytics sink's endpoint: events the widget batches arrive here (GET returns them).
@@ -96,12 +104,19 @@ export async function startDemoServer({ port = 5173, host = '127.0.0.1', csp = f
     server.listen(port, host, resolve);
   });
   const address = server.address();
-  const origin = `http://${host === '127.0.0.1' ? 'localhost' : host}:${typeof address === 'object' && address ? address.port : port}`;
+  const bound = typeof address === 'object' && address ? address.port : port;
+  const origin = `http://${host === '127.0.0.1' ? 'localhost' : host}:${bound}`;
+  const own = [origin, `http://127.0.0.1:${bound}`];
+  relay?.allowOrigins({ customer: own, console: own });
+  /** The console's address with a fresh one-time sign-in for the demo agent. */
+  const newAgentUrl = async () => (relay ? `${origin}/agent#signin=${await relay.signInLink(DEMO_AGENT)}` : `${origin}/agent`);
   return {
     url: `${origin}/`,
-    agentUrl: `${origin}/agent`,
+    agentUrl: await newAgentUrl(),
+    newAgentUrl,
     relay: !!relay,
     relayInstance: relay,
+    events: events.events,
     async close() {
       await relay?.close();
       server.closeAllConnections?.();

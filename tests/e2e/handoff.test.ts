@@ -2,12 +2,16 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JavaScript module without types
 import { startDemoServer } from '../../scripts/demo-server.mjs';
-import { launchChromium, newContext, openWidget } from './support';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cleanupSchemas, store } from '../../packages/relay/test/support';
+import { agentOnline, launchChromium, newContext, openWidget } from './support';
 
 interface RelayDemo {
   url: string;
-  agentUrl: string;
-  relayInstance: { state: unknown };
+  newAgentUrl(): Promise<string>;
+  relayInstance: { inspect(): Promise<{ conversations: Array<{ phase: string; left: boolean }>; tickets: Array<{ id: string; packet: any }> }> };
   close(): Promise<void>;
 }
 
@@ -15,7 +19,7 @@ let browser: Browser;
 const running = new Set<RelayDemo>();
 
 async function start(options: { port?: number; relayOptions?: object } = {}): Promise<RelayDemo> {
-  const demo: RelayDemo = await startDemoServer({ port: 0, ...options });
+  const demo: RelayDemo = await startDemoServer({ port: 0, ...options, relayOptions: options.relayOptions ?? (await store()) });
   running.add(demo);
   return demo;
 }
@@ -31,22 +35,20 @@ afterEach(async () => {
   for (const demo of [...running]) await stop(demo);
 });
 afterAll(async () => {
+  await cleanupSchemas();
   await browser?.close();
 });
 
 /** The agent console, signed in as Sam. */
-async function goOnline(agentUrl: string): Promise<Page> {
-  const agent = await (await newContext(browser)).newPage();
-  await agent.goto(agentUrl);
-  await agent.getByLabel('Your name').fill('Sam');
-  await agent.getByRole('button', { name: 'Go online' }).click();
-  await agent.getByText('Online as Sam').waitFor();
-  return agent;
-}
+const goOnline = (demo: RelayDemo): Promise<Page> => agentOnline(browser, demo);
 
 describe('handoff to a person through the real relay', () => {
   it('carries the context, keeps the place in line, and delivers what was typed while the relay was down exactly once', async () => {
-    let demo = await start();
+    // The relay keeps its data in Postgres (or PGlite on disk), so the one started again finds everything.
+    const dataDir = mkdtempSync(join(tmpdir(), 'madoguchi-relay-'));
+    const stored = await store();
+    const relayOptions = stored.databaseUrl ? stored : { dataDir };
+    let demo = await start({ relayOptions });
     const user = await (await newContext(browser)).newPage();
     const crashes: string[] = [];
     user.on('pageerror', (e) => crashes.push(String(e)));
@@ -66,7 +68,7 @@ describe('handoff to a person through the real relay', () => {
     await dialog.getByRole('textbox', { name: 'Email address' }).waitFor();
     await dialog.getByRole('button', { name: 'Email me' }).waitFor();
 
-    const agent = await goOnline(demo.agentUrl);
+    const agent = await goOnline(demo);
     await dialog.getByText("You're next in line.", { exact: false }).waitFor();
 
     await agent.getByRole('list', { name: 'Conversations' }).getByRole('button', { name: /Aiko/ }).click();
@@ -92,7 +94,6 @@ describe('handoff to a person through the real relay', () => {
 
     // The relay goes down mid-conversation; the user keeps typing.
     const port = Number(new URL(demo.url).port);
-    const state = demo.relayInstance.state;
     await stop(demo);
     for (const text of ['It says version 2.1', 'And the light is orange']) {
       await user.getByRole('textbox', { name: 'Message' }).fill(text);
@@ -100,7 +101,7 @@ describe('handoff to a person through the real relay', () => {
     }
     await expect.poll(() => dialog.getByText('Will send when back online').count(), { timeout: 10_000 }).toBe(2);
 
-    demo = await start({ port, relayOptions: { state } });
+    demo = await start({ port, relayOptions });
     const transcript = agent.getByRole('list', { name: 'Transcript' });
     await transcript.getByText('And the light is orange').waitFor({ timeout: 40_000 });
     await expect.poll(() => dialog.getByText('Will send when back online').count(), { timeout: 10_000 }).toBe(0);
@@ -111,11 +112,13 @@ describe('handoff to a person through the real relay', () => {
     expect(at(question)).toHaveLength(1);
     expect(lines.findIndex((l) => l.includes('It says version 2.1'))).toBeLessThan(lines.findIndex((l) => l.includes('And the light is orange')));
     expect(crashes).toEqual([]);
+    await stop(demo);
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('shows the place in line behind someone else, and the end when the agent closes', async () => {
     const demo = await start();
-    const agent = await goOnline(demo.agentUrl);
+    const agent = await goOnline(demo);
     const ask = async (text: string) => {
       const page = await (await newContext(browser)).newPage();
       await page.goto(demo.url + '?user=anon');
@@ -133,8 +136,8 @@ describe('handoff to a person through the real relay', () => {
     await page.reload();
     const second = page.getByRole('dialog', { name: 'Support' });
     await second.getByText('1 person ahead of you.', { exact: false }).waitFor();
-    const state = demo.relayInstance.state as { conversations: Map<string, { phase: string; queuedAt?: number }> };
-    expect([...state.conversations.values()].filter((c) => c.phase === 'waiting')).toHaveLength(2);
+    const { conversations } = await demo.relayInstance.inspect();
+    expect(conversations.filter((c) => c.phase === 'waiting' && !c.left)).toHaveLength(2);
 
     const waiting = agent.getByRole('list', { name: 'Conversations' }).getByRole('button', { name: /waiting #1/ });
     await waiting.click();
@@ -166,9 +169,9 @@ describe('handoff to a person through the real relay', () => {
     await dialog.getByRole('button', { name: 'Email me' }).click();
     await dialog.getByText('We will answer at aiko.k@example.com.').waitFor();
     await dialog.getByText('A person will answer by e-mail at aiko.k@example.com.', { exact: false }).waitFor();
-    const tickets = (demo.relayInstance.state as { tickets: Map<string, any> }).tickets;
-    expect(tickets.size).toBe(1);
-    const ticket = [...tickets.values()][0];
+    const { tickets } = await demo.relayInstance.inspect();
+    expect(tickets).toHaveLength(1);
+    const ticket = tickets[0];
     expect(ticket.packet.user).toMatchObject({ name: 'Aiko', email: 'aiko.k@example.com' });
     expect(ticket.packet.transcript.map((m: { text: string }) => m.text)).toContain('I need an invoice for order 1042');
   });

@@ -232,7 +232,7 @@ describe('shutdown with a second tab open', () => {
   });
 
   it('during the survey after a person closed the conversation', async () => {
-    const agent = await agentOnline(browser, demo, 'Sam');
+    const agent = await agentOnline(browser, demo);
     const context = await newContext(browser);
     const [a, b] = [await context.newPage(), await context.newPage()];
     const pageErrors: string[] = [];

@@ -2,6 +2,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll } from 'vitest';
 // @ts-expect-error plain JavaScript module without types
 import { startDemoServer } from '../../scripts/demo-server.mjs';
+import { DATABASE_URL, dropSchemas, freshSchema, postgresReachable } from '../../packages/relay/test/support';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -22,13 +23,27 @@ export function launchChromium(): Promise<Browser> {
 export interface Demo {
   url: string;
   agentUrl: string;
+  /** The console's address with a fresh one-time sign-in for the demo agent, Sam. */
+  newAgentUrl(): Promise<string>;
   relay: boolean;
   close(): Promise<void>;
 }
 
-/** The demo server on a free port. */
-export function startDemo(options: { csp?: boolean; relay?: boolean; port?: number } = {}): Promise<Demo> {
-  return startDemoServer({ port: 0, ...options });
+/**
+ * The demo server on a free port. Its relay keeps data in a fresh schema of the local Postgres
+ * server when one answers (it starts in a blink), else in PGlite in memory.
+ */
+export async function startDemo(options: { csp?: boolean; relay?: boolean; port?: number } = {}): Promise<Demo> {
+  const schema = (await postgresReachable()) ? freshSchema() : undefined;
+  const relayOptions = schema ? { databaseUrl: DATABASE_URL, schema } : {};
+  const demo: Demo = await startDemoServer({ port: 0, relayOptions, ...options });
+  return {
+    ...demo,
+    async close() {
+      await demo.close();
+      if (schema) await dropSchemas([schema]);
+    },
+  };
 }
 
 /**
@@ -48,13 +63,11 @@ export function withChromiumAndDemo(options: Parameters<typeof startDemo>[0], us
   });
 }
 
-/** The relay's agent console, online as `name`, so a handoff waits in line and can be answered or closed. */
-export async function agentOnline(browser: Browser, demo: Demo, name = 'Sam'): Promise<Page> {
+/** The relay's agent console, signed in as the demo agent (Sam) through a one-time link, so a handoff waits in line and can be answered or closed. */
+export async function agentOnline(browser: Browser, demo: Pick<Demo, 'newAgentUrl'>): Promise<Page> {
   const agent = await (await newContext(browser)).newPage();
-  await agent.goto(demo.agentUrl);
-  await agent.getByLabel('Your name').fill(name);
-  await agent.getByRole('button', { name: 'Go online' }).click();
-  await agent.getByText(`Online as ${name}`).waitFor();
+  await agent.goto(await demo.newAgentUrl());
+  await agent.getByText('Online as Sam').waitFor();
   return agent;
 }
 

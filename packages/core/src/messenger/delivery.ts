@@ -92,6 +92,8 @@ export function createDelivery(host: DeliveryHost, engines: Pick<EngineLoaders, 
       }),
     status: onStatus,
     error: (e: Error) => host.report({ message: `transport: ${e.message}`, cause: e }),
+    // The conversation's secret the relay issued at hello: kept, and handed back at the next connect.
+    session: ({ token }) => host.storage.setSession({ token }),
   };
 
   return {

@@ -273,7 +273,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     if (restored.status) conversation.setStatus(restored.status);
     if (restored.open && !boot.openTouched) api.open();
     events.emit('ready');
-    const session = { appId: boot.config.appId, visitorId, conversationId, locale: $locale.get(), user: boot.config.user || {} };
+    const session = { appId: boot.config.appId, visitorId, conversationId, locale: $locale.get(), user: boot.config.user || {}, token: restored.token };
     await Promise.all([
       delivery.start(boot.config.transport, session, signal).catch((cause) => report({ message: 'the transport could not start', cause })),
       ...parts.map((part) => Promise.resolve(part.boot?.()).catch((cause) => !signal.aborted && report({ message: 'a part of the messenger could not start', cause }))),

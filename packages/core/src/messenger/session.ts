@@ -12,6 +12,8 @@ export interface RestoredSession {
   status?: ConversationStatus;
   /** The panel was open when the visitor left. */
   open: boolean;
+  /** The conversation's secret token from the relay, when one was issued. */
+  token?: string;
 }
 
 /**
@@ -37,5 +39,6 @@ export async function restoreSession(
     messages,
     status: stored?.handoff ? { ...(stored.handoff as ConversationStatus), agentTyping: false } : undefined,
     open: !!session.open,
+    ...(typeof session.token === 'string' ? { token: session.token } : {}),
   };
 }

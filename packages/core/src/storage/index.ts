@@ -10,6 +10,8 @@ export interface StoredSession {
   /** Stable random id of an anonymous visitor. */
   visitorId?: string;
   sessionId?: string;
+  /** The relay's secret token for `conversationId`. */
+  token?: string;
 }
 
 export interface StoredConversation {
@@ -126,7 +128,7 @@ const small = (v: unknown) => {
 
 /** Fields a record may hold, each with its check; a field that fails is removed, the rest is kept (the context tracker checks its own record). */
 const SHAPES: Record<string, Record<string, (v: any) => boolean>> = {
-  s: { conversationId: isId, visitorId: isId, sessionId: isId, open: (v) => typeof v === 'boolean' },
+  s: { conversationId: isId, visitorId: isId, sessionId: isId, token: isStr, open: (v) => typeof v === 'boolean' },
   u: { id: isStr, name: isStr, email: isStr, attributes: isObj },
 };
 

@@ -25,6 +25,7 @@ export interface HttpTransportOptions {
 export function identityHeaders(session: TransportSession | undefined): Record<string, string> {
   const h: Record<string, string> = { 'content-type': 'application/json' };
   if (session) h['x-madoguchi-conversation'] = session.conversationId;
+  if (session?.token) h['x-madoguchi-token'] = session.token;
   if (session?.user.jwt) h.authorization = 'Bearer ' + session.user.jwt;
   if (session?.user.userHash) h['x-madoguchi-user-hash'] = session.user.userHash;
   return h;
@@ -63,7 +64,7 @@ export function createHttpTransport(options: HttpTransportOptions): TransportAda
     });
   const listen = () => {
     const s = link.session!;
-    const es = (stream = new ES(`${base}/events?conversation=${encodeURIComponent(s.conversationId)}${link.last ? '&last=' + encodeURIComponent(link.last) : ''}`));
+    const es = (stream = new ES(`${base}/events?conversation=${encodeURIComponent(s.conversationId)}${s.token ? '&token=' + encodeURIComponent(s.token) : ''}${link.last ? '&last=' + encodeURIComponent(link.last) : ''}`));
     es.onopen = () => {
       attempt = 0;
       link.sink?.status({ type: 'online', online: true });

@@ -35,7 +35,10 @@ export function createLink(ackTimeoutMs: number) {
     },
     receive(frame: { type: string } & Record<string, any>) {
       const { type, id } = frame;
-      if (type === 'ack') pending.get(id)?.done();
+      if (type === 'hello' && typeof frame.token === 'string' && link.session) {
+        link.session = { ...link.session, token: frame.token };
+        link.sink?.session?.({ token: frame.token });
+      } else if (type === 'ack') pending.get(id)?.done();
       else if (type === 'status') link.sink?.status(frame.status);
       else if (type === 'message' && typeof id === 'string' && !seen.has(id)) {
         seen.add(id);

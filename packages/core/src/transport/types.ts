@@ -8,6 +8,8 @@ export interface TransportSession {
   conversationId: string;
   locale: Locale;
   user: UserInfo;
+  /** The conversation's secret token from an earlier visit (the relay issues it at the first hello). */
+  token?: string;
 }
 
 /** What an adapter reports back about the line and the human side. */
@@ -27,6 +29,8 @@ export interface TransportSink {
   message(message: { id: string; text: string; authorName?: string; at?: number }): void;
   status(status: TransportStatus): void;
   error(error: Error): void;
+  /** The relay issued the conversation's secret token: keep it and pass it as `session.token` next time. */
+  session?(info: { token: string }): void;
 }
 
 /** A message on its way out: the stored message, id included (the idempotency key). */
@@ -84,7 +88,8 @@ export type ClientFrame =
 
 /** Server → client frames. */
 export type ServerFrame =
-  | { type: 'hello'; conversationId: string }
+  /** `token` comes with the first hello of a conversation: every later hello, request and stream carries it. */
+  | { type: 'hello'; conversationId: string; token?: string }
   | { type: 'ack'; id: string }
   | { type: 'message'; id: string; text: string; authorName?: string; at?: number }
   | { type: 'status'; status: TransportStatus }

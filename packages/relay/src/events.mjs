@@ -1,4 +1,5 @@
 // @ts-check
+import { jsonDepth } from './input.mjs';
 /**
  * A local analytics sink for the demo: the widget's `analytics: { url: '/relay/events' }` POSTs
  * batches here (newline-delimited JSON, or a JSON array), and `GET /relay/events` gives the whole
@@ -11,19 +12,21 @@ export const MAX_EVENTS_BODY = 256 * 1024;
 export const MAX_EVENTS_KEPT = 20000;
 
 /**
- * One in-memory event log with its HTTP endpoint at `path`.
- * @param {{ path?: string; maxBody?: number; maxKept?: number }} [options]
+ * One in-memory event log with its HTTP endpoint at `path`. A browser request (one with an Origin
+ * header) is answered only for an origin `allowOrigin` accepts; no other site can read the log.
+ * @param {{ path?: string; maxBody?: number; maxKept?: number; allowOrigin?: (origin: string) => boolean }} [options]
  */
-export function createEventsEndpoint({ path = '/relay/events', maxBody = MAX_EVENTS_BODY, maxKept = MAX_EVENTS_KEPT } = {}) {
+export function createEventsEndpoint({ path = '/relay/events', maxBody = MAX_EVENTS_BODY, maxKept = MAX_EVENTS_KEPT, allowOrigin = () => false } = {}) {
   /** @type {Record<string, unknown>[]} */
   const events = [];
-  const headers = { 'access-control-allow-origin': '*', 'cache-control': 'no-store' };
+  const headers = { 'cache-control': 'no-store' };
 
   /** Events from a body: an array, or one JSON value a line. Anything but an object with a string `type` is dropped. */
   const parse = (/** @type {string} */ body) => {
     /** @type {unknown[]} */
     let items = [];
     const text = body.trim();
+    if (jsonDepth(text) > 8) return undefined;
     if (text.startsWith('[')) {
       try {
         items = JSON.parse(text);
@@ -49,6 +52,8 @@ export function createEventsEndpoint({ path = '/relay/events', maxBody = MAX_EVE
    */
   function handle(req, res) {
     if (new URL(req.url || '/', 'http://sink.invalid').pathname !== path) return false;
+    const origin = req.headers.origin;
+    if (typeof origin === 'string' && !allowOrigin(origin)) return void res.writeHead(403, { ...headers, 'content-type': 'text/plain' }).end('this page may not use the events endpoint'), true;
     if (req.method === 'OPTIONS') res.writeHead(204, { ...headers, 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': 'content-type' }).end();
     else if (req.method === 'GET') res.writeHead(200, { ...headers, 'content-type': 'application/x-ndjson' }).end(events.map((e) => JSON.stringify(e) + '\n').join(''));
     else if (req.method !== 'POST') res.writeHead(405, { ...headers, allow: 'GET, POST' }).end();
@@ -78,9 +83,4 @@ export function createEventsEndpoint({ path = '/relay/events', maxBody = MAX_EVE
   return { handle, events };
 }
 
-const demoLog = createEventsEndpoint();
 
-/** The demo server's sink: `if (handleEventsRequest(req, res)) return;` */
-export const handleEventsRequest = demoLog.handle;
-/** What the demo server's sink holds, oldest first. */
-export const demoEvents = demoLog.events;

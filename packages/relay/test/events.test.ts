@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JavaScript module without types
-import { createEventsEndpoint } from './events.mjs';
+import { createEventsEndpoint } from '../src/events.mjs';
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((done) => (server ? server.close(() => done()) : done())));
