@@ -35,7 +35,10 @@ export interface Demo {
  */
 export async function startDemo(options: { csp?: boolean; relay?: boolean; port?: number } = {}): Promise<Demo> {
   const schema = (await postgresReachable()) ? freshSchema() : undefined;
-  const relayOptions = schema ? { databaseUrl: DATABASE_URL, schema } : {};
+  // Every browser here comes from 127.0.0.1 as the same demo user: the suites start far more
+  // conversations than the per-IP and per-visitor limits allow (the relay's own tests cover those).
+  const limits = { conversationsPerIpPerMinute: 0, conversationsPerVisitorPerHour: 0, requestsPerIpPerSecond: 0, connectionsPerIp: 0 };
+  const relayOptions = { limits, ...(schema ? { databaseUrl: DATABASE_URL, schema } : {}) };
   const demo: Demo = await startDemoServer({ port: 0, relayOptions, ...options });
   return {
     ...demo,

@@ -118,7 +118,7 @@ ${
     document.getElementById('requests').append(form);
   });
 </script>
-<script src="/madoguchi/madoguchi.js"></script>`
+<script type="module" src="/madoguchi/madoguchi.js"></script>`
     : widget
       ? ''
       : '<p>Install <code>madoguchi</code> (the widget) beside the command to run the flow here.</p>'
