@@ -68,6 +68,11 @@ export interface MessengerStorage {
   putMessage(message: Message): void;
   /** Oldest first. */
   listMessages(conversationId: string): Promise<Message[]>;
+  /**
+   * One page of a conversation, read through its time index: the latest `limit` messages (before `before`, a
+   * message already shown, when given), oldest first, and whether earlier ones remain.
+   */
+  listMessagePage(conversationId: string, page: MessagePageRequest): Promise<MessagePage>;
   getFlowState(conversationId: string): Promise<unknown>;
   /** `null` clears it. */
   setFlowState(conversationId: string, state: unknown): void;
@@ -81,6 +86,19 @@ export interface MessengerStorage {
   wipe(): Promise<void>;
   /** Writes what is pending and lets go of the database and the channel. */
   close(): Promise<void>;
+}
+
+export interface MessagePageRequest {
+  limit: number;
+  /** The earliest message already read: the page ends just before it. */
+  before?: Pick<Message, 'at' | 'id'>;
+}
+
+export interface MessagePage {
+  /** Oldest first. */
+  messages: Message[];
+  /** Earlier messages remain in storage. */
+  earlier: boolean;
 }
 
 type Migration = (key: string, value: any) => Array<[string, unknown]>;
@@ -97,6 +115,9 @@ export const STORAGE_MIGRATIONS: Migration[] = [
 ];
 
 const STORE = 'records';
+/** Database version: 2 added the index of messages by conversation and time. */
+const DB_VERSION = 2;
+const BY_TIME = 'conversation-time';
 const META = 'meta';
 const DAY = 864e5;
 const KINDS: Record<string, StorageChange['kind']> = { m: 'message', c: 'conversation', s: 'session', f: 'flow', o: 'outbox' };
@@ -126,6 +147,33 @@ const dropConversations = (s: IDBObjectStore, ids: string[]) => {
     s.delete(range(`m:${id}:`));
   }
 };
+
+/** Creates the store (a new database) and the time index of messages (a new one, or one from before the index). */
+const upgrade = (d: IDBDatabase, t: IDBTransaction) => {
+  const s = d.objectStoreNames.contains(STORE) ? t.objectStore(STORE) : d.createObjectStore(STORE);
+  // Only records with both fields are indexed: messages (other kinds have no `conversationId` and `at`).
+  if (!s.indexNames.contains(BY_TIME)) s.createIndex(BY_TIME, ['conversationId', 'at']);
+};
+
+/** Sorts messages by time, then id: the order of the time index. */
+const byTime = (a: Message, b: Message) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const isBefore = (m: Message, before?: Pick<Message, 'at' | 'id'>) => !before || m.at < before.at || (m.at === before.at && m.id < before.id);
+
+/** Up to n [key, value] pairs of a conversation's messages before `before`, newest first, walked through the time index. */
+const newestIn = (s: IDBObjectStore, id: string, n: number, before: Pick<Message, 'at' | 'id'> | undefined, ok: (k: string, v: unknown) => boolean) =>
+  new Promise<Array<[string, any]>>((done, fail) => {
+    const out: Array<[string, any]> = [];
+    const prefix = `m:${id}:`;
+    const r = s.index(BY_TIME).openCursor(IDBKeyRange.bound([id, -Infinity], [id, before ? before.at : Infinity]), 'prev');
+    r.onerror = () => fail(r.error);
+    r.onsuccess = () => {
+      const c = r.result;
+      if (!c || out.length >= n) return done(out);
+      const key = String(c.primaryKey);
+      if (key.startsWith(prefix) && ok(key, c.value) && isBefore(c.value, before)) out.push([key, c.value]);
+      c.continue();
+    };
+  });
 
 /** Runs fn in one transaction and resolves once it has committed. */
 const run = async <T>(d: IDBDatabase, mode: IDBTransactionMode, fn: (s: IDBObjectStore) => Promise<T> | T): Promise<T> => {
@@ -196,8 +244,8 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
       if (!enabled && !(await exists(idb))) return;
       enabled = true;
       const d = await new Promise<IDBDatabase>((ok, fail) => {
-        const r = idb.open(name);
-        r.onupgradeneeded = () => r.result.createObjectStore(STORE);
+        const r = idb.open(name, DB_VERSION);
+        r.onupgradeneeded = () => upgrade(r.result, r.transaction!);
         r.onsuccess = () => ok(r.result);
         r.onerror = () => fail(r.error);
       });
@@ -424,7 +472,18 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
       (await list(`m:${id}:`))
         .filter(([k, v]) => valid(k, v, isMessage) && (v as Message).conversationId === id)
         .map(([, v]) => v as Message)
-        .sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1)),
+        .sort(byTime),
+    async listMessagePage(id, { limit, before }) {
+      const n = Math.max(1, Math.floor(limit) || 1);
+      // One more than asked says whether earlier ones remain; memory (before consent) may hold newer copies.
+      const found = new Map(await read((s) => newestIn(s, id, n + 1, before, (k, v) => valid(k, v, isMessage)), []));
+      for (const [k, v] of mem) if (k.startsWith(`m:${id}:`)) found.set(k, v);
+      const all = [...found]
+        .filter(([k, v]) => (mem.has(k) ? valid(k, v, isMessage) : true) && (v as Message).conversationId === id && isBefore(v as Message, before))
+        .map(([, v]) => v as Message)
+        .sort(byTime);
+      return { messages: all.slice(-n), earlier: all.length > n };
+    },
     getFlowState: async (id) => (await get('f:' + id)) ?? null,
     setFlowState: (id, state) => queue('f:' + id, state ?? null),
     getOutbox: async () => {
