@@ -94,9 +94,13 @@ export function createFlowPartImpl(
   /** Waits the flow answers itself: a FAQ search, a timer. */
   const act = (w: FlowWait) => {
     if (w.kind == 'search') {
-      const hits = deps.search.query(w.query, 3);
-      $articles.set(hits.map((h) => ({ id: h.id, title: h.title })));
-      reply({ type: 'search-result', found: hits.length > 0, articleIds: hits.map((h) => h.id) });
+      // The help centre loads when first needed: a flow's search waits for it.
+      void deps.search.loaded().then(() => {
+        if (wait != w) return;
+        const hits = deps.search.query(w.query, 3);
+        $articles.set(hits.map((h) => ({ id: h.id, title: h.title })));
+        reply({ type: 'search-result', found: hits.length > 0, articleIds: hits.map((h) => h.id) });
+      });
     } else if (w.kind == 'delay') {
       const node = w.node;
       later(() => wait?.node == node && reply({ type: 'timer' }), w.ms);

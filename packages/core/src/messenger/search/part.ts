@@ -1,4 +1,4 @@
-import type { SearchIndex } from '../../search';
+import type { SearchIndex, SearchIndexOptions } from '../../search';
 import type { SearchEngine } from '../engines';
 import type { Kernel } from '../kernel';
 import type { SearchPart, SearchStores } from '.';
@@ -18,6 +18,23 @@ const TEXT = {
 const FLOOR = { en: 2, ja: 4 };
 const MAX_WARNINGS = 5;
 
+type Opened = ReturnType<SearchEngine['createSearchIndexFrom']>;
+type SlicedOpen = (data: unknown, options?: SearchIndexOptions) => Promise<Opened>;
+
+/** Gives the main thread back: what comes next runs in a task of its own. */
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Builds (or opens) the index from FAQ data without one long task: with the engine's sliced opener
+ * when it has one, else in a task of its own after the fetch and parse. The one place that decides how.
+ */
+async function openIndex(engine: SearchEngine, data: unknown, options?: SearchIndexOptions): Promise<Opened> {
+  const sliced = (engine as { openSearchIndex?: SlicedOpen }).openSearchIndex;
+  if (sliced) return sliced(data, options);
+  await nextTask();
+  return engine.createSearchIndexFrom(data, options);
+}
+
 /** The search part's code, shipped with the search engine (see `createSearchPart`). */
 export function createSearchPartImpl(
   k: Kernel,
@@ -27,7 +44,7 @@ export function createSearchPartImpl(
 ): SearchPart {
   const history: ReturnType<SearchPart['history']> = { searches: [], articles: [] };
   let index: SearchIndex | undefined;
-  let loading: Promise<boolean> = Promise.resolve(false);
+  let loading: Promise<boolean> | undefined;
   let pending: [string, string?] | undefined;
 
   const search = (text: string, limit: number) => index?.search(text.slice(0, 200), { limit, locale: k.locale() }) || [];
@@ -38,13 +55,15 @@ export function createSearchPartImpl(
   };
 
   async function load(signal: AbortSignal): Promise<boolean> {
+    if (signal.aborted) return false;
     const faq = k.config().faq;
     if (faq == null) return false;
     try {
       const data = typeof faq === 'string' ? await k.fetchJson(faq) : faq;
       if (signal.aborted) return false;
       const synonyms = k.config().faqSynonyms as Record<string, string[]> | undefined;
-      const built = engine.createSearchIndexFrom(data, synonyms && typeof synonyms === 'object' ? { synonyms } : undefined);
+      const built = await openIndex(engine, data, synonyms && typeof synonyms === 'object' ? { synonyms } : undefined);
+      if (signal.aborted) return false;
       const problems = built.problems;
       for (const p of problems.slice(0, MAX_WARNINGS)) k.warn({ code: 'faq', message: `faq ${p.path}: ${p.message}` });
       if (problems.length > MAX_WARNINGS) k.warn({ code: 'faq', message: `faq: ${problems.length - MAX_WARNINGS} more problems` });
@@ -63,10 +82,10 @@ export function createSearchPartImpl(
     $article,
     $answers,
     boot() {
-      // Not awaited: the conversation does not wait for the help centre.
-      loading = load(k.signal());
+      // The facade decides when the FAQ is needed (see `faqLoad`); `loaded()` then starts it.
+      loading = undefined;
     },
-    loaded: () => loading,
+    loaded: () => (loading ||= load(k.signal())),
     query: (text, limit = 5) => (text.trim() ? search(text, limit) : []),
     answer(text) {
       // A trailing space ends the last word, so a sent question is not read as a prefix.
@@ -82,12 +101,14 @@ export function createSearchPartImpl(
       return good;
     },
     userText(text) {
+      if (!index) void api.loaded();
       if (!index || k.conversation.$status.get().phase !== 'bot' || options.busy?.()) return false;
       return api.answer(text).length > 0;
     },
     show(id, query) {
       if (!index) {
         pending = [id, query];
+        void api.loaded();
         return;
       }
       const article = index.article(id);
@@ -108,7 +129,7 @@ export function createSearchPartImpl(
     history: () => ({ searches: history.searches.slice(-20), articles: history.articles.slice(-20) }),
     shutdown() {
       index = pending = undefined;
-      loading = Promise.resolve(false);
+      loading = undefined;
       history.searches = [];
       history.articles = [];
       $article.set(null);
