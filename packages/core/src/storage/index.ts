@@ -257,11 +257,11 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
       };
       await run(d, 'readwrite', async (s) => {
         const meta = await req(s.get(META));
-        const keys = await req(s.getAllKeys());
-        const version = isObj(meta) && isNum(meta.schema) ? meta.schema : keys.length ? 1 : STORAGE_SCHEMA_VERSION;
+        // Counting, not listing keys: a long history costs nothing at startup.
+        const version = isObj(meta) && isNum(meta.schema) ? meta.schema : (await req(s.count())) ? 1 : STORAGE_SCHEMA_VERSION;
         if (version > STORAGE_SCHEMA_VERSION) throw new Error(`unknown schema ${version}`);
         if (version < STORAGE_SCHEMA_VERSION) {
-          const values = await req(s.getAll());
+          const [keys, values] = await Promise.all([req(s.getAllKeys()), req(s.getAll())]);
           let records = keys.map((k, i) => [k as string, values[i]] as [string, unknown]).filter(([k]) => k !== META);
           for (const migrate of STORAGE_MIGRATIONS.slice(version - 1))
             records = records.flatMap(([k, v]) => {
