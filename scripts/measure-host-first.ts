@@ -15,12 +15,17 @@ const arg = (name: string, fallback: number) => Number(process.argv.find((a) => 
 const RUNS = arg('runs', 5);
 const RATE = arg('rate', 4);
 const PROFILE = process.argv.includes('--profile');
+const TYPING_ONLY = process.argv.includes('--typing');
 const DATA = process.env.DATA || '/work/shared/data/localgov-faq';
 
 /** Runs in the page before its scripts: long tasks, the painted launcher, and keystroke → painted suggestions. */
 const INSTRUMENT = String.raw`(() => {
   const m = (window.__m = { tasks: [], keys: [] });
   new PerformanceObserver((l) => l.getEntries().forEach((e) => m.tasks.push({ start: e.startTime, duration: e.duration }))).observe({ type: 'longtask', buffered: true });
+  m.frames = [];
+  try {
+    new PerformanceObserver((l) => l.getEntries().forEach((e) => m.frames.push({ start: e.startTime, duration: e.duration, render: e.renderStart ? e.startTime + e.duration - e.renderStart : 0, style: e.styleAndLayoutStart ? e.startTime + e.duration - e.styleAndLayoutStart : 0, scripts: (e.scripts || []).map((x) => (x.sourceURL || '').replace(/^.*\//, '') + ' ' + x.invokerType + ' ' + String(x.invoker).slice(0, 50) + ' ' + x.duration.toFixed(0) + 'ms layout ' + (x.forcedStyleAndLayoutDuration || 0).toFixed(0)) }))).observe({ type: 'long-animation-frame', buffered: true });
+  } catch (e) {}
   const shadow = () => document.querySelector('madoguchi-widget')?.shadowRoot;
   const poll = () => {
     const b = shadow()?.querySelector('.launcher');
@@ -102,6 +107,9 @@ async function measureLoad(page: Page, url: string, settleMs = 2500): Promise<Lo
   await page.waitForLoadState('networkidle');
   await page.waitForTimeout(settleMs);
   const m = await page.evaluate(() => (window as any).__m);
+  if (process.argv.includes('--explain'))
+    for (const f of (m.frames as Array<{ start: number; duration: number; render: number; scripts: string[] }>).filter((f) => f.duration > 50))
+      console.log(`  ${url.replace(/^.*\//, '')} @${f.start.toFixed(0)} ${f.duration.toFixed(0)} ms (render ${f.render.toFixed(0)}): ${f.scripts.join(' | ')}`);
   return {
     tbt: m.tasks.reduce((a: number, t: { duration: number }) => a + Math.max(0, t.duration - 50), 0),
     longTasks: m.tasks.length,
@@ -157,12 +165,20 @@ async function measureTyping(browser: Browser, url: string, routeFaq: (page: Pag
   await page.locator('madoguchi-widget .sugg').waitFor({ timeout: 60_000 });
   await box.fill('');
   await page.waitForTimeout(1500);
+  // A first pass over the same text: glyphs the machine has never drawn cost a font lookup once, not per keystroke.
+  if (process.argv.includes('--warm'))
+    for (const q of queries) {
+      await box.fill(q);
+      await page.waitForTimeout(400);
+    }
   const cdp = await page.context().newCDPSession(page);
   if (PROFILE) {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
     await cdp.send('Profiler.start');
   }
+  const TRACE = process.argv.includes('--trace');
+  if (TRACE) await browser.startTracing(page, { categories: ['devtools.timeline', 'v8', 'blink', 'cc', 'toplevel', 'disabled-by-default-devtools.timeline'] });
   const from = await page.evaluate(() => ((window as any).__m.keys = [], performance.now()));
   for (const q of queries) {
     await box.fill('');
@@ -173,13 +189,30 @@ async function measureTyping(browser: Browser, url: string, routeFaq: (page: Pag
     }
   }
   await page.waitForTimeout(500);
+  if (TRACE) printTrace(JSON.parse((await browser.stopTracing()).toString()));
   const m = await page.evaluate(() => (window as any).__m);
-  if (PROFILE) printProfile((await cdp.send('Profiler.stop')).profile);
+  if (PROFILE) {
+    printProfile((await cdp.send('Profiler.stop')).profile);
+    const frames = (m.frames as Array<{ start: number; duration: number; render: number; scripts: string[] }>).filter((f) => f.start >= from).sort((a, b) => b.duration - a.duration);
+    console.log('\nlongest animation frames while typing:');
+    for (const f of frames.slice(0, 12)) console.log(`  ${f.duration.toFixed(0)} ms (render ${f.render.toFixed(0)}, style+layout ${(f as any).style.toFixed(0)}): ${f.scripts.join(' | ')}`);
+  }
   await context.close();
   const keys = (m.keys as Array<{ at: number; text: string; paintedAt?: number }>).filter((k) => k.text.trim().length >= 2 && k.paintedAt);
   const lat = keys.map((k) => k.paintedAt! - k.at);
   const tasks = (m.tasks as Array<{ start: number; duration: number }>).filter((t) => t.start >= from);
   return { samples: lat.length, p50: pct(lat, 50), p95: pct(lat, 95), max: Math.max(...lat), longTasks: tasks.length, longest: Math.max(0, ...tasks.map((t) => t.duration)) };
+}
+
+/** Main-thread time of the renderer by trace event name (self time of complete events, top level only). */
+function printTrace(trace: { traceEvents: Array<{ name: string; ph: string; dur?: number; tid: number; pid: number; ts: number; args?: any }> }) {
+  const events = trace.traceEvents;
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const on = events.filter((e) => main && e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur);
+  const total = new Map<string, number>();
+  for (const e of on) total.set(e.name, (total.get(e.name) || 0) + e.dur! / 1000);
+  console.log('\nrenderer main thread, total by event (ms, nested events counted in their parents too):');
+  for (const [k, v] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${v.toFixed(1).padStart(8)}  ${k}`);
 }
 
 function printProfile(profile: { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>; samples?: number[]; timeDeltas?: number[] }) {
@@ -212,6 +245,27 @@ async function main() {
     ['demo, storage=always, 10,000 stored messages', []],
   ];
   try {
+    if (process.argv.includes('--history')) {
+      const history = await newContext(browser);
+      const seeding = await history.newPage();
+      await seeding.goto(`${demo.url}?widget=off`);
+      await seedHistory(seeding, 10_000);
+      await seeding.goto(`${demoUrl}&storage=always`);
+      await seeding.getByRole('button', { name: 'サポートを開く' }).waitFor();
+      await seeding.close();
+      for (let i = 0; i < RUNS; i++) {
+        console.log('empty', await loadRun(browser, `${demoUrl}&storage=always`, routeFaq));
+        const page = await history.newPage();
+        console.log('10,000', await measureLoad(page, `${demoUrl}&storage=always`));
+        await page.close();
+      }
+      return;
+    }
+    if (TYPING_ONLY) {
+      const typing = await measureTyping(browser, demoUrl, routeFaq, queries);
+      console.log(typing);
+      return;
+    }
     const history = await newContext(browser);
     const seeding = await history.newPage();
     await seeding.goto(`${demo.url}?widget=off`);

@@ -41,6 +41,9 @@ export function Thread({ m, t }: { m: Messenger; t: Strings }) {
   const messages = fromStore(m.state.$messages).value;
   const status = fromStore(m.state.$status).value;
   const earlier = fromStore(m.state.$hasEarlier).value;
+  // Bubbles render from the first open: a closed launcher does not pay for a long history.
+  const opened = useRef(false);
+  opened.current ||= fromStore(m.state.$open).value;
   const scroller = useRef<HTMLDivElement>(null);
   // A long conversation renders its latest messages; earlier ones come on request, a page at a time.
   const [shown, setShown] = useState(PAGE);
@@ -64,7 +67,7 @@ export function Thread({ m, t }: { m: Messenger; t: Strings }) {
           ) : (
             <li class="msg bot">{t.greeting}</li>
           )}
-          {messages.slice(hidden).map((message) => (
+          {opened.current && messages.slice(hidden).map((message) => (
             <Bubble key={message.id} message={message} t={t} />
           ))}
         </ol>
