@@ -16,7 +16,11 @@ const RUNS = arg('runs', 5);
 const RATE = arg('rate', 4);
 const PROFILE = process.argv.includes('--profile');
 const TYPING_ONLY = process.argv.includes('--typing');
-const DATA = process.env.DATA || '/work/shared/data/localgov-faq';
+/** `--en`: typing is measured with the 719-article English set instead (a machine without Japanese fonts shapes every kanji through font fallback). */
+const EN = process.argv.includes('--en');
+const DATA = process.env.DATA || `/work/shared/data/${EN ? 'stack-faq' : 'localgov-faq'}`;
+const LANG = EN ? 'en' : 'ja';
+const LABEL = EN ? { open: 'Open support', message: 'Message', probe: 'github' } : { open: 'サポートを開く', message: 'メッセージ', probe: '住民票' };
 
 /** Runs in the page before its scripts: long tasks, the painted launcher, and keystroke → painted suggestions. */
 const INSTRUMENT = String.raw`(() => {
@@ -157,11 +161,11 @@ async function measureTyping(browser: Browser, url: string, routeFaq: (page: Pag
   const page = await context.newPage();
   await routeFaq(page);
   await measureLoad(page, url, 500);
-  await page.getByRole('button', { name: 'サポートを開く', exact: true }).click();
-  const box = page.getByRole('textbox', { name: 'メッセージ' });
+  await page.getByRole('button', { name: LABEL.open, exact: true }).click();
+  const box = page.getByRole('textbox', { name: LABEL.message });
   await box.waitFor();
   // The help centre loads on open: wait until a probe query is answered.
-  await box.fill('住民票');
+  await box.fill(LABEL.probe);
   await page.locator('madoguchi-widget .sugg').waitFor({ timeout: 60_000 });
   await box.fill('');
   await page.waitForTimeout(1500);
@@ -230,13 +234,13 @@ function printProfile(profile: { nodes: Array<{ id: number; callFrame: { functio
 async function main() {
   if (!existsSync('packages/widget/dist/madoguchi.js')) throw new Error('run `npm run build` first');
   const articles = readFileSync(`${DATA}/articles.json`);
-  const queries = (JSON.parse(readFileSync(`${DATA}/queries.dev.json`, 'utf8')) as Array<{ text: string }>).slice(0, 12).map((q) => q.text.slice(0, 6));
+  const queries = (JSON.parse(readFileSync(`${DATA}/queries.dev.json`, 'utf8')) as Array<{ text: string }>).slice(0, 12).map((q) => q.text.slice(0, EN ? 12 : 6));
   const [browser, demo] = await Promise.all([launchChromium(), startDemo({ relay: false })]);
-  const routeFaq = async (page: Page) => void (await page.route('**/faq/ja.json', (r) => r.fulfill({ body: articles, contentType: 'application/json' })));
+  const routeFaq = async (page: Page) => void (await page.route(`**/faq/${LANG}.json`, (r) => r.fulfill({ body: articles, contentType: 'application/json' })));
   const bare = async (page: Page) => {
-    await page.route('**/bare.html', (r) => r.fulfill({ contentType: 'text/html', body: BARE({ appId: 'acme', locale: 'ja', transport: { type: 'loopback' } }) }));
+    await page.route('**/bare.html', (r) => r.fulfill({ contentType: 'text/html', body: BARE({ appId: 'acme', locale: LANG, transport: { type: 'loopback' } }) }));
   };
-  const demoUrl = `${demo.url}?lang=ja&transport=loopback`;
+  const demoUrl = `${demo.url}?lang=${LANG}&transport=loopback`;
   const rows: Array<[string, Load[]]> = [
     ['bare widget', []],
     ['demo config + 1,786-article FAQ (faqLoad default)', []],
@@ -251,7 +255,7 @@ async function main() {
       await seeding.goto(`${demo.url}?widget=off`);
       await seedHistory(seeding, 10_000);
       await seeding.goto(`${demoUrl}&storage=always`);
-      await seeding.getByRole('button', { name: 'サポートを開く' }).waitFor();
+      await seeding.getByRole('button', { name: LABEL.open }).waitFor();
       await seeding.close();
       for (let i = 0; i < RUNS; i++) {
         console.log('empty', await loadRun(browser, `${demoUrl}&storage=always`, routeFaq));
@@ -272,7 +276,7 @@ async function main() {
     await seedHistory(seeding, 10_000);
     // One visit moves the stored history to the current layout (its time index), as the first visit after an update does.
     await seeding.goto(`${demoUrl}&storage=always`);
-    await seeding.getByRole('button', { name: 'サポートを開く' }).waitFor();
+    await seeding.getByRole('button', { name: LABEL.open }).waitFor();
     await seeding.close();
     for (let i = 0; i < RUNS; i++) {
       rows[0]![1].push(await loadRun(browser, `${demo.url}/bare.html`, bare));

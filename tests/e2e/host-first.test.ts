@@ -22,6 +22,13 @@ describe('the launcher comes first', () => {
     const page = await context.newPage();
     const errors = watchErrors(page);
     const requests = watchRequests(page);
+    // The FAQ file arrives only after the visitor has typed: the suggestions come without another keystroke.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/faq/en.json', async (route) => {
+      await released;
+      await route.continue();
+    });
     await page.goto(`${demo.url}?transport=loopback`);
     await launcher(page).waitFor();
     // Flows and proactive rules load at boot; give the page time to settle, as a visitor reading it would.
@@ -32,6 +39,9 @@ describe('the launcher comes first', () => {
     await launcher(page).click();
     await expect.poll(() => requests.filter((p) => p.startsWith('/faq/'))).toEqual(['/faq/en.json']);
     await page.getByRole('textbox', { name: 'Message' }).pressSequentially('passw', { delay: 30 });
+    await page.waitForTimeout(300);
+    expect(await page.getByRole('option').count()).toBe(0);
+    release();
     await page.getByRole('option', { name: /I forgot my password/ }).waitFor();
     expect(errors).toEqual([]);
     await context.close();

@@ -16,6 +16,8 @@ export interface SearchPart extends Part {
   readonly $article: ReadableAtom<Article | null>;
   /** Articles offered for sent questions, keyed by the id of the bot message that offers them. */
   readonly $answers: ReadableAtom<Record<string, SearchAnswer[]>>;
+  /** True once the FAQ is searchable: text typed before then is worth searching again. */
+  readonly $searchable: ReadableAtom<boolean>;
   /**
    * Loads the FAQ now if it is not yet (see `faqLoad`), and resolves once it is searchable (true) or when
    * there is none or it failed to load (false).
@@ -40,7 +42,11 @@ export interface SearchPart extends Part {
   };
 }
 
-export type SearchStores = { $article: WritableAtom<Article | null>; $answers: WritableAtom<Record<string, SearchAnswer[]>> };
+export type SearchStores = {
+  $article: WritableAtom<Article | null>;
+  $answers: WritableAtom<Record<string, SearchAnswer[]>>;
+  $searchable: WritableAtom<boolean>;
+};
 
 /** When the help centre is fetched and indexed; see `MessengerConfig.faqLoad`. */
 export type FaqLoad = 'open' | 'idle' | 'boot';
@@ -75,7 +81,7 @@ function whenIdle(fn: () => void): () => void {
  * asked for (and at idle or boot when `faqLoad` says so). Nothing of it is fetched before.
  */
 export function createSearchPart(k: Kernel, load: () => Promise<SearchEngine>, options: { busy?: () => boolean } = {}): SearchPart {
-  const stores: SearchStores = { $article: atom<Article | null>(null), $answers: atom({}) };
+  const stores: SearchStores = { $article: atom<Article | null>(null), $answers: atom({}), $searchable: atom(false) };
   const slot = createEngineSlot(k, 'search', () => load().then((engine) => engine.createSearchPartImpl(k, options, stores, engine)));
   /** The boot whose FAQ was asked for: open, idle and typing ask once (a failure is reported once). */
   let asked: AbortSignal | undefined;

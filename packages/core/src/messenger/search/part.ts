@@ -39,7 +39,7 @@ async function openIndex(engine: SearchEngine, data: unknown, options?: SearchIn
 export function createSearchPartImpl(
   k: Kernel,
   options: { busy?: () => boolean },
-  { $article, $answers }: SearchStores,
+  { $article, $answers, $searchable }: SearchStores,
   engine: SearchEngine,
 ): SearchPart {
   const history: ReturnType<SearchPart['history']> = { searches: [], articles: [] };
@@ -68,6 +68,7 @@ export function createSearchPartImpl(
       for (const p of problems.slice(0, MAX_WARNINGS)) k.warn({ code: 'faq', message: `faq ${p.path}: ${p.message}` });
       if (problems.length > MAX_WARNINGS) k.warn({ code: 'faq', message: `faq: ${problems.length - MAX_WARNINGS} more problems` });
       index = built.index;
+      $searchable.set(true);
       if (pending) api.show(...pending);
       return true;
     } catch (cause) {
@@ -81,6 +82,7 @@ export function createSearchPartImpl(
   const api: SearchPart = {
     $article,
     $answers,
+    $searchable,
     boot() {
       // The facade decides when the FAQ is needed (see `faqLoad`); `loaded()` then starts it.
       loading = undefined;
@@ -130,6 +132,7 @@ export function createSearchPartImpl(
     shutdown() {
       index = pending = undefined;
       loading = undefined;
+      $searchable.set(false);
       history.searches = [];
       history.articles = [];
       $article.set(null);
