@@ -26,7 +26,8 @@ const ENGINES = [
   ['markdown', 1.5, 'Markdown parser, with the first formatted message'],
   ['ja', 2, 'Japanese strings, when the locale is ja'],
 ];
-const WIDGET_BUDGET = 26.5 * KB;
+// 27.5: paged history (a time index, loadEarlier) and the on-demand help centre (faqLoad) live in the widget itself.
+const WIDGET_BUDGET = 27.5 * KB;
 /** The demo's config (FAQ, flows, websocket, proactive rules) before the panel is first opened. */
 const DEMO_BEFORE_OPEN = ['flow', 'transports', 'insights'];
 const DEMO_BUDGET = 42 * KB;

@@ -23,7 +23,7 @@ export interface MessengerConfig {
   faq?: string | unknown[] | Record<string, unknown>;
   /**
    * When the help centre is fetched and indexed: 'open' (default) when the panel first opens or the visitor
-   * types; 'idle' also once the page has loaded and the browser has been idle a while; 'boot' at once.
+   * types; 'idle' also in the first idle period 5 s after boot; 'boot' at once.
    */
   faqLoad?: 'open' | 'idle' | 'boot';
   /** Bot flows: URLs to fetch or flow objects. */

@@ -435,7 +435,7 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
     return v === undefined || valid(k, v, isObj) ? (v as any) : undefined;
   };
 
-  return {
+  const api: MessengerStorage = {
     get persistent() {
       return persistent;
     },
@@ -474,7 +474,7 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
         .map(([, v]) => v as Message)
         .sort(byTime),
     async listMessagePage(id, { limit, before }) {
-      const n = Math.max(1, Math.floor(limit) || 1);
+      const n = Math.max(1, limit) || 1;
       // One more than asked says whether earlier ones remain; memory (before consent) may hold newer copies.
       const found = new Map(await read((s) => newestIn(s, id, n + 1, before, (k, v) => valid(k, v, isMessage)), []));
       for (const [k, v] of mem) if (k.startsWith(`m:${id}:`)) found.set(k, v);
@@ -516,4 +516,5 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
       (await db)?.close();
     },
   };
+  return api;
 }

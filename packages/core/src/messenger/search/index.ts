@@ -51,26 +51,17 @@ export type SearchStores = {
 /** When the help centre is fetched and indexed; see `MessengerConfig.faqLoad`. */
 export type FaqLoad = 'open' | 'idle' | 'boot';
 
-/** With `faqLoad: 'idle'`: how long after the page's load event the browser is left alone before the FAQ loads. */
+/** With `faqLoad: 'idle'`: how long after boot the browser is left alone before the FAQ loads in an idle period. */
 export const FAQ_IDLE_DELAY_MS = 5000;
 
-/** Calls fn once the page has loaded, FAQ_IDLE_DELAY_MS have passed and the browser is idle; returns the cancel function. */
+/** Calls fn in the first idle period after FAQ_IDLE_DELAY_MS; returns the cancel function. */
 function whenIdle(fn: () => void): () => void {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let idle: number | undefined;
-  const wait = () => {
-    timer = setTimeout(() => {
-      if (typeof requestIdleCallback === 'function') idle = requestIdleCallback(fn);
-      else fn();
-    }, FAQ_IDLE_DELAY_MS);
-  };
-  const loading = typeof document !== 'undefined' && document.readyState !== 'complete';
-  if (loading) addEventListener('load', wait, { once: true });
-  else wait();
+  const idle = typeof requestIdleCallback == 'function' ? requestIdleCallback : (f: () => void) => (f(), 0);
+  let handle = 0;
+  const timer = setTimeout(() => (handle = idle(fn)), FAQ_IDLE_DELAY_MS);
   return () => {
-    if (loading) removeEventListener('load', wait);
     clearTimeout(timer);
-    if (idle !== undefined) cancelIdleCallback(idle);
+    if (handle) cancelIdleCallback(handle);
   };
 }
 
