@@ -83,8 +83,8 @@ export function createSearchPart(k: Kernel, load: () => Promise<SearchEngine>, o
     slot.run((p) => void p.loaded());
   };
   const schedule = () => {
+    if (k.config().faq == null) return;
     const when: FaqLoad = k.config().faqLoad || 'open';
-    if (k.config()?.faq == null) return;
     if (when === 'boot' || k.isOpen()) return prepare();
     const cancel = [k.on('open', prepare), ...(when === 'idle' ? [whenIdle(prepare)] : [])];
     k.signal().addEventListener('abort', () => cancel.forEach((fn) => fn()), { once: true });

@@ -25,14 +25,13 @@ type SlicedOpen = (data: unknown, options?: SearchIndexOptions) => Promise<Opene
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
- * Builds (or opens) the index from FAQ data without one long task: with the engine's sliced opener
- * when it has one, else in a task of its own after the fetch and parse. The one place that decides how.
+ * Builds (or opens) the index from FAQ data in tasks of its own after the fetch and parse: in slices
+ * with the engine's sliced opener when it has one, else in one task. The one place that decides how.
  */
 async function openIndex(engine: SearchEngine, data: unknown, options?: SearchIndexOptions): Promise<Opened> {
   const sliced = (engine as { openSearchIndex?: SlicedOpen }).openSearchIndex;
-  if (sliced) return sliced(data, options);
   await nextTask();
-  return engine.createSearchIndexFrom(data, options);
+  return sliced ? sliced(data, options) : engine.createSearchIndexFrom(data, options);
 }
 
 /** The search part's code, shipped with the search engine (see `createSearchPart`). */
