@@ -31,6 +31,11 @@ export interface MessengerConfig {
   user?: UserInfo;
   /** Help-centre articles: a URL to fetch, an array of articles, or a prebuilt index. */
   faq?: string | unknown[] | Record<string, unknown>;
+  /**
+   * When the help centre is fetched and indexed: 'open' (default) when the panel first opens or the visitor
+   * types; 'idle' also in the first idle period 5 s after boot; 'boot' at once.
+   */
+  faqLoad?: 'open' | 'idle' | 'boot';
   /** Bot flows: URLs to fetch or flow objects. */
   flows?: Array<string | Record<string, unknown>>;
   transport?: TransportConfig;
@@ -77,6 +82,7 @@ const RULES: Partial<Record<string, (v: unknown) => string>> = {
   locale: (v) => (typeof v === 'string' ? '' : 'expected a locale such as "en" or "ja"'),
   user: (v) => (isObject(v) ? '' : 'expected an object like { id, name, email, attributes }'),
   faq: (v) => (typeof v === 'string' || Array.isArray(v) || isObject(v) ? '' : 'expected a URL, an array of articles or a prebuilt index'),
+  faqLoad: oneOf('open', 'idle', 'boot'),
   flows: (v) =>
     Array.isArray(v) && v.every((f) => typeof f === 'string' || isObject(f)) ? '' : 'expected an array of flow URLs or flow objects',
   transport: (v) => {

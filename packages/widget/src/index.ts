@@ -26,8 +26,9 @@ export function createMessenger(config?: MessengerConfig, options?: MessengerOpt
       }
     };
     // The launcher appears with its strings in the user's language (Japanese arrives as a small file).
-    // A restored conversation shows formatted at once: the Markdown parser comes first too.
-    const formatted = m.state.$messages.get().some((x) => x.author !== 'user');
+    // A conversation restored open shows formatted at once: the Markdown parser comes first too
+    // (a closed panel does not wait for it: the launcher mounts from what is in memory).
+    const formatted = m.state.$open.get() && m.state.$messages.get().some((x) => x.author !== 'user');
     // Mounting is a task of its own, never added to the task of a file that just arrived.
     const later = () => setTimeout(go);
     const ready = () => Promise.all([loadStrings(m.state.$locale.get(), m.state.config(), m.state.report), formatted && preloadMarkdown()]).then(later, later);

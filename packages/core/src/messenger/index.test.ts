@@ -2,6 +2,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TransportAdapter, TransportSink } from '../transport/types';
+import { createMessengerStorage } from '../storage';
 import { importEngines } from './import-engines';
 import { createMessenger, type Messenger } from './index';
 
@@ -112,6 +113,45 @@ describe('createMessenger', () => {
     await ready(second);
     expect(second.state.$messages.get().map((x) => x.text)).toEqual(['Remember me']);
     expect(second.state.$open.get()).toBe(true);
+  });
+
+  it('restores only the latest page of a long conversation and reads earlier pages on request', async () => {
+    const storage = createMessengerStorage({ appId: 'unit-history', mode: 'always', broadcast: false });
+    const at = Date.now() - 1e6;
+    for (let i = 0; i < 150; i++) storage.putMessage({ id: `m${i}`, conversationId: 'c1', author: i % 2 ? 'agent' : 'user', text: `#${i}`, at: at + i });
+    storage.putConversation({ id: 'c1', status: 'open', createdAt: at, updatedAt: at + 149 });
+    storage.setSession({ conversationId: 'c1' });
+    await storage.close();
+    m = createMessenger({ appId: 'unit-history', storage: 'always', transport: manualTransport().adapter });
+    await ready(m);
+    const texts = () => m!.state.$messages.get().map((x) => x.text);
+    expect(texts()).toHaveLength(60);
+    expect(texts()[0]).toBe('#90');
+    expect(texts().at(-1)).toBe('#149');
+    expect(m.state.$hasEarlier.get()).toBe(true);
+    expect(await m.loadEarlier()).toBe(true);
+    expect(texts()).toHaveLength(120);
+    expect(texts()[0]).toBe('#30');
+    expect(await m.loadEarlier()).toBe(true);
+    expect(texts()).toEqual(Array.from({ length: 150 }, (_, i) => `#${i}`));
+    expect(m.state.$hasEarlier.get()).toBe(false);
+    expect(await m.loadEarlier()).toBe(false);
+  });
+
+  it('keeps when a paged conversation began, though its first message was not read', async () => {
+    const storage = createMessengerStorage({ appId: 'unit-created', mode: 'always', broadcast: false });
+    const at = Date.now() - 1e6;
+    for (let i = 0; i < 100; i++) storage.putMessage({ id: `m${i}`, conversationId: 'c1', author: 'user', text: `#${i}`, at: at + i });
+    storage.putConversation({ id: 'c1', status: 'open', createdAt: at, updatedAt: at + 99 });
+    storage.setSession({ conversationId: 'c1' });
+    await storage.close();
+    m = createMessenger({ appId: 'unit-created', storage: 'always', transport: manualTransport().adapter });
+    await ready(m);
+    m.send('one more');
+    const check = createMessengerStorage({ appId: 'unit-created', mode: 'always', broadcast: false });
+    await vi.waitFor(async () => expect((await check.listConversations())[0].updatedAt).toBeGreaterThan(at + 99));
+    expect((await check.listConversations())[0].createdAt).toBe(at);
+    await check.close();
   });
 
   it('is ready (the launcher may show) before a slow transport or engine has arrived', async () => {

@@ -15,7 +15,7 @@ import { importEngines } from './import-engines';
 import { createInsightsPart, type InsightsPart } from './insights';
 import type { EventDraft, Kernel, MadoguchiError, MadoguchiWarning } from './kernel';
 import { createSearchPart, type SearchPart } from './search';
-import { restoreSession } from './session';
+import { HISTORY_PAGE, restoreSession } from './session';
 import { followOtherTabs } from './tab-sync';
 
 export type { EventDraft, Kernel, MadoguchiError, MadoguchiWarning, Part } from './kernel';
@@ -26,6 +26,7 @@ export type { InsightsPart } from './insights';
 export type { SearchPart } from './search';
 export { importEngines } from './import-engines';
 export { MAX_MESSAGE_LENGTH } from './delivery';
+export { HISTORY_PAGE } from './session';
 
 /** Every event `on` accepts, with its handler's arguments: a misspelt name does not compile. */
 export interface MessengerEvents {
@@ -76,6 +77,12 @@ export interface Messenger {
   send(text: string): void;
   /** Asks for a person, from any state. */
   talkToPerson(reason?: string): void;
+  /**
+   * Reads the page of stored messages before the earliest one in `state.$messages` (what "Show earlier
+   * messages" calls). Resolves true when it added messages; false when there were none left (see
+   * `state.$hasEarlier`) or the messenger is not booted.
+   */
+  loadEarlier(): Promise<boolean>;
   /** The captured context, redacted: what an agent would see (also handed to `callback`, for the script tag). */
   debugContext(callback?: (snapshot: ContextSnapshot | undefined) => void): ContextSnapshot | undefined;
   readonly search: SearchPart;
@@ -89,7 +96,10 @@ export interface MessengerState {
   readonly $booted: ReadableAtom<boolean>;
   readonly $open: ReadableAtom<boolean>;
   readonly $locale: ReadableAtom<Locale>;
+  /** The messages read so far: the latest page at start, earlier pages on `loadEarlier()`. */
   readonly $messages: ReadableAtom<Message[]>;
+  /** Storage holds messages earlier than those in `$messages`. */
+  readonly $hasEarlier: ReadableAtom<boolean>;
   readonly $status: ReadableAtom<ConversationStatus>;
   readonly $unread: ReadableAtom<number>;
   readonly config: () => MessengerConfig | undefined;
@@ -135,6 +145,10 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
   const $open = atom(false);
   const $locale = atom<Locale>('en');
   const $unread = atom(0);
+  const $hasEarlier = atom(false);
+  /** When the conversation began: kept from storage, since its first message may not have been read. */
+  let createdAt: number | undefined;
+  let readingEarlier: Promise<boolean> | undefined;
   /** The current boot, or undefined before boot and after shutdown. */
   let live: Booted | undefined;
   /** A signal that is already aborted: what work started outside a boot sees. */
@@ -164,7 +178,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     live?.storage.putConversation({
       id: conversationId,
       status: status.phase === 'closed' ? 'closed' : 'open',
-      createdAt: conversation.$messages.get()[0]?.at || Date.now(),
+      createdAt: (createdAt ||= conversation.$messages.get()[0]?.at || Date.now()),
       updatedAt: Date.now(),
       handoff: status,
     });
@@ -270,6 +284,8 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     conversationId = restored.conversationId;
     boot.storage.setSession({ conversationId, visitorId });
     conversation.merge(restored.messages);
+    $hasEarlier.set(restored.earlier);
+    createdAt = restored.createdAt;
     if (restored.status) conversation.setStatus(restored.status);
     if (restored.open && !boot.openTouched) api.open();
     events.emit('ready');
@@ -280,6 +296,16 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     ]);
   }
 
+  /** Reads the page before the earliest message shown; nothing changes when the boot or conversation did meanwhile. */
+  async function readEarlier(boot: Booted): Promise<boolean> {
+    const id = conversationId;
+    const page = await boot.storage.listMessagePage(id, { limit: HISTORY_PAGE, before: conversation.$messages.get()[0] });
+    if (live !== boot || conversationId !== id) return false;
+    conversation.merge(page.messages);
+    $hasEarlier.set(page.earlier);
+    return page.messages.length > 0;
+  }
+
   const tabSync = followOtherTabs({
     conversationId: () => conversationId,
     isEmpty: () => !conversation.$messages.get().length,
@@ -287,7 +313,12 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     setStatus: (s) => conversation.setStatus(s),
     adopt(id) {
       conversationId = id;
-      void live?.storage.listMessages(id).then((messages) => conversationId === id && conversation.merge(messages));
+      createdAt = undefined;
+      void live?.storage.listMessagePage(id, { limit: HISTORY_PAGE }).then((page) => {
+        if (conversationId !== id) return;
+        conversation.merge(page.messages);
+        $hasEarlier.set(page.earlier);
+      });
     },
     restart() {
       // A page that stores always would recreate the database the other tab just wiped: it stores
@@ -309,8 +340,10 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     conversation.reset();
     $open.set(false);
     $unread.set(0);
+    $hasEarlier.set(false);
     $booted.set(false);
     conversationId = createId();
+    createdAt = undefined;
     try {
       if (wipe) await boot.storage.wipe();
       await boot.storage.close();
@@ -422,6 +455,11 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     }),
     // A running flow hands its answers over to the person who picks up.
     talkToPerson: guard('talkToPerson', (reason?: string) => handoff.request({ reason, flow: flows.current() || undefined })),
+    loadEarlier() {
+      const boot = live;
+      if (!boot || !$hasEarlier.get()) return Promise.resolve(false);
+      return (readingEarlier ||= readEarlier(boot).finally(() => (readingEarlier = undefined)));
+    },
     debugContext(callback) {
       const snapshot = live?.context.snapshot();
       if (typeof callback === 'function') callback(snapshot);
@@ -436,6 +474,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
       $open,
       $locale,
       $messages: conversation.$messages,
+      $hasEarlier,
       $status: conversation.$status,
       $unread,
       config: () => live?.config,

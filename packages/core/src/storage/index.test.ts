@@ -158,6 +158,60 @@ describe('records', () => {
   });
 });
 
+describe('pages of history', () => {
+  const ids = (page: { messages: Message[] }) => page.messages.map((m) => m.id);
+
+  it('reads the latest page through the time index, then each earlier page before the first one shown', async () => {
+    const { storage } = setup({ mode: 'always' });
+    // Written out of time order, with two messages in the same millisecond (ordered by id).
+    for (const i of [4, 0, 3, 1, 2, 6, 5]) storage.putMessage(msg('m' + i, 'c1', NOW + Math.min(i, 5)));
+    storage.putMessage(msg('other', 'c2', NOW + 9));
+    await storage.flush();
+    const cursor = vi.spyOn(FakeStore.prototype, 'getAll');
+    const latest = await storage.listMessagePage('c1', { limit: 3 });
+    expect(ids(latest)).toEqual(['m4', 'm5', 'm6']);
+    expect(latest.earlier).toBe(true);
+    const next = await storage.listMessagePage('c1', { limit: 3, before: latest.messages[0] });
+    expect(ids(next)).toEqual(['m1', 'm2', 'm3']);
+    const last = await storage.listMessagePage('c1', { limit: 3, before: next.messages[0] });
+    expect(ids(last)).toEqual(['m0']);
+    expect(last.earlier).toBe(false);
+    // The whole conversation is never loaded to read a page of it.
+    expect(cursor).not.toHaveBeenCalled();
+  });
+
+  it('indexes messages stored before the index existed', async () => {
+    const indexedDB = new IDBFactory();
+    const records: Record<string, unknown> = { meta: { schema: STORAGE_SCHEMA_VERSION } };
+    for (let i = 0; i < 10; i++) records[`m:c1:m${i}`] = msg('m' + i, 'c1', NOW + i);
+    await seed(indexedDB, 'old', records);
+    const { storage } = setup({ appId: 'old', indexedDB });
+    const page = await storage.listMessagePage('c1', { limit: 4 });
+    expect(ids(page)).toEqual(['m6', 'm7', 'm8', 'm9']);
+    expect(page.earlier).toBe(true);
+  });
+
+  it('pages what memory holds before consent, and an empty conversation has nothing earlier', async () => {
+    const { storage } = setup();
+    for (let i = 0; i < 5; i++) storage.putMessage(msg('m' + i, 'c1', NOW + i));
+    expect(ids(await storage.listMessagePage('c1', { limit: 2 }))).toEqual(['m3', 'm4']);
+    expect(await storage.listMessagePage('c9', { limit: 2 })).toEqual({ messages: [], earlier: false });
+  });
+
+  it('skips and reports a malformed message in a page', async () => {
+    const indexedDB = new IDBFactory();
+    await seed(indexedDB, 'badpage', {
+      meta: { schema: STORAGE_SCHEMA_VERSION },
+      'm:c1:m1': msg('m1', 'c1', NOW + 1),
+      'm:c1:m2': { id: 'm2', conversationId: 'c1', at: NOW + 2, text: 7 },
+      'm:c1:m3': msg('m3', 'c1', NOW + 3),
+    });
+    const { storage, warnings } = setup({ appId: 'badpage', indexedDB });
+    expect(ids(await storage.listMessagePage('c1', { limit: 5 }))).toEqual(['m1', 'm3']);
+    expect(warnings.map((w) => w.message).join()).toMatch(/m:c1:m2/);
+  });
+});
+
 describe('migrations', () => {
   // One fixture per older schema version, written the way that version wrote its records.
   const fixtures: Record<number, Record<string, unknown>> = {

@@ -70,6 +70,11 @@ export interface MessengerStorage {
   putMessage(message: Message): void;
   /** Oldest first. */
   listMessages(conversationId: string): Promise<Message[]>;
+  /**
+   * One page of a conversation, read through its time index: the latest `limit` messages (before `before`, a
+   * message already shown, when given), oldest first, and whether earlier ones remain.
+   */
+  listMessagePage(conversationId: string, page: MessagePageRequest): Promise<MessagePage>;
   getFlowState(conversationId: string): Promise<unknown>;
   /** `null` clears it. */
   setFlowState(conversationId: string, state: unknown): void;
@@ -83,6 +88,19 @@ export interface MessengerStorage {
   wipe(): Promise<void>;
   /** Writes what is pending and lets go of the database and the channel. */
   close(): Promise<void>;
+}
+
+export interface MessagePageRequest {
+  limit: number;
+  /** The earliest message already read: the page ends just before it. */
+  before?: Pick<Message, 'at' | 'id'>;
+}
+
+export interface MessagePage {
+  /** Oldest first. */
+  messages: Message[];
+  /** Earlier messages remain in storage. */
+  earlier: boolean;
 }
 
 type Migration = (key: string, value: any) => Array<[string, unknown]>;
@@ -99,6 +117,9 @@ export const STORAGE_MIGRATIONS: Migration[] = [
 ];
 
 const STORE = 'records';
+/** Database version: 2 added the index of messages by conversation and time. */
+const DB_VERSION = 2;
+const BY_TIME = 'conversation-time';
 const META = 'meta';
 const DAY = 864e5;
 const KINDS: Record<string, StorageChange['kind']> = { m: 'message', c: 'conversation', s: 'session', f: 'flow', o: 'outbox' };
@@ -177,6 +198,33 @@ const dropConversations = (s: IDBObjectStore, ids: string[]) => {
     s.delete(range(`m:${id}:`));
   }
 };
+
+/** Creates the store (a new database) and the time index of messages (a new one, or one from before the index). */
+const upgrade = (d: IDBDatabase, t: IDBTransaction) => {
+  const s = d.objectStoreNames.contains(STORE) ? t.objectStore(STORE) : d.createObjectStore(STORE);
+  // Only records with both fields are indexed: messages (other kinds have no `conversationId` and `at`).
+  if (!s.indexNames.contains(BY_TIME)) s.createIndex(BY_TIME, ['conversationId', 'at']);
+};
+
+/** Sorts messages by time, then id: the order of the time index. */
+const byTime = (a: Message, b: Message) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const isBefore = (m: Message, before?: Pick<Message, 'at' | 'id'>) => !before || m.at < before.at || (m.at === before.at && m.id < before.id);
+
+/** Up to n [key, value] pairs of a conversation's messages before `before`, newest first, walked through the time index. */
+const newestIn = (s: IDBObjectStore, id: string, n: number, before: Pick<Message, 'at' | 'id'> | undefined, ok: (k: string, v: unknown) => boolean) =>
+  new Promise<Array<[string, any]>>((done, fail) => {
+    const out: Array<[string, any]> = [];
+    const prefix = `m:${id}:`;
+    const r = s.index(BY_TIME).openCursor(IDBKeyRange.bound([id, -Infinity], [id, before ? before.at : Infinity]), 'prev');
+    r.onerror = () => fail(r.error);
+    r.onsuccess = () => {
+      const c = r.result;
+      if (!c || out.length >= n) return done(out);
+      const key = String(c.primaryKey);
+      if (key.startsWith(prefix) && ok(key, c.value) && isBefore(c.value, before)) out.push([key, c.value]);
+      c.continue();
+    };
+  });
 
 /** Runs fn in one transaction and resolves once it has committed. */
 const run = async <T>(d: IDBDatabase, mode: IDBTransactionMode, fn: (s: IDBObjectStore) => Promise<T> | T): Promise<T> => {
@@ -261,8 +309,8 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
       if (!enabled && !(await exists(idb))) return;
       enabled = true;
       const opening = new Promise<IDBDatabase>((ok, fail) => {
-        const r = idb.open(name);
-        r.onupgradeneeded = () => r.result.createObjectStore(STORE);
+        const r = idb.open(name, DB_VERSION);
+        r.onupgradeneeded = () => upgrade(r.result, r.transaction!);
         r.onsuccess = () => ok(r.result);
         r.onerror = () => fail(r.error);
       });
@@ -280,12 +328,12 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
       await run(d, 'readwrite', async (s) => {
         if (s.keyPath !== null || s.autoIncrement) throw new Error('bad store layout');
         const meta = await req(s.get(META));
-        const keys = await req(s.getAllKeys());
         const known = isObj(meta) && Number.isInteger(meta.schema) && meta.schema > 0;
-        const version = known ? meta.schema : keys.length ? 1 : STORAGE_SCHEMA_VERSION;
+        // Counting, not listing keys: a long history costs nothing at startup.
+        const version = known ? meta.schema : (await req(s.count())) ? 1 : STORAGE_SCHEMA_VERSION;
         if (version > STORAGE_SCHEMA_VERSION) throw new Error(`unknown schema ${version}`);
         if (version < STORAGE_SCHEMA_VERSION) {
-          const values = await req(s.getAll());
+          const [keys, values] = await Promise.all([req(s.getAllKeys()), req(s.getAll())]);
           let records = keys.map((k, i) => [k as string, values[i]] as [string, unknown]).filter(([k]) => k !== META);
           for (const migrate of STORAGE_MIGRATIONS.slice(version - 1))
             records = records.flatMap(([k, v]) => {
@@ -481,7 +529,7 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
 
   if (mode !== 'none') connect();
 
-  return {
+  const api: MessengerStorage = {
     get persistent() {
       return persistent;
     },
@@ -512,6 +560,18 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
     putMessage: (m) => queue(`m:${m.conversationId}:${m.id}`, m),
     listMessages: async (id) =>
       ((await list(`m:${id}:`)) as Message[]).filter((m) => m.conversationId === id).sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1)),
+    async listMessagePage(id, { limit, before }) {
+      const n = Math.max(1, limit) || 1;
+      const ok = (k: string, v: unknown) => checked(k, v) !== undefined;
+      // One more than asked says whether earlier ones remain; memory (before consent) may hold newer copies.
+      const found = new Map(await read((s) => newestIn(s, id, n + 1, before, ok), []));
+      for (const [k, v] of mem) if (k.startsWith(`m:${id}:`) && ok(k, v)) found.set(k, v);
+      const all = [...found]
+        .map(([, v]) => v as Message)
+        .filter((m) => m.conversationId === id && isBefore(m, before))
+        .sort(byTime);
+      return { messages: all.slice(-n), earlier: all.length > n };
+    },
     getFlowState: async (id) => (await get('f:' + id)) ?? null,
     setFlowState: (id, state) => queue('f:' + id, state ?? null),
     getOutbox: async () => (await get('o')) || [],
@@ -543,4 +603,5 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
       (await db)?.close();
     },
   };
+  return api;
 }

@@ -14,6 +14,8 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
   const phase = fromStore(m.state.$status).value.phase;
   const wait = fromStore(m.flows.$wait).value;
   const article = fromStore(m.search.$article).value;
+  // Text typed while the help centre was still loading is searched again once it is here.
+  const searchable = fromStore(m.search.$searchable).value;
   // A flow waiting for typed input (an e-mail address, a number…) owns the box: no suggestions then;
   // its retry error is shown by FlowWaitView under the id `mg-flow-error`.
   const input = wait?.kind === 'input' ? wait : null;
@@ -25,7 +27,7 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
     // Three one-line suggestions fit the list without a scrollbar: no scrolling region the keyboard cannot reach.
     const timer = setTimeout(() => setHits(m.search.query(text, 3)), 120);
     return () => clearTimeout(timer);
-  }, [text, quiet]);
+  }, [text, quiet, searchable]);
 
   const submit = () => {
     if (!text.trim()) return;

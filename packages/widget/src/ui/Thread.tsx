@@ -43,6 +43,10 @@ const PAGE = 60;
 export function Thread({ m, t }: { m: Messenger; t: Strings }) {
   const messages = fromStore(m.state.$messages).value;
   const status = fromStore(m.state.$status).value;
+  const earlier = fromStore(m.state.$hasEarlier).value;
+  // Bubbles render from the first open: a closed launcher does not pay for a long history.
+  const opened = useRef(false);
+  opened.current ||= fromStore(m.state.$open).value;
   const scroller = useRef<HTMLDivElement>(null);
   // A long conversation renders its latest messages; earlier ones come on request, a page at a time.
   const [shown, setShown] = useState(PAGE);
@@ -50,23 +54,23 @@ export function Thread({ m, t }: { m: Messenger; t: Strings }) {
   useEffect(() => {
     const el = scroller.current;
     if (el) el.scrollTop = el.scrollHeight;
-  }, [messages.length, status]);
+  }, [messages[messages.length - 1]?.id, status]);
   const line = statusLine(status, t, fromStore(m.state.$locale).value);
   return (
     <>
       <div class="scroll" ref={scroller} tabIndex={0}>
         <div role="log" aria-live="polite" aria-label={t.thread}>
         <ol class="log">
-          {hidden ? (
+          {hidden || earlier ? (
             <li>
-              <button type="button" class="chip" onClick={() => setShown(shown + PAGE)}>
+              <button type="button" class="chip" onClick={() => (setShown(shown + PAGE), hidden < PAGE && void m.loadEarlier())}>
                 {t.earlier}
               </button>
             </li>
           ) : (
             <li class="msg bot">{t.greeting}</li>
           )}
-          {messages.slice(hidden).map((message) => (
+          {opened.current && messages.slice(hidden).map((message) => (
             <Bubble key={message.id} message={message} t={t} />
           ))}
         </ol>

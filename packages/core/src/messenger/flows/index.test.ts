@@ -112,7 +112,7 @@ function rig(config: Partial<MessengerConfig>, storage = createMessengerStorage(
     setStatus: (patch) => conversation.setStatus(patch),
     isOpen: () => false,
   };
-  const search = { query: (q: string) => (/router/.test(q) ? [{ id: 'a1', title: 'Set up the router', score: 1, snippet: [] }] : []) } as never;
+  const search = { loaded: async () => true, query: (q: string) => (/router/.test(q) ? [{ id: 'a1', title: 'Set up the router', score: 1, snippet: [] }] : []) } as never;
   const handoff = {
     request: (r: HandoffRequest) => {
       handoffs.push(r);

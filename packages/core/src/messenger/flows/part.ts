@@ -163,9 +163,13 @@ export function createFlowPartImpl(
   const act = (w: FlowWait) => {
     if (w.kind == 'request') return request(w);
     if (w.kind == 'search') {
-      const hits = deps.search.query(w.query, 3);
-      $articles.set(hits.map((h) => ({ id: h.id, title: h.title })));
-      reply({ type: 'search-result', found: hits.length > 0, articleIds: hits.map((h) => h.id) });
+      // The help centre loads when first needed: a flow's search waits for it.
+      void deps.search.loaded().then(() => {
+        if (wait != w) return;
+        const hits = deps.search.query(w.query, 3);
+        $articles.set(hits.map((h) => ({ id: h.id, title: h.title })));
+        reply({ type: 'search-result', found: hits.length > 0, articleIds: hits.map((h) => h.id) });
+      });
     } else if (w.kind == 'delay') {
       const node = w.node;
       later(() => wait?.node == node && reply({ type: 'timer' }), w.ms);

@@ -4,7 +4,7 @@ import type { MessengerConfig } from '../../config';
 import { createConversationStore } from '../../conversation';
 import type { Locale, Message } from '../../types';
 import type { Kernel } from '../kernel';
-import { createSearchPart } from '.';
+import { createSearchPart, FAQ_IDLE_DELAY_MS } from '.';
 import { importEngines } from '../import-engines';
 
 const faq = (locale: Locale) => JSON.parse(readFileSync(new URL(`../../../../../examples/faq/${locale}.json`, import.meta.url), 'utf8'));
@@ -15,6 +15,12 @@ function setup(config: Partial<MessengerConfig> = {}, locale: Locale = 'en', bus
   const said: Message[] = [];
   const warnings: string[] = [];
   const errors: Array<{ message: string; path?: string }> = [];
+  const opened = new Set<() => void>();
+  let isOpen = false;
+  const open = () => {
+    isOpen = true;
+    for (const fn of opened) fn();
+  };
   const fetchJson = vi.fn(async (url: string) => {
     if (url === '/faq.json') return faq(locale);
     throw new Error(`${url} answered 404`);
@@ -33,9 +39,12 @@ function setup(config: Partial<MessengerConfig> = {}, locale: Locale = 'en', bus
     warn: (w: { message: string }) => warnings.push(w.message),
     report: (e: { message: string; path?: string }) => errors.push(e),
     fetchJson,
+    isOpen: () => isOpen,
+    on: (name: string, fn: () => void) => (name === 'open' ? (opened.add(fn), () => opened.delete(fn)) : () => {}),
   } as unknown as Kernel;
-  const part = createSearchPart(k, importEngines.search, { busy });
-  return { part, conversation, events, said, warnings, errors, fetchJson };
+  const load = vi.fn(importEngines.search);
+  const part = createSearchPart(k, load, { busy });
+  return { part, conversation, events, said, warnings, errors, fetchJson, open, load };
 }
 
 async function booted(...args: Parameters<typeof setup>) {
@@ -46,6 +55,48 @@ async function booted(...args: Parameters<typeof setup>) {
 }
 
 describe('the search part', () => {
+  it('fetches nothing of the help centre at boot; the first open loads it', async () => {
+    const { part, fetchJson, load, open } = setup({ faq: '/faq.json' });
+    part.boot!();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(load).not.toHaveBeenCalled();
+    expect(fetchJson).not.toHaveBeenCalled();
+    open();
+    await vi.waitFor(() => expect(part.query('passw')[0]?.id).toBe('password-reset'));
+    expect(fetchJson).toHaveBeenCalledTimes(1);
+  });
+
+  it('starts loading when the visitor types, and suggests once it is searchable', async () => {
+    const { part, fetchJson } = setup({ faq: '/faq.json' });
+    part.boot!();
+    expect(part.query('passw')).toEqual([]);
+    expect(part.$searchable.get()).toBe(false);
+    // The UI searches the same text again when the FAQ becomes searchable.
+    await vi.waitFor(() => expect(part.$searchable.get()).toBe(true));
+    expect(part.query('passw')[0]?.id).toBe('password-reset');
+    expect(fetchJson).toHaveBeenCalledTimes(1);
+  });
+
+  it("with faqLoad 'idle', loads a while after the page has loaded, not before", async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const { part, fetchJson } = setup({ faq: '/faq.json', faqLoad: 'idle' });
+      part.boot!();
+      await vi.advanceTimersByTimeAsync(FAQ_IDLE_DELAY_MS - 100);
+      expect(fetchJson).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(200);
+      await vi.waitFor(() => expect(fetchJson).toHaveBeenCalledWith('/faq.json'));
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("with faqLoad 'boot', loads at once", async () => {
+    const { part, fetchJson } = setup({ faq: '/faq.json', faqLoad: 'boot' });
+    part.boot!();
+    await vi.waitFor(() => expect(fetchJson).toHaveBeenCalledWith('/faq.json'));
+  });
+
   it('fetches the FAQ from a URL and suggests articles as the user types, without recording', async () => {
     const { part, fetchJson, events } = await booted({ faq: '/faq.json' });
     expect(fetchJson).toHaveBeenCalledWith('/faq.json');

@@ -16,16 +16,19 @@ const TEXT = {
 
 const MAX_WARNINGS = 5;
 
+/** Gives the main thread back: what comes next runs in a task of its own. */
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 /** The search part's code, shipped with the search engine (see `createSearchPart`). */
 export function createSearchPartImpl(
   k: Kernel,
   options: { busy?: () => boolean },
-  { $article, $answers }: SearchStores,
+  { $article, $answers, $searchable }: SearchStores,
   engine: SearchEngine,
 ): SearchPart {
   const history: ReturnType<SearchPart['history']> = { searches: [], articles: [] };
   let index: SearchIndex | undefined;
-  let loading: Promise<boolean> = Promise.resolve(false);
+  let loading: Promise<boolean> | undefined;
   let pending: [string, string?] | undefined;
 
   const search = (text: string, limit: number) => index?.search(text.slice(0, 200), { limit, locale: k.locale() }) || [];
@@ -36,6 +39,7 @@ export function createSearchPartImpl(
   };
 
   async function load(signal: AbortSignal): Promise<boolean> {
+    if (signal.aborted) return false;
     const faq = k.config().faq;
     if (faq == null) return false;
     try {
@@ -44,7 +48,10 @@ export function createSearchPartImpl(
       const synonyms = k.config().faqSynonyms;
       // A prebuilt index names its article files relative to itself.
       const dir = typeof faq === 'string' ? faq.slice(0, faq.lastIndexOf('/') + 1) : '';
-      // Built or loaded in slices: a large help centre never makes a long task on the page.
+      // In a task of its own after the fetch and parse, then in slices: a large help centre never
+      // makes a long task on the page.
+      await nextTask();
+      if (signal.aborted) return false;
       const built = await engine.openSearchIndex(data, {
         ...(synonyms && typeof synonyms === 'object' ? { synonyms } : {}),
         fetchArticle: (path) => k.fetchJson(dir + path),
@@ -54,6 +61,7 @@ export function createSearchPartImpl(
       for (const p of problems.slice(0, MAX_WARNINGS)) k.warn({ code: 'faq', message: `faq ${p.path}: ${p.message}` });
       if (problems.length > MAX_WARNINGS) k.warn({ code: 'faq', message: `faq: ${problems.length - MAX_WARNINGS} more problems` });
       index = built.index;
+      $searchable.set(true);
       if (pending) api.show(...pending);
       return true;
     } catch (cause) {
@@ -67,11 +75,12 @@ export function createSearchPartImpl(
   const api: SearchPart = {
     $article,
     $answers,
+    $searchable,
     boot() {
-      // Not awaited: the conversation does not wait for the help centre.
-      loading = load(k.signal());
+      // The facade decides when the FAQ is needed (see `faqLoad`); `loaded()` then starts it.
+      loading = undefined;
     },
-    loaded: () => loading,
+    loaded: () => (loading ||= load(k.signal())),
     query: (text, limit = 5) => (text.trim() ? search(text, limit) : []),
     answer(text) {
       // Only a confident match answers: the question's rare words must be covered (see `SearchIndex.answer`).
@@ -84,12 +93,14 @@ export function createSearchPartImpl(
       return good;
     },
     userText(text) {
+      if (!index) void api.loaded();
       if (!index || k.conversation.$status.get().phase !== 'bot' || options.busy?.()) return false;
       return api.answer(text).length > 0;
     },
     show(id, query) {
       if (!index) {
         pending = [id, query];
+        void api.loaded();
         return;
       }
       const signal = k.signal();
@@ -120,7 +131,8 @@ export function createSearchPartImpl(
     history: () => ({ searches: history.searches.slice(-20), articles: history.articles.slice(-20) }),
     shutdown() {
       index = pending = undefined;
-      loading = Promise.resolve(false);
+      loading = undefined;
+      $searchable.set(false);
       history.searches = [];
       history.articles = [];
       $article.set(null);

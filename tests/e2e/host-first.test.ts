@@ -1,0 +1,151 @@
+import type { Browser, Page, Route } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { newContext, watchErrors, withChromiumAndDemo, type Demo } from './support';
+
+let browser: Browser;
+let demo: Demo;
+
+withChromiumAndDemo({ relay: false }, (b, d) => ([browser, demo] = [b, d]));
+
+const launcher = (page: Page) => page.getByRole('button', { name: 'Open support', exact: true });
+
+/** Paths of the requests the page makes, as they start. */
+function watchRequests(page: Page): string[] {
+  const paths: string[] = [];
+  page.on('request', (request) => paths.push(new URL(request.url()).pathname));
+  return paths;
+}
+
+describe('the launcher comes first', () => {
+  it('fetches nothing of the help centre before the panel opens; opening and typing bring suggestions', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const requests = watchRequests(page);
+    // The FAQ file arrives only after the visitor has typed: the suggestions come without another keystroke.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/faq/en.json', async (route) => {
+      await released;
+      await route.continue();
+    });
+    await page.goto(`${demo.url}?transport=loopback`);
+    await launcher(page).waitFor();
+    // Flows and proactive rules load at boot; give the page time to settle, as a visitor reading it would.
+    await page.waitForLoadState('networkidle');
+    await page.waitForTimeout(1000);
+    expect(requests.filter((p) => p.startsWith('/faq/'))).toEqual([]);
+    expect(requests.filter((p) => p.includes('madoguchi-search'))).toEqual([]);
+    await launcher(page).click();
+    await expect.poll(() => requests.filter((p) => p.startsWith('/faq/'))).toEqual(['/faq/en.json']);
+    await page.getByRole('textbox', { name: 'Message' }).pressSequentially('passw', { delay: 30 });
+    await page.waitForTimeout(300);
+    expect(await page.getByRole('option').count()).toBe(0);
+    release();
+    await page.getByRole('option', { name: /I forgot my password/ }).waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('shows the launcher while the search and flow engines are still on their way', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const held: Route[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/madoguchi\/madoguchi-(search|flow)\.js$/, async (route) => {
+      held.push(route);
+      await released;
+      await route.continue();
+    });
+    // faqLoad=boot asks for the search engine at boot too, so both engines are on the critical path if anything is.
+    await page.goto(`${demo.url}?transport=loopback&faqLoad=boot`);
+    await launcher(page).waitFor({ timeout: 5000 });
+    await expect.poll(() => held.map((r) => new URL(r.request().url()).pathname).sort()).toEqual(['/madoguchi/madoguchi-flow.js', '/madoguchi/madoguchi-search.js']);
+    expect(await launcher(page).isVisible()).toBe(true);
+    release();
+    await launcher(page).click();
+    await page.getByRole('textbox', { name: 'Message' }).pressSequentially('passw', { delay: 30 });
+    await page.getByRole('option', { name: /I forgot my password/ }).waitFor();
+    await context.close();
+  });
+});
+
+/** Stores a conversation of `count` agent messages as an earlier version of the widget left it (no time index yet). */
+const seedHistory = (page: Page, count: number) =>
+  page.evaluate(
+    (count) =>
+      new Promise<void>((resolve, reject) => {
+        const request = indexedDB.open('madoguchi-acme', 1);
+        request.onupgradeneeded = () => request.result.createObjectStore('records');
+        request.onerror = () => reject(request.error);
+        request.onsuccess = () => {
+          const db = request.result;
+          const t = db.transaction('records', 'readwrite');
+          const s = t.objectStore('records');
+          const start = Date.now() - count * 60000;
+          s.put({ schema: 3 }, 'meta');
+          s.put({ conversationId: 'long', visitorId: 'v-long' }, 's');
+          s.put({ id: 'long', status: 'open', createdAt: start, updatedAt: Date.now() }, 'c:long');
+          for (let i = 1; i <= count; i++)
+            s.put({ id: `h${i}`, conversationId: 'long', author: 'agent', authorName: 'Mika', text: `History ${i}`, at: start + i * 60000 }, `m:long:h${i}`);
+          t.oncomplete = () => (db.close(), resolve());
+          t.onerror = () => reject(t.error);
+        };
+      }),
+    count,
+  );
+
+/** Counts the messages the page reads from IndexedDB: whole ranges of them (getAll) and cursor steps. */
+const COUNT_READS = `(() => {
+  const reads = (window.__reads = { ranges: 0, steps: 0 });
+  const wrap = (proto, name) => {
+    const original = proto[name];
+    proto[name] = function (query, ...rest) {
+      if (query instanceof IDBKeyRange && String(query.lower).startsWith('m:')) reads.ranges++;
+      return original.call(this, query, ...rest);
+    };
+  };
+  wrap(IDBObjectStore.prototype, 'getAll');
+  wrap(IDBObjectStore.prototype, 'getAllKeys');
+  const step = IDBCursor.prototype.continue;
+  IDBCursor.prototype.continue = function (...args) {
+    reads.steps++;
+    return step.apply(this, args);
+  };
+})()`;
+
+describe('history by page', () => {
+  it('restores 10,000 stored messages by reading only the latest page; "Show earlier messages" reads the next', async () => {
+    const context = await newContext(browser);
+    const url = `${demo.url}?transport=loopback&storage=always`;
+    const seeding = await context.newPage();
+    await seeding.goto(`${demo.url}?widget=off`);
+    await seedHistory(seeding, 10_000);
+    await seeding.close();
+
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.addInitScript({ content: COUNT_READS });
+    await page.goto(url);
+    await launcher(page).waitFor();
+    await launcher(page).click();
+    const dialog = page.getByRole('dialog', { name: 'Support' });
+    const items = dialog.locator('.log > li');
+    await expect.poll(() => items.last().textContent()).toContain('History 10000');
+    // The latest 60 messages and the button for earlier ones.
+    expect(await items.count()).toBe(61);
+    expect(await items.nth(1).textContent()).toContain('History 9941');
+    const reads = await page.evaluate(() => (window as any).__reads);
+    expect(reads.ranges).toBe(0);
+    expect(reads.steps).toBeLessThan(200);
+
+    await dialog.getByRole('button', { name: 'Show earlier messages' }).click();
+    await expect.poll(() => items.count()).toBe(121);
+    expect(await items.nth(1).textContent()).toContain('History 9881');
+    expect(await items.last().textContent()).toContain('History 10000');
+    expect((await page.evaluate(() => (window as any).__reads)).ranges).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
