@@ -1,8 +1,9 @@
 import type { RedactionOptions } from './context/redact';
 import type { TransportAdapter } from './transport/types';
-import type { Locale, Problem, UserInfo } from './types';
+import type { Locale, LocalizedText, Problem, UserInfo } from './types';
 
 export type Corner = 'bottom-right' | 'bottom-left' | 'top-right' | 'top-left';
+export type ThemeMode = 'auto' | 'light' | 'dark';
 export type StorageMode = 'always' | 'after-interaction' | 'none';
 
 /** Built-in transports by name, or any object that implements the adapter interface. */
@@ -32,8 +33,16 @@ export interface MessengerConfig {
   position?: Corner;
   /** Stacking order of the launcher and panel. Default 2147483000. */
   zIndex?: number;
-  /** 'auto' follows prefers-color-scheme. Default 'auto'. */
-  theme?: 'auto' | 'light' | 'dark';
+  /** 'auto' follows prefers-color-scheme (default), or `{ mode, accent }`: the brand colour as #rgb or #rrggbb. */
+  theme?: ThemeMode | { mode?: ThemeMode; accent?: string };
+  /** The panel's heading (its accessible name stays "Support"). */
+  title?: LocalizedText;
+  /** The first thing an empty conversation says. */
+  greeting?: LocalizedText;
+  /** false hides the built-in launcher: open the panel from your own button (`open`, `toggle`). Default true. */
+  launcher?: boolean;
+  /** Distance in px of the launcher and panel from the page's edges. Default `{ x: 20, y: 20 }`. */
+  offset?: { x?: number; y?: number };
   /** Nonce for the widget's style element under a strict CSP (when constructable stylesheets are missing). */
   nonce?: string;
   /** Extra synonyms for the FAQ search: `{ "refund": ["money back"] }`. */
@@ -52,6 +61,8 @@ export interface MessengerConfig {
   analytics?: { url: string };
   /** Proactive messages may play a sound only when true. */
   sound?: boolean;
+  /** When a person usually replies, said when a question gets no instant answer: "within a day", or per locale. */
+  replyTime?: LocalizedText;
 }
 
 const oneOf =
@@ -59,6 +70,9 @@ const oneOf =
   (v: unknown) =>
     values.includes(v as T) ? '' : `expected one of ${values.map((x) => JSON.stringify(x)).join(', ')}`;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const localizedText = (v: unknown) =>
+  typeof v === 'string' || (isObject(v) && Object.values(v).every((x) => typeof x === 'string')) ? '' : 'expected a string or { "en": "…", "ja": "…" }';
 
 const RULES: Partial<Record<string, (v: unknown) => string>> = {
   appId: (v) => (typeof v === 'string' && /^[\w.-]{1,64}$/.test(v) ? '' : 'expected a string of 1–64 letters, digits, ".", "_" or "-"'),
@@ -77,7 +91,22 @@ const RULES: Partial<Record<string, (v: unknown) => string>> = {
   retentionDays: (v) => (typeof v === 'number' && v > 0 ? '' : 'expected a positive number of days'),
   position: oneOf('bottom-right', 'bottom-left', 'top-right', 'top-left'),
   zIndex: (v) => (Number.isInteger(v) ? '' : 'expected an integer'),
-  theme: oneOf('auto', 'light', 'dark'),
+  theme: (v) => {
+    if (typeof v === 'string') return oneOf('auto', 'light', 'dark')(v);
+    if (!isObject(v)) return 'expected "auto", "light", "dark" or { mode, accent }';
+    if (v.mode !== undefined && oneOf('auto', 'light', 'dark')(v.mode)) return 'expected theme.mode to be "auto", "light" or "dark"';
+    return v.accent === undefined || (typeof v.accent === 'string' && /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(v.accent))
+      ? ''
+      : 'expected theme.accent as a colour like "#0a7d5a"';
+  },
+  title: localizedText,
+  greeting: localizedText,
+  replyTime: localizedText,
+  launcher: (v) => (typeof v === 'boolean' ? '' : 'expected true or false'),
+  offset: (v) =>
+    isObject(v) && ['x', 'y'].every((k) => v[k] === undefined || (typeof v[k] === 'number' && (v[k] as number) >= 0 && (v[k] as number) < 1000))
+      ? ''
+      : 'expected { x, y } in px (0–999)',
   nonce: (v) => (typeof v === 'string' ? '' : 'expected a string'),
 };
 

@@ -46,6 +46,12 @@ export interface Delivery {
   start(transport: TransportConfig | undefined, session: TransportSession, signal: AbortSignal): Promise<void>;
   /** Hands a user message to the outbox (or holds it until the outbox exists). */
   push(message: OutgoingMessage): void;
+  /** The line is up now. */
+  online(): boolean;
+  /** Connects again at once (after repeated failures). */
+  retry(): void;
+  /** Reconnects for another conversation (a new one after a close). */
+  follow(conversationId: string): void;
   close(): void;
 }
 
@@ -54,6 +60,8 @@ export function createDelivery(host: DeliveryHost, engines: Pick<EngineLoaders, 
   let outbox: Outbox | undefined;
   /** Messages sent before the outbox is ready (the first milliseconds after boot). */
   let early: OutgoingMessage[] = [];
+  let session: TransportSession | undefined;
+  let up = false;
 
   const markStatus = (id: string, status: Message['status']) => {
     const message = host.messages().find((m) => m.id === id);
@@ -62,7 +70,8 @@ export function createDelivery(host: DeliveryHost, engines: Pick<EngineLoaders, 
 
   const onStatus = (status: TransportStatus) => {
     if (status.type === 'online') {
-      host.setStatus({ online: status.online });
+      up = status.online;
+      host.setStatus(status.online ? { online: true, unreachable: false } : { online: false });
       if (!status.online) for (const item of outbox?.items() || []) markStatus(item.id, 'queued');
     } else if (status.type === 'queue')
       host.setStatus({ phase: 'waiting', queuePosition: status.position, expectedWaitSeconds: status.expectedWaitSeconds });
@@ -76,6 +85,7 @@ export function createDelivery(host: DeliveryHost, engines: Pick<EngineLoaders, 
     } else if (status.type === 'away') host.setStatus({ phase: 'away', nextOpenAt: status.nextOpenAt, awayMessage: status.message });
     // A ticket was filed (a webhook transport): nobody will answer here, the e-mail follow-up may.
     else if (status.type === 'ticket') host.setStatus({ phase: 'away', queuePosition: undefined });
+    else if (status.type === 'read') for (const id of status.ids) markStatus(id, 'read');
   };
 
   const sink: TransportSink = {
@@ -89,14 +99,25 @@ export function createDelivery(host: DeliveryHost, engines: Pick<EngineLoaders, 
         authorName: m.authorName,
       }),
     status: onStatus,
-    error: (e: Error) => host.report({ message: `transport: ${e.message}`, cause: e }),
+    error: (e: Error) => {
+      // A line that keeps failing says so in the thread; the outbox keeps what was typed.
+      if (!up) host.setStatus({ unreachable: true });
+      host.report({ message: `transport: ${e.message}`, cause: e });
+    },
+  };
+
+  const reconnect = () => {
+    if (!transport || !session) return;
+    transport.close();
+    Promise.resolve(transport.connect(session, sink)).catch((cause) => host.report({ message: 'the transport could not connect', cause }));
   };
 
   return {
     get transport() {
       return transport;
     },
-    async start(config, session, signal) {
+    async start(config, given, signal) {
+      session = given;
       const storage = host.storage;
       const t = await createTransport(config, engines.transports);
       if (signal.aborted) return t.close();
@@ -129,7 +150,19 @@ export function createDelivery(host: DeliveryHost, engines: Pick<EngineLoaders, 
       if (outbox) outbox.push(message);
       else early.push(message);
     },
+    online: () => up,
+    retry() {
+      host.setStatus({ unreachable: false });
+      reconnect();
+    },
+    follow(conversationId) {
+      if (!session || session.conversationId === conversationId) return;
+      session = { ...session, conversationId };
+      reconnect();
+    },
     close() {
+      session = undefined;
+      up = false;
       outbox?.close();
       transport?.close();
       outbox = transport = undefined;

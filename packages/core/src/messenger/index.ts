@@ -6,7 +6,7 @@ import { createEmitter } from '../emitter';
 import { createId } from '../id';
 import type { MadoguchiEvent } from '../insights/events';
 import { createMessengerStorage, type MessengerStorage } from '../storage';
-import type { Locale, Message, UserInfo } from '../types';
+import type { Locale, Message, MessageNote, UserInfo } from '../types';
 import { createDelivery, MAX_MESSAGE_LENGTH } from './delivery';
 import type { EngineLoaders } from './engines';
 import { createFlowPart, type FlowPart } from './flows';
@@ -69,6 +69,8 @@ export interface Messenger {
   shutdown(): Promise<void>;
   /** Sends a user message (what the composer calls). */
   send(text: string): void;
+  /** Connects the transport again now (after it kept failing); what waits in the outbox goes out. */
+  retry(): void;
   /** Asks for a person, from any state. */
   talkToPerson(reason?: string): void;
   /** The captured context, redacted: what an agent would see (also handed to `callback`, for the script tag). */
@@ -137,6 +139,8 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
   idle.abort();
   let conversationId = createId();
   let visitorId = '';
+  /** The help centre can answer at once (its index is built). */
+  let faqReady = false;
   /** Time stamps of messages made here strictly increase, so a reply never sorts before its question. */
   let lastAt = 0;
   const stamp = () => (lastAt = Math.max(Date.now(), lastAt + 1));
@@ -181,8 +185,17 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     }
   };
 
+  /** A system note in the thread; a given id (built from what it tells) keeps it once-only across tabs and reloads. */
+  const addNote = (note: MessageNote, id = createId()) => {
+    const noteId = `${conversationId}:${id}`;
+    if (conversation.$messages.get().some((m) => m.id === noteId)) return;
+    receive({ id: noteId, conversationId, author: 'system', text: '', at: stamp(), note });
+  };
+
   const setStatus = (patch: Partial<ConversationStatus>) => {
+    const before = conversation.$status.get() as ConversationStatus & { handoff?: { id: string; email?: string } };
     conversation.setStatus(patch);
+    for (const [note, id] of statusNotes(before, conversation.$status.get())) addNote(note, id);
     touchConversation();
     events.emit('status', conversation.$status.get());
   };
@@ -197,8 +210,8 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     storage: () => live!.storage,
     context: () => live!.context,
     transport: () => delivery.transport,
-    say(text) {
-      const message: Message = { id: createId(), conversationId, author: 'bot', text, at: stamp() };
+    say(text, extra) {
+      const message: Message = { id: createId(), conversationId, author: 'bot', text, at: stamp(), ...extra };
       receive(message);
       return message;
     },
@@ -206,6 +219,8 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     setStatus,
     track(draft: EventDraft) {
       events.emit('event', { ...draft, at: Date.now(), conversationId, visitorId } as MadoguchiEvent);
+      // A feedback answer is part of the story the thread tells.
+      if (draft.type === 'survey.answered') addNote({ kind: 'survey', scale: draft.kind, score: draft.score }, `survey-${draft.kind}`);
     },
     emit: (name, ...args) => events.emit(name as keyof InternalEvents, ...(args as [])),
     on: (name, handler) => events.on(name as keyof InternalEvents, handler),
@@ -266,13 +281,41 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     boot.storage.setSession({ conversationId, visitorId });
     conversation.merge(restored.messages);
     if (restored.status) conversation.setStatus(restored.status);
-    if (restored.open && !boot.openTouched) api.open();
+    // Only this tab's own panel reopens after a reload; a new tab starts closed.
+    if (restored.open && tabWasOpen(boot.config.appId) && !boot.openTouched) api.open();
     events.emit('ready');
+    if (boot.config.faq) void search.loaded().then((ok) => (faqReady = ok));
     const session = { appId: boot.config.appId, visitorId, conversationId, locale: $locale.get(), user: boot.config.user || {} };
     await Promise.all([
       delivery.start(boot.config.transport, session, signal).catch((cause) => report({ message: 'the transport could not start', cause })),
       ...parts.map((part) => Promise.resolve(part.boot?.()).catch((cause) => !signal.aborted && report({ message: 'a part of the messenger could not start', cause }))),
     ]);
+  }
+
+  /** Starts a new, empty conversation; the previous one stays in storage. */
+  function startConversation() {
+    // The old conversation's survey goes with it.
+    if (insights.$survey.get()) insights.skipSurvey();
+    conversationId = createId();
+    conversation.reset();
+    conversation.setStatus({ online: delivery.online() });
+    live?.storage.setSession({ conversationId });
+    delivery.follow(conversationId);
+  }
+
+  /**
+   * Every message gets an answer: a part that takes it (a flow's question, a confident help-centre
+   * match), or else an acknowledgment with the expected reply time and the way to a person.
+   */
+  function reply(text: string) {
+    const searchWasReady = faqReady;
+    if (parts.some((part) => part.userText?.(text))) return;
+    const phase = conversation.$status.get().phase;
+    if (phase === 'waiting' || phase === 'agent') return;
+    if (!searchWasReady && live?.config.faq) {
+      const id = conversationId;
+      void search.loaded().then((ok) => id === conversationId && !(ok && search.userText?.(text)) && handoff.acknowledge());
+    } else handoff.acknowledge();
   }
 
   const tabSync = followOtherTabs({
@@ -304,6 +347,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     $unread.set(0);
     $booted.set(false);
     conversationId = createId();
+    faqReady = false;
     try {
       if (wipe) await boot.storage.wipe();
       await boot.storage.close();
@@ -363,6 +407,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
       if ($open.get()) return;
       $open.set(true);
       live!.storage.setSession({ open: true });
+      rememberTabOpen(live!.config.appId, true);
       if ($unread.get()) {
         $unread.set(0);
         events.emit('unread', 0);
@@ -375,6 +420,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
       if (!$open.get()) return;
       $open.set(false);
       live!.storage.setSession({ open: false });
+      rememberTabOpen(live!.config.appId, false);
       events.emit('close');
       kernel.track({ type: 'widget.closed' });
     }),
@@ -400,12 +446,15 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
       const body = String(text).trim().slice(0, MAX_MESSAGE_LENGTH);
       if (!body) return;
       live!.storage.enable();
+      // A closed conversation stays as it was (readable in the list); a new question starts a new one.
+      if (conversation.$status.get().phase === 'closed') startConversation();
       const message: Message = { id: createId(), conversationId, author: 'user', text: body, at: stamp(), status: 'pending' };
       receive(message);
       kernel.track({ type: 'message.sent', messageId: message.id });
       delivery.push({ id: message.id, conversationId, text: body, at: message.at });
-      for (const part of parts) if (part.userText?.(body)) break;
+      reply(body);
     }),
+    retry: guard('retry', () => delivery.retry()),
     // A running flow hands its answers over to the person who picks up.
     talkToPerson: guard('talkToPerson', (reason?: string) => handoff.request({ reason, flow: flows.current() || undefined })),
     debugContext(callback) {
@@ -430,4 +479,43 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
   };
   if (initial) api.boot(initial);
   return api;
+}
+
+/** The per-tab memory of an open panel: a reload keeps it, a new tab starts closed. */
+const tabKey = (appId: string) => `madoguchi:${appId}:open`;
+function tabWasOpen(appId: string): boolean {
+  try {
+    return sessionStorage.getItem(tabKey(appId)) === '1';
+  } catch {
+    // Storage blocked (sandboxed frame, privacy mode): a reload starts closed.
+    return false;
+  }
+}
+function rememberTabOpen(appId: string, open: boolean) {
+  try {
+    if (open) sessionStorage.setItem(tabKey(appId), '1');
+    else sessionStorage.removeItem(tabKey(appId));
+  } catch {
+    // As above: nothing to remember with.
+  }
+}
+
+type HandoffStatus = ConversationStatus & { handoff?: { id: string; email?: string; ticketId?: string } };
+
+/** The system notes a status change puts in the thread, each with an id naming what it tells (so it is added once). */
+function statusNotes(before: HandoffStatus, after: HandoffStatus): Array<[MessageNote, string]> {
+  const notes: Array<[MessageNote, string]> = [];
+  const handoff = after.handoff?.id || '';
+  const inLine = after.phase === 'waiting' || after.phase === 'away';
+  if (after.handoff && after.handoff.id !== before.handoff?.id && inLine) notes.push([{ kind: 'asked' }, `asked-${handoff}`]);
+  if (after.phase === 'away' && before.phase !== 'away' && !after.handoff?.email)
+    notes.push([{ kind: 'away', ...(after.nextOpenAt ? { until: after.nextOpenAt } : {}) }, `away-${handoff}`]);
+  if (after.phase === 'waiting' && after.queuePosition !== undefined && after.queuePosition !== before.queuePosition)
+    notes.push([{ kind: 'queue', position: after.queuePosition }, `queue-${handoff}-${after.queuePosition}`]);
+  if (after.phase === 'agent' && (before.phase !== 'agent' || before.agentName !== after.agentName))
+    notes.push([{ kind: 'joined', name: after.agentName || '' }, `joined-${handoff}-${after.agentName || ''}`]);
+  if (after.phase === 'closed' && before.phase !== 'closed') notes.push([{ kind: 'closed' }, `closed-${handoff}`]);
+  if (after.handoff?.email && after.handoff.email !== before.handoff?.email)
+    notes.push([{ kind: 'email', email: after.handoff.email }, `email-${after.handoff.ticketId || handoff}`]);
+  return notes;
 }

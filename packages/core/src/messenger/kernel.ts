@@ -38,7 +38,7 @@ export interface Kernel {
   context(): ContextTracker;
   transport(): TransportAdapter | undefined;
   /** Adds a bot message to the thread (stored, announced, not sent to the transport). */
-  say(text: string): Message;
+  say(text: string, extra?: Pick<Message, 'articles' | 'note'>): Message;
   /** Changes the conversation's status, stores it with the conversation and announces it. */
   setStatus(patch: Partial<ConversationStatus>): void;
   /** Puts a message in the thread and storage (no duplicate by id). */

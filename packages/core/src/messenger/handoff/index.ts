@@ -34,6 +34,11 @@ export interface HandoffPart extends Part {
   packet(): HandoffPacket | undefined;
   /** Outside office hours: the transcript goes as a ticket; a person answers at `email`. */
   followUpByEmail(email: string): Promise<FollowUpResult>;
+  /**
+   * Answers a message nobody else answered: an acknowledgment with the expected reply time (the
+   * config's `replyTime`, the office hours the transport reported, or the e-mail a person answers at).
+   */
+  acknowledge(): void;
 }
 
 /**
@@ -52,6 +57,7 @@ export function createHandoffPart(k: Kernel, engines: Pick<EngineLoaders, 'hando
     },
     packet: () => slot.part?.packet(),
     followUpByEmail: (email) => slot.ensure().then((p) => p.followUpByEmail(email)),
+    acknowledge: () => slot.run((p) => p.acknowledge()),
     userText: (text) => !!slot.part?.userText?.(text),
     activity: (kind, name) => slot.part?.activity?.(kind, name),
     shutdown: () => slot.shutdown(),

@@ -1,4 +1,5 @@
-import type { SearchIndex } from '../../search';
+import type { SearchHit, SearchIndex } from '../../search';
+import type { Locale } from '../../types';
 import type { SearchEngine } from '../engines';
 import type { Kernel } from '../kernel';
 import type { SearchPart, SearchStores } from '.';
@@ -16,6 +17,16 @@ const TEXT = {
 
 /** A sent question is answered only by hits this strong (BM25 sums; Japanese bigrams score higher). */
 const FLOOR = { en: 2, ja: 4 };
+
+/**
+ * Whether the help centre can answer a sent question, and with which articles (at most three):
+ * the hits at least as strong as the floor and half the best one. [] means "not confidently".
+ */
+export function confidentAnswers(hits: SearchHit[], locale: Locale): Array<{ id: string; title: string }> {
+  const top = hits[0]?.score || 0;
+  const floor = Math.max(FLOOR[locale] ?? 2, top / 2);
+  return hits.filter((h) => h.score >= floor).slice(0, 3).map((h) => ({ id: h.id, title: h.title }));
+}
 const MAX_WARNINGS = 5;
 
 /** The search part's code, shipped with the search engine (see `createSearchPart`). */
@@ -71,12 +82,11 @@ export function createSearchPartImpl(
     answer(text) {
       // A trailing space ends the last word, so a sent question is not read as a prefix.
       const hits = search(text + ' ', 10);
-      const top = hits[0]?.score || 0;
-      const floor = Math.max(FLOOR[k.locale()] ?? 2, top / 2);
-      const good = hits.filter((h) => h.score >= floor).slice(0, 3).map((h) => ({ id: h.id, title: h.title }));
+      const good = confidentAnswers(hits, k.locale());
       record(text, good.map((h) => h.id));
       if (good.length) {
-        const message = k.say((TEXT[k.locale()] || TEXT.en).found);
+        // The cards live in the message: stored with it, shown again after a reload.
+        const message = k.say((TEXT[k.locale()] || TEXT.en).found, { articles: good });
         $answers.set({ ...$answers.get(), [message.id]: good });
       }
       return good;
