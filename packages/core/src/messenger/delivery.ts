@@ -147,6 +147,7 @@ export function createDelivery(host: DeliveryHost, engines: Pick<EngineLoaders, 
       }
     },
     push(message) {
+      markStatus(message.id, 'pending');
       if (outbox) outbox.push(message);
       else early.push(message);
     },

@@ -71,6 +71,10 @@ export interface Messenger {
   send(text: string): void;
   /** Connects the transport again now (after it kept failing); what waits in the outbox goes out. */
   retry(): void;
+  /** The visitor's earlier conversations (not the current one), newest first, at most `limit`, with their messages. */
+  conversations(limit?: number): Promise<Array<{ id: string; status: 'open' | 'closed'; updatedAt: number; messages: Message[] }>>;
+  /** Sends a message that failed once more (same id: the transport never sees it twice). */
+  resend(id: string): void;
   /** Asks for a person, from any state. */
   talkToPerson(reason?: string): void;
   /** The captured context, redacted: what an agent would see (also handed to `callback`, for the script tag). */
@@ -185,17 +189,17 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     }
   };
 
-  /** A system note in the thread; a given id (built from what it tells) keeps it once-only across tabs and reloads. */
-  const addNote = (note: MessageNote, id = createId()) => {
+  /** A system note in the thread; an id built from what it tells keeps it once-only across tabs and reloads. */
+  const addNote = (note: MessageNote, id: string) => {
     const noteId = `${conversationId}:${id}`;
-    if (conversation.$messages.get().some((m) => m.id === noteId)) return;
-    receive({ id: noteId, conversationId, author: 'system', text: '', at: stamp(), note });
+    if (!conversation.$messages.get().some((m) => m.id === noteId)) receive({ id: noteId, conversationId, author: 'system', text: '', at: stamp(), note });
   };
 
   const setStatus = (patch: Partial<ConversationStatus>) => {
-    const before = conversation.$status.get() as ConversationStatus & { handoff?: { id: string; email?: string } };
+    const before = conversation.$status.get();
     conversation.setStatus(patch);
-    for (const [note, id] of statusNotes(before, conversation.$status.get())) addNote(note, id);
+    // What the person should remember of it becomes a note in the thread (told by the handoff part).
+    handoff.statusChanged(before, conversation.$status.get());
     touchConversation();
     events.emit('status', conversation.$status.get());
   };
@@ -216,6 +220,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
       return message;
     },
     receive,
+    note: addNote,
     setStatus,
     track(draft: EventDraft) {
       events.emit('event', { ...draft, at: Date.now(), conversationId, visitorId } as MadoguchiEvent);
@@ -282,7 +287,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     conversation.merge(restored.messages);
     if (restored.status) conversation.setStatus(restored.status);
     // Only this tab's own panel reopens after a reload; a new tab starts closed.
-    if (restored.open && tabWasOpen(boot.config.appId) && !boot.openTouched) api.open();
+    if (restored.open && tabOpen(boot.config.appId) && !boot.openTouched) api.open();
     events.emit('ready');
     if (boot.config.faq) void search.loaded().then((ok) => (faqReady = ok));
     const session = { appId: boot.config.appId, visitorId, conversationId, locale: $locale.get(), user: boot.config.user || {} };
@@ -407,7 +412,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
       if ($open.get()) return;
       $open.set(true);
       live!.storage.setSession({ open: true });
-      rememberTabOpen(live!.config.appId, true);
+      tabOpen(live!.config.appId, true);
       if ($unread.get()) {
         $unread.set(0);
         events.emit('unread', 0);
@@ -420,7 +425,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
       if (!$open.get()) return;
       $open.set(false);
       live!.storage.setSession({ open: false });
-      rememberTabOpen(live!.config.appId, false);
+      tabOpen(live!.config.appId, false);
       events.emit('close');
       kernel.track({ type: 'widget.closed' });
     }),
@@ -455,6 +460,20 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
       reply(body);
     }),
     retry: guard('retry', () => delivery.retry()),
+    async conversations(limit = 5) {
+      const storage = live?.storage;
+      if (!storage) return [];
+      const current = conversationId;
+      const list = (await storage.listConversations()).filter((c) => c.id !== current).sort((a, b) => b.updatedAt - a.updatedAt);
+      const withMessages = await Promise.all(
+        list.slice(0, limit).map(async (c) => ({ id: c.id, status: c.status, updatedAt: c.updatedAt, messages: await storage.listMessages(c.id) })),
+      );
+      return withMessages.filter((c) => c.messages.length);
+    },
+    resend: guard('resend', (id: string) => {
+      const failed = conversation.$messages.get().find((m) => m.id === id && m.status === 'failed');
+      if (failed) delivery.push(failed);
+    }),
     // A running flow hands its answers over to the person who picks up.
     talkToPerson: guard('talkToPerson', (reason?: string) => handoff.request({ reason, flow: flows.current() || undefined })),
     debugContext(callback) {
@@ -481,41 +500,16 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
   return api;
 }
 
-/** The per-tab memory of an open panel: a reload keeps it, a new tab starts closed. */
-const tabKey = (appId: string) => `madoguchi:${appId}:open`;
-function tabWasOpen(appId: string): boolean {
+/**
+ * The per-tab memory of an open panel (a reload keeps it, a new tab starts closed): reads it, or
+ * writes `open` when given. Blocked storage (a sandboxed frame) only means a reload starts closed.
+ */
+function tabOpen(appId: string, open?: boolean): boolean {
+  const key = `madoguchi:${appId}:open`;
   try {
-    return sessionStorage.getItem(tabKey(appId)) === '1';
+    if (open !== undefined) sessionStorage[open ? 'setItem' : 'removeItem'](key, '1');
+    return sessionStorage.getItem(key) === '1';
   } catch {
-    // Storage blocked (sandboxed frame, privacy mode): a reload starts closed.
     return false;
   }
-}
-function rememberTabOpen(appId: string, open: boolean) {
-  try {
-    if (open) sessionStorage.setItem(tabKey(appId), '1');
-    else sessionStorage.removeItem(tabKey(appId));
-  } catch {
-    // As above: nothing to remember with.
-  }
-}
-
-type HandoffStatus = ConversationStatus & { handoff?: { id: string; email?: string; ticketId?: string } };
-
-/** The system notes a status change puts in the thread, each with an id naming what it tells (so it is added once). */
-function statusNotes(before: HandoffStatus, after: HandoffStatus): Array<[MessageNote, string]> {
-  const notes: Array<[MessageNote, string]> = [];
-  const handoff = after.handoff?.id || '';
-  const inLine = after.phase === 'waiting' || after.phase === 'away';
-  if (after.handoff && after.handoff.id !== before.handoff?.id && inLine) notes.push([{ kind: 'asked' }, `asked-${handoff}`]);
-  if (after.phase === 'away' && before.phase !== 'away' && !after.handoff?.email)
-    notes.push([{ kind: 'away', ...(after.nextOpenAt ? { until: after.nextOpenAt } : {}) }, `away-${handoff}`]);
-  if (after.phase === 'waiting' && after.queuePosition !== undefined && after.queuePosition !== before.queuePosition)
-    notes.push([{ kind: 'queue', position: after.queuePosition }, `queue-${handoff}-${after.queuePosition}`]);
-  if (after.phase === 'agent' && (before.phase !== 'agent' || before.agentName !== after.agentName))
-    notes.push([{ kind: 'joined', name: after.agentName || '' }, `joined-${handoff}-${after.agentName || ''}`]);
-  if (after.phase === 'closed' && before.phase !== 'closed') notes.push([{ kind: 'closed' }, `closed-${handoff}`]);
-  if (after.handoff?.email && after.handoff.email !== before.handoff?.email)
-    notes.push([{ kind: 'email', email: after.handoff.email }, `email-${after.handoff.ticketId || handoff}`]);
-  return notes;
 }

@@ -1,8 +1,9 @@
 import type { Messenger, SearchHit } from '@madoguchi/core';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import { fromStore } from './bind';
-import { SearchAnswers, Suggestions } from './Search';
+import { focus } from './Later';
+import { Suggestions } from './Search';
 
 const INPUT_MODE: Record<string, string> = { email: 'email', phone: 'tel', number: 'decimal' };
 
@@ -11,7 +12,13 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
   const [text, setText] = useState('');
   const [hits, setHits] = useState<SearchHit[]>([]);
   const [active, setActive] = useState(-1);
-  const phase = fromStore(m.state.$status).value.phase;
+  const status = fromStore(m.state.$status).value as { phase: string; handoff?: { email?: string } };
+  const phase = status.phase;
+  const box = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    if (focus.pending && m.state.$open.get()) box.current?.focus();
+    focus.pending = false;
+  }, []);
   const wait = fromStore(m.flows.$wait).value;
   const article = fromStore(m.search.$article).value;
   // A flow waiting for typed input (an e-mail address, a number…) owns the box: no suggestions then;
@@ -32,7 +39,15 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
     if (article) m.search.back();
     m.send(text);
     setText('');
+    // Focus stays in the box however the message went (Enter, a click or a tap on Send): Escape
+    // keeps working and a phone keeps its keyboard.
+    box.current?.focus();
   };
+  // The way to a person, unless a person is already there or on the way, or the flow offers it itself.
+  const human =
+    (phase === 'bot' || phase === 'closed' || (phase === 'away' && !!status.handoff?.email)) &&
+    wait?.allowHuman !== false &&
+    !(wait?.kind === 'choice' && wait.options.some((o) => o.label.trim() === t.human));
   const open = (hit: SearchHit) => {
     m.search.show(hit.id, text.trim());
     setHits([]);
@@ -62,8 +77,7 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
   };
   return (
     <>
-      {!article && <SearchAnswers m={m} t={t} />}
-      {(phase === 'bot' || phase === 'closed') && wait?.allowHuman !== false && (
+      {human && (
         <div class="chips">
           <button type="button" class="chip" onClick={() => m.talkToPerson()}>
             {t.human}
@@ -79,6 +93,7 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
         }}
       >
         <textarea
+          ref={box}
           rows={1}
           aria-label={t.message}
           placeholder={input?.placeholder || t.placeholder}
@@ -93,7 +108,8 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
           onInput={(e) => setText(e.currentTarget.value)}
           onKeyDown={onKeyDown}
         />
-        <button type="submit" class="send" disabled={!text.trim()}>
+        {/* A press on Send does not take the focus from the box (a phone's keyboard stays up). */}
+        <button type="submit" class="send" disabled={!text.trim()} onPointerDown={(e) => e.preventDefault()}>
           {t.send}
         </button>
       </form>

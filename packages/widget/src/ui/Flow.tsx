@@ -7,19 +7,12 @@ export function FlowWaitView({ m, t }: { m: Messenger; t: Strings }) {
   const f = m.flows;
   const w = fromStore(f.$wait).value;
   const busy = fromStore(f.$busy).value;
-  const articles = fromStore(f.$articles).value;
+  const messages = fromStore(m.state.$messages).value;
+  // An input's retry text is already said in the thread; here it only describes the box.
+  const said = !!w?.error && messages[messages.length - 1]?.text === w.error;
   const scale = w?.kind == 'survey' ? (w.scale == 'csat' ? 5 : 7) : 0;
   return (
     <>
-      {articles.length > 0 && (
-        <div class="chips" role="group" aria-label={t.suggestions}>
-          {articles.map((a) => (
-            <button key={a.id} type="button" class="chip" onClick={() => m.showArticle(a.id)}>
-              {a.title}
-            </button>
-          ))}
-        </div>
-      )}
       {w?.kind == 'choice' && (
         <div class="chips" role="group" aria-label={w.question || t.flowChoose}>
           {w.options.map((o) => (
@@ -38,16 +31,29 @@ export function FlowWaitView({ m, t }: { m: Messenger; t: Strings }) {
           ))}
         </div>
       )}
+      {scale > 0 && <ScaleEnds labels={scale === 5 ? t.csatScale : t.cesScale} />}
       {(busy || w?.kind == 'search' || w?.kind == 'delay') && (
         <p class="status" role="status">
           {t.flowWorking}
         </p>
       )}
       {w?.error && (
-        <p id={w.kind == 'input' ? 'mg-flow-error' : undefined} class="error" role="alert">
+        <p id={w.kind == 'input' ? 'mg-flow-error' : undefined} class={said ? 'vh' : 'error'} role={said ? undefined : 'alert'}>
           {w.error}
         </p>
       )}
     </>
+  );
+}
+
+/** The words at both ends of a rating scale, under its buttons. */
+export function ScaleEnds({ labels }: { labels: string[] }) {
+  return (
+    <p class="scale-ends" aria-hidden="true">
+      <span>1 — {labels[0]}</span>
+      <span>
+        {labels.length} — {labels[labels.length - 1]}
+      </span>
+    </p>
   );
 }

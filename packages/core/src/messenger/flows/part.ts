@@ -82,7 +82,10 @@ export function createFlowPartImpl(
           $busy.set(false);
         }
         if (signal.aborted) return;
-        question = k.say(m.text).text;
+        // The articles a search found go with the message that presents them, stored with it.
+        const extra = cards.length ? { articles: cards } : undefined;
+        cards = [];
+        question = k.say(m.text, extra).text;
       }
       if (signal.aborted || wait != turn.wait) return;
       if (!question && turn.wait) question = [...k.conversation.$messages.get()].reverse().find((m) => m.author == 'bot')?.text || '';
@@ -91,11 +94,15 @@ export function createFlowPartImpl(
     });
   };
 
+  /** Articles the last flow search found, waiting for the message that presents them. */
+  let cards: Array<{ id: string; title: string }> = [];
+
   /** Waits the flow answers itself: a FAQ search, a timer. */
   const act = (w: FlowWait) => {
     if (w.kind == 'search') {
       const hits = deps.search.query(w.query, 3);
-      $articles.set(hits.map((h) => ({ id: h.id, title: h.title })));
+      cards = hits.map((h) => ({ id: h.id, title: h.title }));
+      $articles.set(cards);
       reply({ type: 'search-result', found: hits.length > 0, articleIds: hits.map((h) => h.id) });
     } else if (w.kind == 'delay') {
       const node = w.node;

@@ -195,6 +195,9 @@ export function createHandoffPartImpl(
       k.say(SAID[k.locale()](literal(email)));
       return 'sent';
     },
+    statusChanged(before, after) {
+      for (const [note, id] of statusNotes(before, after)) k.note?.(note, id);
+    },
     acknowledge() {
       const s = status();
       const said = k.conversation.$messages.get().filter((m) => m.author !== 'user');
@@ -214,4 +217,24 @@ export function createHandoffPartImpl(
       flows.clear();
     },
   };
+}
+
+type HandoffStatus = ConversationStatus & { handoff?: HandoffRecord };
+
+/** The system notes a status change puts in the thread, each with an id naming what it tells (so it is added once). */
+function statusNotes(before: HandoffStatus, after: HandoffStatus): Array<[MessageNote, string]> {
+  const notes: Array<[MessageNote, string]> = [];
+  const handoff = after.handoff?.id || '';
+  const inLine = after.phase === 'waiting' || after.phase === 'away';
+  if (after.handoff && after.handoff.id !== before.handoff?.id && inLine) notes.push([{ kind: 'asked' }, `asked-${handoff}`]);
+  if (after.phase === 'away' && before.phase !== 'away' && !after.handoff?.email)
+    notes.push([{ kind: 'away', ...(after.nextOpenAt ? { until: after.nextOpenAt } : {}) }, `away-${handoff}`]);
+  if (after.phase === 'waiting' && after.queuePosition !== undefined && after.queuePosition !== before.queuePosition)
+    notes.push([{ kind: 'queue', position: after.queuePosition }, `queue-${handoff}-${after.queuePosition}`]);
+  if (after.phase === 'agent' && (before.phase !== 'agent' || before.agentName !== after.agentName))
+    notes.push([{ kind: 'joined', name: after.agentName || '' }, `joined-${handoff}-${after.agentName || ''}`]);
+  if (after.phase === 'closed' && before.phase !== 'closed') notes.push([{ kind: 'closed' }, `closed-${handoff}`]);
+  if (after.handoff?.email && after.handoff.email !== before.handoff?.email)
+    notes.push([{ kind: 'email', email: after.handoff.email }, `email-${after.handoff.ticketId || handoff}`]);
+  return notes;
 }
