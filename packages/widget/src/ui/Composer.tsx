@@ -79,7 +79,15 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
     <>
       {human && (
         <div class="chips">
-          <button type="button" class="chip" onClick={() => m.talkToPerson()}>
+          <button
+            type="button"
+            class="chip"
+            onClick={() => {
+              m.talkToPerson();
+              // The button goes away with the request: the focus goes on in the message box.
+              box.current?.focus();
+            }}
+          >
             {t.human}
           </button>
         </div>
