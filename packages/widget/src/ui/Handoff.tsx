@@ -37,7 +37,8 @@ export function HandoffExtras({ m, t }: { m: Messenger; t: Strings }) {
           <button type="submit" class="chip" disabled={note === 'sending'}>
             {t.emailTo(known)}
           </button>
-          <button type="button" class="link" onClick={() => setOther(true)}>
+          {/* Keyed: the re-render must not turn this very element into the submit button mid-click. */}
+          <button key="other" type="button" class="link" onClick={() => setOther(true)}>
             {t.email}
           </button>
         </div>

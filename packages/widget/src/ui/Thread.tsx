@@ -192,8 +192,8 @@ export function Thread({ m, t }: { m: Messenger; t: Strings }) {
   return (
     <>
       <div class="scroll" ref={scroller} tabIndex={0}>
-        {!messages.length && <Home m={m} t={t} />}
         <div role="log" aria-live="polite" aria-label={t.thread}>
+          {!messages.length && <Home m={m} t={t} />}
           <ol class="log">
             {hidden > 0 && (
               <li>

@@ -221,7 +221,7 @@ export function createHandoffPartImpl(
 
 type HandoffStatus = ConversationStatus & { handoff?: HandoffRecord };
 
-/** The system notes a status change puts in the thread, each with an id naming what it tells (so it is added once). */
+/** The system notes a status change puts in the thread (the e-mail follow-up says its own words in `followUpByEmail`), each with an id naming what it tells (so it is added once). */
 function statusNotes(before: HandoffStatus, after: HandoffStatus): Array<[MessageNote, string]> {
   const notes: Array<[MessageNote, string]> = [];
   const handoff = after.handoff?.id || '';
@@ -234,7 +234,5 @@ function statusNotes(before: HandoffStatus, after: HandoffStatus): Array<[Messag
   if (after.phase === 'agent' && (before.phase !== 'agent' || before.agentName !== after.agentName))
     notes.push([{ kind: 'joined', name: after.agentName || '' }, `joined-${handoff}-${after.agentName || ''}`]);
   if (after.phase === 'closed' && before.phase !== 'closed') notes.push([{ kind: 'closed' }, `closed-${handoff}`]);
-  if (after.handoff?.email && after.handoff.email !== before.handoff?.email)
-    notes.push([{ kind: 'email', email: after.handoff.email }, `email-${after.handoff.ticketId || handoff}`]);
   return notes;
 }
