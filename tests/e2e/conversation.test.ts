@@ -2,7 +2,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JavaScript module without types
 import { startDemoServer } from '../../scripts/demo-server.mjs';
+import { createRequire } from 'node:module';
 import { launchChromium, newContext } from './support';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 interface RelayDemo {
   url: string;
@@ -34,6 +37,10 @@ const WORDS = {
     replyFrom: 'New reply from Sam',
     dismiss: 'Dismiss',
     replyTime: 'within a day',
+    csatLow: '1 — Very dissatisfied',
+    csatHigh: '5 — Very satisfied',
+    close: 'Close support',
+    title: 'Acme help',
   },
   ja: {
     open: 'サポートを開く',
@@ -58,6 +65,10 @@ const WORDS = {
     replyFrom: 'Samから新しい返信',
     dismiss: '閉じる',
     replyTime: '1営業日以内',
+    csatLow: '1 — とても不満',
+    csatHigh: '5 — とても満足',
+    close: 'サポートを閉じる',
+    title: 'Acme ヘルプ',
   },
 };
 
@@ -229,11 +240,16 @@ describe.each(VARIANTS)('the conversation in $lang on $device', ({ lang, device 
 
     await press(device, page.getByRole('button', { name: w.open, exact: true }));
     // Bold renders as bold, with the agent's name on the message.
-    await log.locator('.msg.agent strong', { hasText: 'firmware' }).waitFor();
+    const bold = log.locator('.msg.agent strong', { hasText: 'firmware' });
+    await bold.waitFor();
+    expect(Number(await bold.evaluate((el) => getComputedStyle(el).fontWeight))).toBeGreaterThanOrEqual(700);
     await log.locator('.msg.agent .who', { hasText: 'Sam' }).waitFor();
 
     await agent.getByRole('button', { name: 'Close conversation' }).click();
     await log.getByText(w.closed).waitFor();
+    // The feedback scale says what its ends mean.
+    await dialog.getByText(w.csatLow).waitFor();
+    await dialog.getByText(w.csatHigh).waitFor();
 
     // A new question starts a new conversation, which gets its own answer.
     await page.getByRole('textbox', { name: w.message }).fill(w.unanswerable);
@@ -263,5 +279,79 @@ describe.each(VARIANTS)('the conversation in $lang on $device', ({ lang, device 
     await press(device, dialog.getByRole('button', { name: w.retry }));
     await dialog.getByText(w.unreachable).waitFor({ state: 'detached' });
     await dialog.getByText(w.unreachable).waitFor({ timeout: 15_000 });
+  });
+});
+
+describe.each(VARIANTS)('attention and branding in $lang on $device', ({ lang, device }) => {
+  const w = WORDS[lang];
+
+  it('starts a new tab with the panel closed, while the unread count follows the other tab', async () => {
+    const demo = await start();
+    const ctx = await context(device);
+    const first = await ctx.newPage();
+    const loopback = { transport: { type: 'loopback', delay: 5, agentName: 'Echo' } };
+    await bootPage(first, demo, lang, loopback);
+    await press(device, first.getByRole('button', { name: w.open, exact: true }));
+    await first.getByRole('dialog', { name: w.dialog }).waitFor();
+
+    const second = await ctx.newPage();
+    await bootPage(second, demo, lang, loopback);
+    await second.getByRole('button', { name: w.open, exact: true }).waitFor();
+    expect(await second.getByRole('dialog', { name: w.dialog }).isVisible()).toBe(false);
+    // The first tab keeps its panel open across a reload of its own.
+    await bootPage(first, demo, lang, loopback);
+    await first.getByRole('dialog', { name: w.dialog }).waitFor();
+
+    await first.getByRole('textbox', { name: w.message }).fill(w.unanswerable);
+    await press(device, first.getByRole('button', { name: w.send, exact: true }));
+    // The reply counts as unread in the tab whose panel is closed.
+    await expect.poll(() => second.evaluate(() => document.querySelector('madoguchi-widget')?.shadowRoot?.querySelector('.badge')?.textContent || '')).not.toBe('');
+  });
+
+  it('takes a brand colour, a title, its own opener and offsets, and stays readable (axe)', async () => {
+    const demo = await start();
+    const page = await (await context(device)).newPage();
+    await bootPage(page, demo, lang, {
+      theme: { mode: 'light', accent: '#ffcc00' },
+      title: { en: 'Acme help', ja: 'Acme ヘルプ' },
+      launcher: false,
+      offset: { x: 32, y: 40 },
+    });
+    await page.locator('madoguchi-widget').waitFor({ state: 'attached' });
+    expect(await page.getByRole('button', { name: w.open, exact: true }).count()).toBe(0);
+    // The host's own button opens the panel.
+    await press(device, page.locator('#open-help'));
+    const dialog = page.getByRole('dialog', { name: w.dialog });
+    await dialog.waitFor();
+    await dialog.getByRole('heading', { name: w.title }).waitFor();
+    const human = dialog.getByRole('button', { name: w.human });
+    await human.waitFor();
+    // A yellow accent is shaded until its text reads at 4.5:1 on white.
+    const ratio = await human.evaluate((el) => {
+      const rgb = (c: string) => c.match(/\d+/g)!.slice(0, 3).map(Number);
+      const lum = (c: number[]) =>
+        c.map((v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)).reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+      const a = lum(rgb(getComputedStyle(el).color));
+      return (1 + 0.05) / (a + 0.05);
+    });
+    expect(ratio).toBeGreaterThanOrEqual(4.5);
+    if (device === 'desktop') {
+      const box = (await dialog.boundingBox())!;
+      expect(Math.abs(1280 - (box.x + box.width) - 32)).toBeLessThanOrEqual(1);
+      expect(Math.abs(800 - (box.y + box.height) - 40)).toBeLessThanOrEqual(1);
+    }
+    await page.addScriptTag({ path: AXE });
+    const serious: string[] = await page.evaluate(async () => {
+      await new Promise(requestAnimationFrame);
+      const root = document.querySelector('madoguchi-widget')?.shadowRoot;
+      await Promise.all((root?.getAnimations() ?? []).map((a) => a.finished));
+      const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
+      return result.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => v.id);
+    });
+    expect(serious).toEqual([]);
+    // Escape hands the focus back to the host's own button.
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('open-help');
   });
 });

@@ -1,5 +1,6 @@
 /** The styles of the panel's views (thread, composer, article, forms), shipped with them. */
 export const PANEL_CSS = `
+strong,b{font-weight:700}em{font-style:italic}
 .scroll{flex:1;overflow-y:auto;padding:14px 14px 6px;overscroll-behavior:contain}
 .log{list-style:none;display:flex;flex-direction:column;gap:8px}
 .msg{max-width:85%;padding:8px 12px;border-radius:14px;background:var(--soft);overflow-wrap:anywhere}
