@@ -38,7 +38,7 @@ export function FlowWaitView({ m, t }: { m: Messenger; t: Strings }) {
         </p>
       )}
       {w?.error && (
-        <p id={w.kind == 'input' ? 'mg-flow-error' : undefined} class={said ? 'vh' : 'error'} role={said ? undefined : 'alert'}>
+        <p id={w.kind == 'input' ? 'mg-flow-error' : undefined} class={said ? 'vh' : 'error'} role="alert">
           {w.error}
         </p>
       )}
