@@ -76,7 +76,8 @@ export function App({ m }: { m: Messenger }) {
             {away && <Later view="HandoffExtras" m={m} t={t} />}
           </>
         )}
-        <Later view="Composer" m={m} t={t} />
+        {/* Keyed: the article view coming and going must not take its place (and its typed text). */}
+        <Later key="composer" view="Composer" m={m} t={t} />
       </div>
       <Preview m={m} t={t} />
       {hasLauncher && (
