@@ -32,8 +32,16 @@ export function makeSnippet(body: string, terms: Set<string>, size = 120): Snipp
     for (let j = i; j < marks.length && marks[j + 1] <= marks[i] + size - 20; j += 2) count++;
     if (count > best) (best = count), (start = Math.max(0, marks[i] - 20));
   }
-  if (start) start = Math.max(start, text.lastIndexOf(' ', start) + 1, start - 10);
-  const end = Math.min(text.length, start + size);
+  // The window starts and ends on word boundaries (text without spaces, such as Japanese, is cut where it falls).
+  if (start && text[start - 1] !== ' ') {
+    const back = text.lastIndexOf(' ', start) + 1;
+    start = back && start - back <= 15 ? back : text.indexOf(' ', start) + 1 || start;
+  }
+  let end = Math.min(text.length, start + size);
+  if (end < text.length && text[end] !== ' ') {
+    const space = text.lastIndexOf(' ', end);
+    if (space > start + size / 2) end = space;
+  }
   const parts: SnippetPart[] = [];
   let at = start;
   for (let i = 0; i < marks.length; i += 2) {
