@@ -184,6 +184,10 @@ describe('createMessenger', () => {
     expect(now[0]).toMatchObject({ author: 'user', text: 'A new question' });
     expect(now[0]!.conversationId).not.toBe(closedId);
     expect(m.state.$status.get().phase).toBe('bot');
+    // The closed one stays readable in the list of earlier conversations.
+    const earlier = await m.conversations();
+    expect(earlier.map((c) => c.id)).toEqual([closedId]);
+    expect(earlier[0]!.messages.map((x) => x.text).filter(Boolean)).toEqual(['First', 'Second']);
   });
 
   it('says the line is unreachable after the transport reports it, until it is back', async () => {
