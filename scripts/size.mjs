@@ -24,7 +24,7 @@ const ENGINES = [
   ['handoff', 5, 'triage and the handoff, at a handoff'],
   ['insights', 4, 'proactive rules, survey, analytics sink'],
   ['transports', 3, 'WebSocket / HTTP / webhook transports'],
-  ['ui', 3, 'article, flow, survey and e-mail views, when shown'],
+  ['ui', 7, 'the panel views and their styles, at first open'],
   ['markdown', 1.5, 'Markdown parser, with the first formatted message'],
   ['ja', 2, 'Japanese strings, when the locale is ja'],
   ['strings', 2.5, 'config.strings: checked and layered, when set'],

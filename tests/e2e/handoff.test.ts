@@ -65,8 +65,9 @@ describe('handoff to a person through the real relay', () => {
 
     // Nobody online yet: the widget says so and offers e-mail follow-up.
     await dialog.getByText('Nobody is online right now.', { exact: false }).waitFor();
-    await dialog.getByRole('textbox', { name: 'Email address' }).waitFor();
-    await dialog.getByRole('button', { name: 'Email me' }).waitFor();
+    // The address is known from the profile: offered, not asked for again.
+    await dialog.getByRole('button', { name: 'Email me at aiko@example.com' }).waitFor();
+    expect(await dialog.getByRole('textbox', { name: 'Email address' }).count()).toBe(0);
 
     const agent = await goOnline(demo);
     await dialog.getByText("You're next in line.", { exact: false }).waitFor();
@@ -161,12 +162,14 @@ describe('handoff to a person through the real relay', () => {
     await user.getByRole('textbox', { name: 'Message' }).fill('I need an invoice for order 1042');
     await user.getByRole('button', { name: 'Send', exact: true }).click();
     await user.getByRole('button', { name: 'Talk to a person' }).click();
+    // Another address than the profile's.
+    await dialog.getByRole('button', { name: 'Email address' }).click();
     const email = dialog.getByRole('textbox', { name: 'Email address' });
     await email.fill('aiko@');
-    await dialog.getByRole('button', { name: 'Email me' }).click();
+    await dialog.getByRole('button', { name: 'Email me', exact: true }).click();
     await dialog.getByRole('alert').getByText('Please enter an e-mail address', { exact: false }).waitFor();
     await email.fill('aiko.k@example.com');
-    await dialog.getByRole('button', { name: 'Email me' }).click();
+    await dialog.getByRole('button', { name: 'Email me', exact: true }).click();
     await dialog.getByText('We will answer at aiko.k@example.com.').waitFor();
     await dialog.getByText('A person will answer by e-mail at aiko.k@example.com.', { exact: false }).waitFor();
     const { tickets } = await demo.relayInstance.inspect();

@@ -126,7 +126,10 @@ describe('the conversation kept in IndexedDB', () => {
     await expect.poll(() => databases(page)).toEqual(['madoguchi-acme']);
     const other = await context.newPage();
     await other.goto(demo.url + '?transport=loopback');
-    // The panel comes back open, as it was left.
+    // A new tab starts with the panel closed; opened, it shows the same conversation.
+    await other.getByRole('button', { name: 'Open support', exact: true }).waitFor();
+    expect(await other.getByRole('dialog').isVisible()).toBe(false);
+    await openWidget(other);
     await other.getByRole('dialog').getByText('Private question').first().waitFor();
     await page.evaluate(() => (window as any).Madoguchi('shutdown'));
     await expect.poll(() => databases(page)).toEqual([]);

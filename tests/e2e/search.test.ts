@@ -81,14 +81,15 @@ describe('the help centre in the widget', () => {
     await context.close();
   });
 
-  it('answers a sent question with article buttons that open the article view', async () => {
+  it('answers a sent question with article cards in its message that open the article view', async () => {
     const { context, page, errors } = await openDemo();
     const box = page.getByRole('textbox', { name: 'Message' });
     await box.fill('How do I cancel my subscription?');
     await box.press('Enter');
     const log = page.getByRole('log', { name: 'Conversation' });
     await log.getByText('These articles may help:').waitFor();
-    const answers = page.getByRole('group', { name: 'Suggested articles' });
+    // The cards are part of the bot's message in the thread.
+    const answers = log.getByRole('list', { name: 'Suggested articles' });
     await answers.getByRole('button', { name: 'How do I cancel my subscription?' }).click();
     await page.getByRole('heading', { name: 'How do I cancel my subscription?' }).waitFor();
     await expect.poll(() => events(page, 'search.made')).toEqual([{ type: 'search.made', query: 'How do I cancel my subscription?', resultCount: 1 }]);

@@ -33,7 +33,7 @@ describe('madoguchi flow preview', () => {
     expect(html).toContain('n_a[&#34;message a: Hi #60;there#62;&#34;]');
     expect(html).toContain('"flows":["/flows/hello.json","/flows/bye.json"]');
     expect(html).toContain(`Madoguchi('startFlow', "hello")`);
-    expect(html).toContain('<script src="/madoguchi/madoguchi.js"></script>');
+    expect(html).toContain('<script type="module" src="/madoguchi/madoguchi.js"></script>');
     expect(await (await fetch(p.url + 'flows/bye.json')).json()).toEqual(bye);
     expect((await fetch(p.url + 'flows/other.json')).status).toBe(404);
     expect((await fetch(p.url + 'madoguchi/../package.json')).status).toBe(404);

@@ -1,9 +1,10 @@
 import type { RedactionOptions } from './context/redact';
 import type { TransportAdapter } from './transport/types';
 import type { StringOverrides } from './strings';
-import type { Locale, Problem, UserInfo } from './types';
+import type { Locale, LocalizedText, Problem, UserInfo } from './types';
 
 export type Corner = 'bottom-right' | 'bottom-left' | 'top-right' | 'top-left';
+export type ThemeMode = 'auto' | 'light' | 'dark';
 export type StorageMode = 'always' | 'after-interaction' | 'none';
 
 /** Built-in transports by name, or any object that implements the adapter interface. */
@@ -47,8 +48,16 @@ export interface MessengerConfig {
   position?: Corner;
   /** Stacking order of the launcher and panel. Default 2147483000. */
   zIndex?: number;
-  /** 'auto' follows prefers-color-scheme. Default 'auto'. */
-  theme?: 'auto' | 'light' | 'dark';
+  /** 'auto' follows prefers-color-scheme (default), or `{ mode, accent }`: the brand colour as #rgb or #rrggbb. */
+  theme?: ThemeMode | { mode?: ThemeMode; accent?: string };
+  /** The panel's heading (its accessible name stays "Support"). */
+  title?: LocalizedText;
+  /** The first thing an empty conversation says. */
+  greeting?: LocalizedText;
+  /** false hides the built-in launcher: open the panel from your own button (`open`, `toggle`). Default true. */
+  launcher?: boolean;
+  /** Distance in px of the launcher and panel from the page's edges. Default `{ x: 20, y: 20 }`. */
+  offset?: { x?: number; y?: number };
   /** Nonce for the widget's style element under a strict CSP (when constructable stylesheets are missing). */
   nonce?: string;
   /** Extra synonyms for the FAQ search: `{ "refund": ["money back"] }`. */
@@ -69,6 +78,8 @@ export interface MessengerConfig {
   sound?: boolean;
   /** The https endpoints a flow's `request` node may call, as prefixes (`https://api.example.com/orders/`). */
   flowRequests?: string[];
+  /** When a person usually replies, said when a question gets no instant answer: "within a day", or per locale. */
+  replyTime?: LocalizedText;
 }
 
 const oneOf =
@@ -76,6 +87,9 @@ const oneOf =
   (v: unknown) =>
     values.includes(v as T) ? '' : `expected one of ${values.map((x) => JSON.stringify(x)).join(', ')}`;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const localizedText = (v: unknown) =>
+  typeof v === 'string' || (isObject(v) && Object.values(v).every((x) => typeof x === 'string')) ? '' : 'expected a string or { "en": "…", "ja": "…" }';
 
 const RULES: Partial<Record<string, (v: unknown) => string>> = {
   appId: (v) => (typeof v === 'string' && /^[\w.-]{1,64}$/.test(v) ? '' : 'expected a string of 1–64 letters, digits, ".", "_" or "-"'),
@@ -95,7 +109,15 @@ const RULES: Partial<Record<string, (v: unknown) => string>> = {
   retentionDays: (v) => (typeof v === 'number' && v > 0 ? '' : 'expected a positive number of days'),
   position: oneOf('bottom-right', 'bottom-left', 'top-right', 'top-left'),
   zIndex: (v) => (Number.isInteger(v) ? '' : 'expected an integer'),
-  theme: oneOf('auto', 'light', 'dark'),
+  theme: (v) =>
+    typeof v === 'string' ? oneOf('auto', 'light', 'dark')(v) : isObject(v) && [undefined, 'auto', 'light', 'dark'].includes(v.mode as string) && (v.accent === undefined || /^#([0-9a-f]{3}){1,2}$/i.test(v.accent as string))
+      ? ''
+      : 'expected "auto", "light", "dark" or { mode, accent: "#0a7d5a" }',
+  title: localizedText,
+  greeting: localizedText,
+  replyTime: localizedText,
+  launcher: (v) => (typeof v === 'boolean' ? '' : 'expected true or false'),
+  offset: (v) => (isObject(v) && Object.values(v).every((n) => typeof n === 'number' && n >= 0) ? '' : 'expected { x, y } in px'),
   nonce: (v) => (typeof v === 'string' ? '' : 'expected a string'),
   strings: (v) => (isObject(v) ? '' : 'expected strings by locale, like { "fr": { "send": "Envoyer" } }'),
 };

@@ -31,7 +31,27 @@ export type MessageAuthor = 'user' | 'bot' | 'agent' | 'system';
  * pending: stored, not yet handed to the transport; queued: waiting in the outbox for the line
  * to return; sent: accepted by the transport; failed: refused for good.
  */
-export type MessageStatus = 'pending' | 'queued' | 'sent' | 'failed';
+export type MessageStatus = 'pending' | 'queued' | 'sent' | 'failed' | 'read';
+
+/**
+ * What a system note or an acknowledgment says, as data: the widget tells it in the reader's
+ * language. asked: a person was asked for; queue: the place in line; joined: who joined; closed:
+ * the conversation ended; away: nobody online; email: a person answers by e-mail; ack: a message
+ * nobody answered yet was received; survey: a feedback answer.
+ */
+export interface MessageNote {
+  kind: 'asked' | 'queue' | 'joined' | 'closed' | 'away' | 'email' | 'ack' | 'survey';
+  name?: string;
+  position?: number;
+  email?: string;
+  /** Epoch ms: when someone will answer (office hours). */
+  until?: number;
+  /** The expected reply time as configured (`replyTime`), in the conversation's language. */
+  replyTime?: string;
+  score?: number;
+  /** The survey scale answered: 'csat' or 'ces'. */
+  scale?: string;
+}
 
 export interface Message {
   /** Client message id: unique, makes every send idempotent. */
@@ -45,4 +65,8 @@ export interface Message {
   status?: MessageStatus;
   /** Display name for agent (and bot) messages. */
   authorName?: string;
+  /** Help-centre articles a bot message offers (an answer), kept with it. */
+  articles?: Array<{ id: string; title: string }>;
+  /** A system note or acknowledgment (then `text` may be empty): see `MessageNote`. */
+  note?: MessageNote;
 }

@@ -95,7 +95,8 @@ describe('agents sign in', () => {
   });
 
   it('closes a console socket when its short-lived token ends', async () => {
-    const r = await relay({ tokenTtlSeconds: 1 });
+    // Long enough for the sign-in and the first snapshot on a busy machine, short enough to wait for.
+    const r = await relay({ tokenTtlSeconds: 3 });
     const desk = await agent(r, 'Sam');
     const closed = await new Promise<number>((resolve) => desk.ws.on('close', (code) => resolve(code)));
     expect(closed).toBe(1008);

@@ -1,6 +1,6 @@
 import type { Messenger } from '@madoguchi/core';
 import { render } from 'preact';
-import { CSS } from './styles';
+import { styleRoot } from './styles';
 import { App } from './ui/App';
 import { Contained } from './ui/Contained';
 
@@ -14,17 +14,7 @@ export function mountWidget(m: Messenger, doc: Document | undefined = typeof doc
   const host = doc.createElement('madoguchi-widget');
   const root = host.attachShadow({ mode: 'open' });
   const config = m.state.config();
-  if ('adoptedStyleSheets' in root && typeof CSSStyleSheet !== 'undefined' && 'replaceSync' in CSSStyleSheet.prototype) {
-    // Constructed stylesheets need no nonce and are not blocked by a strict style-src.
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(CSS);
-    root.adoptedStyleSheets = [sheet];
-  } else {
-    const style = doc.createElement('style');
-    if (config?.nonce) style.nonce = config.nonce;
-    style.textContent = CSS;
-    root.appendChild(style);
-  }
+  const unstyle = styleRoot(root, config?.nonce);
   if (config?.zIndex !== undefined) host.style.setProperty('--z', String(config.zIndex));
   const container = doc.createElement('div');
   root.appendChild(container);
@@ -38,6 +28,7 @@ export function mountWidget(m: Messenger, doc: Document | undefined = typeof doc
   const stopKeeping = keepOnPage(host, doc);
   return () => {
     stopKeeping();
+    unstyle();
     render(null, container);
     host.remove();
   };

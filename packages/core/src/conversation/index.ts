@@ -13,6 +13,8 @@ export interface ConversationStatus {
   /** Epoch ms when someone will answer, outside office hours. */
   nextOpenAt?: number;
   awayMessage?: string;
+  /** The transport failed again and again: messages wait in the outbox until it is back. */
+  unreachable?: boolean;
 }
 
 export interface ConversationStore {
@@ -32,7 +34,7 @@ const initialStatus = (): ConversationStatus => ({ phase: 'bot', online: false }
 const byTime = (a: Message, b: Message) => a.at - b.at;
 
 function same(a: Message, b: Message): boolean {
-  return a.text === b.text && a.status === b.status && a.at === b.at && a.authorName === b.authorName;
+  return a.text === b.text && a.status === b.status && a.at === b.at && a.authorName === b.authorName && a.articles === b.articles && a.note === b.note;
 }
 
 /** The messages of the open conversation and its status, as stores the UI subscribes to. */

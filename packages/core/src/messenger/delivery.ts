@@ -47,7 +47,13 @@ export interface Delivery {
   /** Hands a user message to the outbox (or holds it until the outbox exists). */
   push(message: OutgoingMessage): void;
   /** The browser says the line is up or down: shown at once, whatever the transport knows yet. */
-  online(on: boolean): void;
+  lineChanged(on: boolean): void;
+  /** The line is up now. */
+  online(): boolean;
+  /** Connects again at once (after repeated failures). */
+  retry(): void;
+  /** Reconnects for another conversation (a new one after a close). */
+  follow(conversationId: string): void;
   close(): void;
 }
 
@@ -56,6 +62,8 @@ export function createDelivery(host: DeliveryHost, engines: Pick<EngineLoaders, 
   let outbox: Outbox | undefined;
   /** Messages sent before the outbox is ready (the first milliseconds after boot). */
   let early: OutgoingMessage[] = [];
+  let session: TransportSession | undefined;
+  let up = false;
 
   const markStatus = (id: string, status: Message['status']) => {
     const message = host.messages().find((m) => m.id === id);
@@ -64,7 +72,8 @@ export function createDelivery(host: DeliveryHost, engines: Pick<EngineLoaders, 
 
   const onStatus = (status: TransportStatus) => {
     if (status.type === 'online') {
-      host.setStatus({ online: status.online });
+      up = status.online;
+      host.setStatus(status.online ? { online: true, unreachable: false } : { online: false });
       if (!status.online) for (const item of outbox?.items() || []) markStatus(item.id, 'queued');
     } else if (status.type === 'queue')
       host.setStatus({ phase: 'waiting', queuePosition: status.position, expectedWaitSeconds: status.expectedWaitSeconds });
@@ -78,6 +87,7 @@ export function createDelivery(host: DeliveryHost, engines: Pick<EngineLoaders, 
     } else if (status.type === 'away') host.setStatus({ phase: 'away', nextOpenAt: status.nextOpenAt, awayMessage: status.message });
     // A ticket was filed (a webhook transport): nobody will answer here, the e-mail follow-up may.
     else if (status.type === 'ticket') host.setStatus({ phase: 'away', queuePosition: undefined });
+    else if (status.type === 'read') for (const id of status.ids) markStatus(id, 'read');
   };
 
   const sink: TransportSink = {
@@ -91,16 +101,30 @@ export function createDelivery(host: DeliveryHost, engines: Pick<EngineLoaders, 
         authorName: m.authorName,
       }),
     status: onStatus,
-    error: (e: Error) => host.report({ message: `transport: ${e.message}`, cause: e }),
+    error: (e: Error) => {
+      // A line that keeps failing says so in the thread; the outbox keeps what was typed.
+      if (!up) host.setStatus({ unreachable: true });
+      host.report({ message: `transport: ${e.message}`, cause: e });
+    },
     // The conversation's secret the relay issued at hello: kept, and handed back at the next connect.
-    session: ({ token }) => host.storage.setSession({ token }),
+    session: ({ token }) => {
+      if (session) session = { ...session, token };
+      host.storage.setSession({ token });
+    },
+  };
+
+  const reconnect = () => {
+    if (!transport || !session) return;
+    transport.close();
+    Promise.resolve(transport.connect(session, sink)).catch((cause) => host.report({ message: 'the transport could not connect', cause }));
   };
 
   return {
     get transport() {
       return transport;
     },
-    async start(config, session, signal) {
+    async start(config, given, signal) {
+      session = given;
       const storage = host.storage;
       const t = await createTransport(config, engines.transports);
       if (signal.aborted) return t.close();
@@ -130,11 +154,25 @@ export function createDelivery(host: DeliveryHost, engines: Pick<EngineLoaders, 
       }
     },
     push(message) {
+      markStatus(message.id, 'pending');
       if (outbox) outbox.push(message);
       else early.push(message);
     },
-    online: (on) => onStatus({ type: 'online', online: on }),
+    lineChanged: (on) => onStatus({ type: 'online', online: on }),
+    online: () => up,
+    retry() {
+      host.setStatus({ unreachable: false });
+      reconnect();
+    },
+    follow(conversationId) {
+      if (!session || session.conversationId === conversationId) return;
+      // A new conversation gets its own token at hello.
+      session = { ...session, conversationId, token: undefined };
+      reconnect();
+    },
     close() {
+      session = undefined;
+      up = false;
       outbox?.close();
       transport?.close();
       outbox = transport = undefined;

@@ -41,10 +41,13 @@ describe('createMessenger', () => {
     await t.connected;
     m.send('  Where is my order?  ');
     await vi.waitFor(() => expect(t.sent).toEqual(['Where is my order?']));
+    // Nothing in a help centre answers it: an acknowledgment does.
+    await vi.waitFor(() => expect(m!.state.$messages.get().map((x) => x.note?.kind)).toContain('ack'));
     t.sink().message({ id: 'a1', text: 'On its way!', authorName: 'Ken' });
-    const texts = m.state.$messages.get().map((x) => [x.author, x.text]);
+    const texts = m.state.$messages.get().map((x) => [x.author, x.text || x.note?.kind]);
     expect(texts).toEqual([
       ['user', 'Where is my order?'],
+      ['bot', 'ack'],
       ['agent', 'On its way!'],
     ]);
     await vi.waitFor(() => expect(m!.state.$messages.get()[0]!.status).toBe('sent'));
@@ -107,11 +110,13 @@ describe('createMessenger', () => {
     first.open();
     first.send('Remember me');
     await vi.waitFor(() => expect(t.sent).toEqual(['Remember me']));
+    await vi.waitFor(() => expect(first.state.$messages.get()).toHaveLength(2));
     // A reload: the old page goes away without shutdown, a new messenger boots.
     const second = createMessenger({ appId: 'unit-reload', transport: manualTransport().adapter, storage: 'always' });
     m = second;
     await ready(second);
-    expect(second.state.$messages.get().map((x) => x.text)).toEqual(['Remember me']);
+    // The question, and the acknowledgment it got (nothing in the help centre answers it).
+    expect(second.state.$messages.get().map((x) => x.text || x.note?.kind)).toEqual(['Remember me', 'ack']);
     expect(second.state.$open.get()).toBe(true);
   });
 
@@ -192,5 +197,51 @@ describe('createMessenger', () => {
     expect(asked).toEqual(['flow']);
     m.showArticle('a');
     await vi.waitFor(() => expect(asked).toEqual(['flow', 'search']));
+  });
+
+  it('tells the handoff in notes added once, answers a burst with one acknowledgment, and starts anew after a close', async () => {
+    const t = manualTransport();
+    m = createMessenger({ appId: 'unit-story', transport: t.adapter, storage: 'none', replyTime: { en: 'within a day' } });
+    await ready(m);
+    await t.connected;
+    m.send('First');
+    m.send('Second');
+    await vi.waitFor(() => expect(m!.state.$messages.get().filter((x) => x.note?.kind === 'ack')).toHaveLength(1));
+    expect(m.state.$messages.get().find((x) => x.note?.kind === 'ack')!.note).toEqual({ kind: 'ack', replyTime: 'within a day' });
+    m.talkToPerson();
+    t.sink().status({ type: 'queue', position: 2 });
+    t.sink().status({ type: 'queue', position: 2 });
+    t.sink().status({ type: 'queue', position: 1 });
+    t.sink().status({ type: 'agent-joined', name: 'Ken' });
+    t.sink().status({ type: 'agent-joined', name: 'Ken' });
+    t.sink().status({ type: 'closed' });
+    const notes = () => m!.state.$messages.get().filter((x) => x.author === 'system').map((x) => x.note);
+    await vi.waitFor(() => expect(notes()).toHaveLength(5));
+    expect(notes()).toEqual([{ kind: 'asked' }, { kind: 'queue', position: 2 }, { kind: 'queue', position: 1 }, { kind: 'joined', name: 'Ken' }, { kind: 'closed' }]);
+    const closedId = m.state.$messages.get()[0]!.conversationId;
+    m.send('A new question');
+    const now = m.state.$messages.get();
+    expect(now[0]).toMatchObject({ author: 'user', text: 'A new question' });
+    expect(now[0]!.conversationId).not.toBe(closedId);
+    expect(m.state.$status.get().phase).toBe('bot');
+    // The closed one stays readable in the list of earlier conversations.
+    const earlier = await m.conversations();
+    expect(earlier.map((c) => c.id)).toEqual([closedId]);
+    expect(earlier[0]!.messages.map((x) => x.text).filter(Boolean)).toEqual(['First', 'Second']);
+  });
+
+  it('says the line is unreachable after the transport reports it, until it is back', async () => {
+    const t = manualTransport();
+    m = createMessenger({ appId: 'unit-down', transport: t.adapter, storage: 'none' });
+    const errors: string[] = [];
+    m.on('error', (e) => errors.push(e.message));
+    await ready(m);
+    await t.connected;
+    t.sink().status({ type: 'online', online: false });
+    t.sink().error(new Error('could not connect (3 attempts): add the origin to allowedOrigins'));
+    expect(m.state.$status.get().unreachable).toBe(true);
+    expect(errors[0]).toContain('allowedOrigins');
+    t.sink().status({ type: 'online', online: true });
+    expect(m.state.$status.get().unreachable).toBe(false);
   });
 });

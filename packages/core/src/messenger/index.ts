@@ -6,7 +6,7 @@ import { createEmitter } from '../emitter';
 import { createId } from '../id';
 import type { MadoguchiEvent } from '../insights/events';
 import { createMessengerStorage, type MessengerStorage } from '../storage';
-import type { Locale, Message, UserInfo } from '../types';
+import type { Locale, Message, MessageNote, UserInfo } from '../types';
 import { createDelivery, MAX_MESSAGE_LENGTH } from './delivery';
 import type { EngineLoaders } from './engines';
 import { createFlowPart, type FlowPart } from './flows';
@@ -75,6 +75,12 @@ export interface Messenger {
   shutdown(): Promise<void>;
   /** Sends a user message (what the composer calls). */
   send(text: string): void;
+  /** Connects the transport again now (after it kept failing); what waits in the outbox goes out. */
+  retry(): void;
+  /** The visitor's earlier conversations (not the current one), newest first, at most `limit`, with their messages. */
+  conversations(limit?: number): Promise<Array<{ id: string; status: 'open' | 'closed'; updatedAt: number; messages: Message[] }>>;
+  /** Sends a message that failed once more (same id: the transport never sees it twice). */
+  resend(id: string): void;
   /** Asks for a person, from any state. */
   talkToPerson(reason?: string): void;
   /**
@@ -156,6 +162,8 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
   idle.abort();
   let conversationId = createId();
   let visitorId = '';
+  /** The help centre can answer at once (its index is built). */
+  let faqReady = false;
   /** Time stamps of messages made here strictly increase, so a reply never sorts before its question. */
   let lastAt = 0;
   const stamp = () => (lastAt = Math.max(Date.now(), lastAt + 1));
@@ -200,8 +208,17 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     }
   };
 
+  /** A system note in the thread; an id built from what it tells keeps it once-only across tabs and reloads. */
+  const addNote = (note: MessageNote, id: string) => {
+    const noteId = `${conversationId}:${id}`;
+    if (!conversation.$messages.get().some((m) => m.id === noteId)) receive({ id: noteId, conversationId, author: 'system', text: '', at: stamp(), note });
+  };
+
   const setStatus = (patch: Partial<ConversationStatus>) => {
+    const before = conversation.$status.get();
     conversation.setStatus(patch);
+    // What the person should remember of it becomes a note in the thread (told by the handoff part).
+    handoff.statusChanged(before, conversation.$status.get());
     touchConversation();
     events.emit('status', conversation.$status.get());
   };
@@ -216,15 +233,18 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     storage: () => live!.storage,
     context: () => live!.context,
     transport: () => delivery.transport,
-    say(text) {
-      const message: Message = { id: createId(), conversationId, author: 'bot', text, at: stamp() };
+    say(text, extra) {
+      const message: Message = { id: createId(), conversationId, author: 'bot', text, at: stamp(), ...extra };
       receive(message);
       return message;
     },
     receive,
+    note: addNote,
     setStatus,
     track(draft: EventDraft) {
       events.emit('event', { ...draft, at: Date.now(), conversationId, visitorId } as MadoguchiEvent);
+      // A feedback answer is part of the story the thread tells.
+      if (draft.type === 'survey.answered') addNote({ kind: 'survey', scale: draft.kind, score: draft.score }, `survey-${draft.kind}`);
     },
     emit: (name, ...args) => events.emit(name as keyof InternalEvents, ...(args as [])),
     on: (name, handler) => events.on(name as keyof InternalEvents, handler),
@@ -287,7 +307,8 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     $hasEarlier.set(restored.earlier);
     createdAt = restored.createdAt;
     if (restored.status) conversation.setStatus(restored.status);
-    if (restored.open && !boot.openTouched) api.open();
+    // Only this tab's own panel reopens after a reload; a new tab starts closed.
+    if (restored.open && tabOpen(boot.config.appId) && !boot.openTouched) api.open();
     events.emit('ready');
     const session = { appId: boot.config.appId, visitorId, conversationId, locale: $locale.get(), user: boot.config.user || {}, token: restored.token };
     await Promise.all([
@@ -304,6 +325,38 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     conversation.merge(page.messages);
     $hasEarlier.set(page.earlier);
     return page.messages.length > 0;
+  }
+
+  /** Starts a new, empty conversation; the previous one stays in storage. */
+  function startConversation() {
+    // The old conversation's survey goes with it.
+    if (insights.$survey.get()) insights.skipSurvey();
+    conversationId = createId();
+    conversation.reset();
+    $hasEarlier.set(false);
+    createdAt = undefined;
+    conversation.setStatus({ online: delivery.online() });
+    // The new conversation gets its own token from the relay at hello.
+    live?.storage.setSession({ conversationId, token: undefined });
+    delivery.follow(conversationId);
+  }
+
+  /**
+   * Every message gets an answer: a part that takes it (a flow's question, a confident help-centre
+   * match), or else an acknowledgment with the expected reply time and the way to a person.
+   */
+  function reply(text: string) {
+    const searchWasReady = faqReady;
+    if (parts.some((part) => part.userText?.(text))) return;
+    const phase = conversation.$status.get().phase;
+    if (phase === 'waiting' || phase === 'agent') return;
+    if (!searchWasReady && live?.config.faq) {
+      const id = conversationId;
+      void search.loaded().then((ok) => {
+        faqReady = ok;
+        if (id === conversationId && !(ok && search.userText?.(text))) handoff.acknowledge();
+      });
+    } else handoff.acknowledge();
   }
 
   const tabSync = followOtherTabs({
@@ -344,6 +397,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     $booted.set(false);
     conversationId = createId();
     createdAt = undefined;
+    faqReady = false;
     try {
       if (wipe) await boot.storage.wipe();
       await boot.storage.close();
@@ -375,7 +429,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
       boot.cleanup.push(storage.subscribe(tabSync));
       const flush = () => void storage.flush();
       // The browser going offline shows at once ("will send when back online"), before any send fails.
-      const line = () => delivery.online(navigator.onLine);
+      const line = () => delivery.lineChanged(navigator.onLine);
       const listen = (type: string, fn: () => void) => {
         window.addEventListener(type, fn);
         boot.cleanup.push(() => window.removeEventListener(type, fn));
@@ -410,6 +464,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
       if ($open.get()) return;
       $open.set(true);
       live!.storage.setSession({ open: true });
+      tabOpen(live!.config.appId, true);
       if ($unread.get()) {
         $unread.set(0);
         events.emit('unread', 0);
@@ -422,6 +477,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
       if (!$open.get()) return;
       $open.set(false);
       live!.storage.setSession({ open: false });
+      tabOpen(live!.config.appId, false);
       events.emit('close');
       kernel.track({ type: 'widget.closed' });
     }),
@@ -447,11 +503,28 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
       const body = String(text).trim().slice(0, MAX_MESSAGE_LENGTH);
       if (!body) return;
       live!.storage.enable();
+      // A closed conversation stays as it was (readable in the list); a new question starts a new one.
+      if (conversation.$status.get().phase === 'closed') startConversation();
       const message: Message = { id: createId(), conversationId, author: 'user', text: body, at: stamp(), status: 'pending' };
       receive(message);
       kernel.track({ type: 'message.sent', messageId: message.id });
       delivery.push({ id: message.id, conversationId, text: body, at: message.at });
-      for (const part of parts) if (part.userText?.(body)) break;
+      reply(body);
+    }),
+    retry: guard('retry', () => delivery.retry()),
+    async conversations(limit = 5) {
+      const storage = live?.storage;
+      if (!storage) return [];
+      const current = conversationId;
+      const list = (await storage.listConversations()).filter((c) => c.id !== current).sort((a, b) => b.updatedAt - a.updatedAt);
+      const withMessages = await Promise.all(
+        list.slice(0, limit).map(async (c) => ({ id: c.id, status: c.status, updatedAt: c.updatedAt, messages: await storage.listMessages(c.id) })),
+      );
+      return withMessages.filter((c) => c.messages.length);
+    },
+    resend: guard('resend', (id: string) => {
+      const failed = conversation.$messages.get().find((m) => m.id === id && m.status === 'failed');
+      if (failed) delivery.push(failed);
     }),
     // A running flow hands its answers over to the person who picks up.
     talkToPerson: guard('talkToPerson', (reason?: string) => handoff.request({ reason, flow: flows.current() || undefined })),
@@ -483,4 +556,18 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
   };
   if (initial) api.boot(initial);
   return api;
+}
+
+/**
+ * The per-tab memory of an open panel (a reload keeps it, a new tab starts closed): reads it, or
+ * writes `open` when given. Blocked storage (a sandboxed frame) only means a reload starts closed.
+ */
+function tabOpen(appId: string, open?: boolean): boolean {
+  const key = `madoguchi:${appId}:open`;
+  try {
+    if (open !== undefined) sessionStorage[open ? 'setItem' : 'removeItem'](key, '1');
+    return sessionStorage.getItem(key) === '1';
+  } catch {
+    return false;
+  }
 }

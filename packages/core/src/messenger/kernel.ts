@@ -4,7 +4,7 @@ import type { ConversationStatus, ConversationStore } from '../conversation';
 import type { MadoguchiEvent } from '../insights/events';
 import type { MessengerStorage } from '../storage';
 import type { TransportAdapter } from '../transport/types';
-import type { Locale, Message } from '../types';
+import type { Locale, Message, MessageNote } from '../types';
 
 /** An error reported through `on('error')` and the console; `path` names the field when input was at fault. */
 export interface MadoguchiError {
@@ -38,7 +38,9 @@ export interface Kernel {
   context(): ContextTracker;
   transport(): TransportAdapter | undefined;
   /** Adds a bot message to the thread (stored, announced, not sent to the transport). */
-  say(text: string): Message;
+  say(text: string, extra?: Pick<Message, 'articles' | 'note'>): Message;
+  /** Adds a system note; `id` names what it tells, so it is added once across tabs and reloads. */
+  note?(note: MessageNote, id: string): void;
   /** Changes the conversation's status, stores it with the conversation and announces it. */
   setStatus(patch: Partial<ConversationStatus>): void;
   /** Puts a message in the thread and storage (no duplicate by id). */

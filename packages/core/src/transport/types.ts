@@ -22,7 +22,9 @@ export type TransportStatus =
   | { type: 'closed' }
   | { type: 'away'; nextOpenAt?: number; message?: string }
   /** A ticket was filed (webhook transport, e-mail follow-up): a person answers by e-mail. */
-  | { type: 'ticket'; id: string };
+  | { type: 'ticket'; id: string }
+  /** The other side read the user's messages with these ids. */
+  | { type: 'read'; ids: string[] };
 
 /** Where an adapter delivers what arrives. */
 export interface TransportSink {

@@ -41,6 +41,8 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
   let stopped = true;
   let attempt = 0;
   let heard = 0;
+  /** Connection attempts in a row that never opened; the third one is reported. */
+  let refused = 0;
   let retry: ReturnType<typeof setTimeout> | undefined;
   let pinger: ReturnType<typeof setInterval> | undefined;
 
@@ -56,6 +58,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
       socket.close();
     } catch {}
     if (up) link.sink?.status({ type: 'online', online: (up = false) });
+    else if (!stopped && ++refused === FAILURES_REPORTED) link.sink?.error(new Error(refusedMessage(options.url)));
     if (!stopped) retry = setTimeout(open, backoffDelay(attempt++, options.retryBaseMs, options.retryMaxMs));
   };
   const open = () => {
@@ -63,7 +66,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
     if (stopped || ws) return;
     const socket = (ws = new WS(options.url, options.protocols));
     socket.onopen = () => {
-      attempt = 0;
+      attempt = refused = 0;
       heard = Date.now();
       up = true;
       write({ type: 'hello', session: link.session!, last: link.last });
@@ -83,7 +86,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
     link,
     async (frame) => write(frame),
     () => {
-      attempt = 0;
+      attempt = refused = 0;
       if (stopped) {
         stopped = false;
         pinger = setInterval(() => {
@@ -100,5 +103,17 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): Tr
       clearInterval(pinger);
       if (ws) drop(ws);
     },
+  );
+}
+
+/** Failed connection attempts in a row before the page is told. */
+const FAILURES_REPORTED = 3;
+
+/** Why a socket may never open; a browser does not tell a refused origin (403) from a relay that is down. */
+function refusedMessage(url: string): string {
+  const origin = typeof location !== 'undefined' ? location.origin : 'this page';
+  return (
+    `could not connect to ${url} (${FAILURES_REPORTED} attempts). If the relay is running, it may refuse this page's origin: ` +
+    `add "${origin}" to the relay's allowedOrigins. Messages wait and are sent when the connection returns.`
   );
 }

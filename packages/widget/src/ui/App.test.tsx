@@ -20,7 +20,7 @@ describe('the widget shell', () => {
     boot();
     fireEvent.click(screen.getByRole('button', { name: 'Open support' }));
     expect(screen.getByRole('dialog', { name: 'Support' })).toBeTruthy();
-    const input = screen.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement;
+    const input = (await screen.findByRole('textbox', { name: 'Message' })) as HTMLTextAreaElement;
     fireEvent.input(input, { target: { value: 'Hello' } });
     fireEvent.keyDown(input, { key: 'Enter' });
     expect(input.value).toBe('');
@@ -40,7 +40,7 @@ describe('the widget shell', () => {
   it('does not send while an IME is composing, and Shift+Enter adds a line', async () => {
     boot('ja');
     fireEvent.click(await screen.findByRole('button', { name: 'サポートを開く' }));
-    const input = screen.getByRole('textbox', { name: 'メッセージ' }) as HTMLTextAreaElement;
+    const input = (await screen.findByRole('textbox', { name: 'メッセージ' })) as HTMLTextAreaElement;
     fireEvent.input(input, { target: { value: 'へんぴん' } });
     fireEvent.keyDown(input, { key: 'Enter', isComposing: true });
     fireEvent.keyDown(input, { key: 'Enter', shiftKey: true });
@@ -48,11 +48,11 @@ describe('the widget shell', () => {
     expect(m.state.$messages.get()).toEqual([]);
   });
 
-  it('closes with Escape and names the launcher for what it does', () => {
+  it('closes with Escape and names the launcher for what it does', async () => {
     boot();
     fireEvent.click(screen.getByRole('button', { name: 'Open support' }));
     expect(screen.getByRole('button', { name: 'Close support' }).getAttribute('aria-expanded')).toBe('true');
-    fireEvent.keyDown(screen.getByRole('textbox', { name: 'Message' }), { key: 'Escape' });
+    fireEvent.keyDown(await screen.findByRole('textbox', { name: 'Message' }), { key: 'Escape' });
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(document.activeElement?.getAttribute('aria-label')).toBe('Open support');
   });

@@ -1,12 +1,12 @@
 import type { Messenger } from '@madoguchi/core';
 import { useEffect, useRef } from 'preact/hooks';
+import { brandStyle } from './brand';
 import { loadStrings, stringsFor } from '../i18n';
 import { fromStore } from './bind';
 import { preloadMarkdown } from './Markdown';
-import { Composer } from './Composer';
 import { Preview } from './Insights';
-import { Later } from './Later';
-import { Thread } from './Thread';
+import { focus, Later, preloadExtras } from './Later';
+import { localized } from './localized';
 
 const corner = { 'bottom-right': 'br', 'bottom-left': 'bl', 'top-right': 'tr', 'top-left': 'tl' } as const;
 
@@ -25,34 +25,42 @@ export function App({ m }: { m: Messenger }) {
   const launcher = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLDivElement>(null);
   const wasOpen = useRef(open);
+  /** Where focus was when the panel opened (the host's own button when there is no launcher). */
+  const opener = useRef<HTMLElement | null>(null);
+  const theme = typeof config.theme === 'object' ? config.theme : { mode: config.theme };
+  const hasLauncher = config.launcher !== false;
 
   useEffect(() => void loadStrings(locale, config, m.state.report).catch(() => {}), [locale, config]);
   useEffect(() => {
     if (open) preloadMarkdown().catch(() => {});
-    if (open && !wasOpen.current) panel.current?.querySelector<HTMLElement>('.composer textarea')?.focus();
+    if (open && !wasOpen.current) {
+      opener.current = document.activeElement as HTMLElement | null;
+      const box = panel.current?.querySelector<HTMLElement>('.composer textarea');
+      if (box) box.focus();
+      else focus.pending = true;
+    }
     wasOpen.current = open;
   }, [open]);
 
+  const closePanel = () => {
+    m.close();
+    (hasLauncher ? launcher.current : opener.current)?.focus();
+  };
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key !== 'Escape') return;
     e.stopPropagation();
-    m.close();
-    launcher.current?.focus();
+    closePanel();
   };
 
   return (
-    <div class={`root ${corner[config.position || 'bottom-right']} ${config.theme || 'auto'}${open ? ' open' : ''}`}>
+    <div
+      class={`root ${corner[config.position || 'bottom-right']} ${theme.mode || 'auto'}${open ? ' open' : ''}${hasLauncher ? '' : ' bare'}`}
+      style={brandStyle(theme.accent, config.offset)}
+    >
       <div ref={panel} class="panel" role="dialog" aria-label={t.title} hidden={!open} onKeyDown={onKeyDown}>
         <header>
-          <h2>{t.title}</h2>
-          <button
-            type="button"
-            aria-label={t.minimize}
-            onClick={() => {
-              m.close();
-              launcher.current?.focus();
-            }}
-          >
+          <h2>{localized(config.title, locale) || t.title}</h2>
+          <button type="button" aria-label={t.minimize} onClick={closePanel}>
             <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
               <path d="M5 11h14v2H5z" fill="currentColor" />
             </svg>
@@ -62,15 +70,17 @@ export function App({ m }: { m: Messenger }) {
           <Later view="ArticleView" m={m} t={t} />
         ) : (
           <>
-            <Thread m={m} t={t} />
+            <Later view="Thread" m={m} t={t} />
             {flowWaits && <Later view="FlowWaitView" m={m} t={t} />}
             {surveyed.current && <Later view="Survey" m={m} t={t} />}
             {away && <Later view="HandoffExtras" m={m} t={t} />}
           </>
         )}
-        <Composer m={m} t={t} />
+        {/* Keyed: the article view coming and going must not take its place (and its typed text). */}
+        <Later key="composer" view="Composer" m={m} t={t} />
       </div>
-      {!open && <Preview m={m} t={t} />}
+      <Preview m={m} t={t} />
+      {hasLauncher && (
       <button
         ref={launcher}
         type="button"
@@ -79,6 +89,9 @@ export function App({ m }: { m: Messenger }) {
         aria-expanded={open}
         aria-describedby={unread > 0 && !open ? 'mg-unread' : undefined}
         onClick={() => m.toggle()}
+        // The panel's views are fetched as soon as the launcher is pointed at or reached.
+        onPointerEnter={preloadExtras}
+        onFocus={preloadExtras}
       >
         <svg viewBox="0 0 24 24" aria-hidden="true">
           {open ? (
@@ -98,6 +111,7 @@ export function App({ m }: { m: Messenger }) {
           </span>
         )}
       </button>
+      )}
     </div>
   );
 }

@@ -1,8 +1,9 @@
 import type { Messenger, SearchHit } from '@madoguchi/core';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import { fromStore } from './bind';
-import { SearchAnswers, Suggestions } from './Search';
+import { focus } from './Later';
+import { Suggestions } from './Search';
 
 const INPUT_MODE: Record<string, string> = { email: 'email', phone: 'tel', number: 'decimal' };
 
@@ -11,7 +12,13 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
   const [text, setText] = useState('');
   const [hits, setHits] = useState<SearchHit[]>([]);
   const [active, setActive] = useState(-1);
-  const phase = fromStore(m.state.$status).value.phase;
+  const status = fromStore(m.state.$status).value as { phase: string; handoff?: { email?: string } };
+  const phase = status.phase;
+  const box = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    if (focus.pending && m.state.$open.get()) box.current?.focus();
+    focus.pending = false;
+  }, []);
   const wait = fromStore(m.flows.$wait).value;
   const article = fromStore(m.search.$article).value;
   // Text typed while the help centre was still loading is searched again once it is here.
@@ -34,7 +41,15 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
     if (article) m.search.back();
     m.send(text);
     setText('');
+    // Focus stays in the box however the message went (Enter, a click or a tap on Send): Escape
+    // keeps working and a phone keeps its keyboard.
+    box.current?.focus();
   };
+  // The way to a person, unless a person is already there or on the way, or the flow offers it itself.
+  const human =
+    (phase === 'bot' || phase === 'closed' || (phase === 'away' && !!status.handoff?.email)) &&
+    wait?.allowHuman !== false &&
+    !(wait?.kind === 'choice' && wait.options.some((o) => o.label.trim() === t.human));
   const open = (hit: SearchHit) => {
     m.search.show(hit.id, text.trim());
     setHits([]);
@@ -64,10 +79,17 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
   };
   return (
     <>
-      {!article && <SearchAnswers m={m} t={t} />}
-      {(phase === 'bot' || phase === 'closed') && wait?.allowHuman !== false && (
+      {human && (
         <div class="chips">
-          <button type="button" class="chip" onClick={() => m.talkToPerson()}>
+          <button
+            type="button"
+            class="chip"
+            onClick={() => {
+              m.talkToPerson();
+              // The button goes away with the request: the focus goes on in the message box.
+              box.current?.focus();
+            }}
+          >
             {t.human}
           </button>
         </div>
@@ -81,6 +103,7 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
         }}
       >
         <textarea
+          ref={box}
           rows={1}
           aria-label={t.message}
           placeholder={input?.placeholder || t.placeholder}
@@ -95,7 +118,8 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
           onInput={(e) => setText(e.currentTarget.value)}
           onKeyDown={onKeyDown}
         />
-        <button type="submit" class="send" disabled={!text.trim()}>
+        {/* A press on Send does not take the focus from the box (a phone's keyboard stays up). */}
+        <button type="submit" class="send" disabled={!text.trim()} onPointerDown={(e) => e.preventDefault()}>
           {t.send}
         </button>
       </form>

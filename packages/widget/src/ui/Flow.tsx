@@ -8,7 +8,9 @@ export function FlowWaitView({ m, t }: { m: Messenger; t: Strings }) {
   const f = m.flows;
   const w = fromStore(f.$wait).value;
   const busy = fromStore(f.$busy).value;
-  const articles = fromStore(f.$articles).value;
+  const messages = fromStore(m.state.$messages).value;
+  // An input's retry text is already said in the thread; here it only describes the box.
+  const said = !!w?.error && messages[messages.length - 1]?.text === w.error;
   const [picked, setPicked] = useState<string[]>([]);
   const multiple = w?.kind == 'choice' && w.multiple;
   const toggle = (id: string) => setPicked(picked.includes(id) ? picked.filter((x) => x != id) : [...picked, id]);
@@ -17,15 +19,6 @@ export function FlowWaitView({ m, t }: { m: Messenger; t: Strings }) {
   const scale = w?.kind == 'survey' ? (w.scale == 'csat' ? 5 : w.scale == 'nps' ? 10 : 7) : 0;
   return (
     <>
-      {articles.length > 0 && (
-        <div class="chips" role="group" aria-label={t.suggestions}>
-          {articles.map((a) => (
-            <button key={a.id} type="button" class="chip" onClick={() => m.showArticle(a.id)}>
-              {a.title}
-            </button>
-          ))}
-        </div>
-      )}
       {w?.kind == 'choice' && !multiple && (
         <div class="chips" role="group" aria-label={w.question || t.flowChoose}>
           {w.options.map((o) => (
@@ -64,16 +57,29 @@ export function FlowWaitView({ m, t }: { m: Messenger; t: Strings }) {
           ))}
         </div>
       )}
+      {(scale == 5 || scale == 7) && <ScaleEnds labels={scale === 5 ? t.csatScale : t.cesScale} />}
       {(busy || w?.kind == 'search' || w?.kind == 'delay' || w?.kind == 'request') && (
         <p class="status" role="status">
           {t.flowWorking}
         </p>
       )}
       {w?.error && (
-        <p id={w.kind == 'input' ? 'mg-flow-error' : undefined} class="error" role="alert">
+        <p id={w.kind == 'input' ? 'mg-flow-error' : undefined} class={said ? 'vh' : 'error'} role="alert">
           {w.error}
         </p>
       )}
     </>
+  );
+}
+
+/** The words at both ends of a rating scale, under its buttons. */
+export function ScaleEnds({ labels }: { labels: string[] }) {
+  return (
+    <p class="scale-ends" aria-hidden="true">
+      <span>1 — {labels[0]}</span>
+      <span>
+        {labels.length} — {labels[labels.length - 1]}
+      </span>
+    </p>
   );
 }

@@ -11,13 +11,14 @@ const STRINGS = { en, ja };
 
 afterEach(cleanup);
 
-function fake(status: Partial<ConversationStatus>, result: 'sent' | 'invalid' | 'failed' = 'sent') {
+function fake(status: Partial<ConversationStatus>, result: 'sent' | 'invalid' | 'failed' = 'sent', email?: string) {
   const $status = atom<ConversationStatus & { handoff?: { email?: string } }>({ phase: 'bot', online: true, ...status });
   const followUpByEmail = vi.fn(async (email: string) => {
     if (result === 'sent') $status.set({ ...$status.get(), handoff: { email } });
     return result;
   });
-  const m = { state: { $status, config: () => ({ appId: 'a', user: { email: 'aiko@example.com' } }) }, handoff: { followUpByEmail } } as unknown as Messenger;
+  const $messages = atom<Array<{ author: string; text: string }>>([]);
+  const m = { state: { $status, $messages, config: () => ({ appId: 'a', user: { email } }) }, handoff: { followUpByEmail } } as unknown as Messenger;
   return { m, $status, followUpByEmail };
 }
 
@@ -28,12 +29,30 @@ describe('HandoffExtras', () => {
     expect(view.queryByRole('textbox', { name: 'Email address' })).toBeNull();
     f.$status.set({ ...f.$status.get(), phase: 'away' });
     const input = (await view.findByRole('textbox', { name: 'Email address' })) as HTMLInputElement;
-    expect(input.value).toBe('aiko@example.com');
+    expect(input.value).toBe('');
     fireEvent.input(input, { target: { value: 'aiko.k@example.com' } });
     fireEvent.click(view.getByRole('button', { name: 'Email me' }));
     await view.findByText('We will answer at aiko.k@example.com.');
     expect(f.followUpByEmail).toHaveBeenCalledWith('aiko.k@example.com');
     expect(view.queryByRole('textbox', { name: 'Email address' })).toBeNull();
+  });
+
+  it('does not ask again for an address it knows: from the profile, or typed in a flow', async () => {
+    const f = fake({ phase: 'away' }, 'sent', 'aiko@example.com');
+    const view = render(<HandoffExtras m={f.m} t={STRINGS.en} />);
+    expect(view.queryByRole('textbox', { name: 'Email address' })).toBeNull();
+    fireEvent.click(view.getByRole('button', { name: 'Email me at aiko@example.com' }));
+    await view.findByText('We will answer at aiko@example.com.');
+    expect(f.followUpByEmail).toHaveBeenCalledWith('aiko@example.com');
+    cleanup();
+
+    const typed = fake({ phase: 'away' });
+    (typed.m.state.$messages as unknown as { set(v: unknown): void }).set([{ author: 'user', text: 'k.sato@example.jp' }]);
+    const again = render(<HandoffExtras m={typed.m} t={STRINGS.ja} />);
+    again.getByRole('button', { name: 'k.sato@example.jp にメールで受け取る' });
+    // Another address stays possible.
+    fireEvent.click(again.getByRole('button', { name: 'メールアドレス' }));
+    again.getByRole('textbox', { name: 'メールアドレス' });
   });
 
   it('says what is wrong with a bad address and keeps the form', async () => {

@@ -8,7 +8,10 @@ type Status = ConversationStatus & { handoff?: { email?: string } };
 /** Around the handoff: e-mail follow-up when nobody is online, and its confirmation. */
 export function HandoffExtras({ m, t }: { m: Messenger; t: Strings }) {
   const s = fromStore(m.state.$status).value as Status;
-  const [email, setEmail] = useState(() => m.state.config()?.user?.email || '');
+  const [email, setEmail] = useState(() => knownEmail(m));
+  // An address already given (the user's profile, or typed in a flow) is not asked for again.
+  const [known] = useState(() => knownEmail(m));
+  const [other, setOther] = useState(false);
   const [note, setNote] = useState<'' | 'sending' | 'invalid' | 'failed'>('');
   if (s.phase !== 'away') return null;
   if (s.handoff?.email) {
@@ -26,6 +29,27 @@ export function HandoffExtras({ m, t }: { m: Messenger; t: Strings }) {
     setNote(result === 'sent' ? '' : result);
   };
   const error = note === 'invalid' ? t.emailInvalid : note === 'failed' ? t.emailFailed : '';
+  if (known && !other) {
+    return (
+      <form class="follow" onSubmit={submit}>
+        <p id="mg-follow">{t.emailOffer}</p>
+        <div>
+          <button type="submit" class="chip" disabled={note === 'sending'}>
+            {t.emailTo(known)}
+          </button>
+          {/* Keyed: the re-render must not turn this very element into the submit button mid-click. */}
+          <button key="other" type="button" class="link" onClick={() => setOther(true)}>
+            {t.email}
+          </button>
+        </div>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+      </form>
+    );
+  }
   return (
     <form class="follow" onSubmit={submit} noValidate>
       <p id="mg-follow">{t.emailOffer}</p>
@@ -50,4 +74,17 @@ export function HandoffExtras({ m, t }: { m: Messenger; t: Strings }) {
       )}
     </form>
   );
+}
+
+const EMAIL = /[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]{2,}/;
+
+/** The address the person already gave: their profile's, else the last one they typed (a flow asked for it). */
+function knownEmail(m: Messenger): string {
+  const typed = m.state.$messages
+    .get()
+    .filter((x) => x.author === 'user')
+    .map((x) => x.text.match(EMAIL)?.[0])
+    .filter(Boolean)
+    .pop();
+  return m.state.config()?.user?.email || typed || '';
 }

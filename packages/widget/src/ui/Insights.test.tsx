@@ -29,7 +29,7 @@ function fake() {
     submitSurvey: (comment?: string) => (calls.push(['submit', comment]), $survey.set(null)),
     skipSurvey: () => (calls.push(['skip']), $survey.set(null)),
   };
-  return { m: { insights } as unknown as Messenger, $preview, $survey, calls };
+  return { m: { insights, state: { $open: atom(false) }, on: () => () => {} } as unknown as Messenger, $preview, $survey, calls };
 }
 
 describe('Survey', () => {

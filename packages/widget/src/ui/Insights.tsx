@@ -1,7 +1,8 @@
-import type { Messenger, SurveyKind } from '@madoguchi/core';
-import { useRef, useState } from 'preact/hooks';
+import type { Message, Messenger, SurveyKind } from '@madoguchi/core';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import { fromStore } from './bind';
+import { ScaleEnds } from './Flow';
 
 /**
  * The end-of-conversation survey: CSAT (1–5), then effort (1–7), one tap each, then an optional
@@ -41,6 +42,7 @@ export function Survey({ m, t }: { m: Messenger; t: Strings }) {
               </button>
             ))}
           </div>
+          <ScaleEnds labels={scale} />
         </div>
       ) : (
         <div class="chips">
@@ -61,19 +63,29 @@ export function Survey({ m, t }: { m: Messenger; t: Strings }) {
 const plain = (text: string) => text.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[*_`#>]+/g, '').trim();
 
 /**
- * A proactive message's preview beside the launcher. It sits in a polite live region, so screen
- * readers hear it without the focus moving.
+ * Beside the launcher while the panel is closed: a proactive message's preview, or a person's
+ * reply that arrived meanwhile (until the panel opens or it is dismissed). It sits in a polite live
+ * region and is put there once, so screen readers hear it once without the focus moving.
  */
 export function Preview({ m, t }: { m: Messenger; t: Strings }) {
-  const preview = fromStore(m.insights.$preview).value;
+  const proactive = fromStore(m.insights.$preview).value;
+  const open = fromStore(m.state.$open).value;
+  const [reply, setReply] = useState<Message | null>(null);
+  useEffect(
+    () => m.on('message', (x) => x.author === 'agent' && !m.state.$open.get() && setReply(x)),
+    [],
+  );
+  useEffect(() => void (open && setReply(null)), [open]);
+  const text = reply ? reply.text : proactive?.text;
   return (
     <div role="status">
-      {preview && (
+      {!open && text && (
         <div class="preview">
-          <button type="button" onClick={() => m.insights.openPreview()}>
-            {plain(preview.text).slice(0, 140)}
+          <button type="button" onClick={() => (reply ? m.open() : m.insights.openPreview())}>
+            {reply && <b>{t.replyFrom(reply.authorName || t.title)}</b>}
+            {plain(text).slice(0, 140)}
           </button>
-          <button type="button" aria-label={t.dismiss} onClick={() => m.insights.dismissPreview()}>
+          <button type="button" aria-label={t.dismiss} onClick={() => (reply ? setReply(null) : m.insights.dismissPreview())}>
             ×
           </button>
         </div>

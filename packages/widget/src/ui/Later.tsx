@@ -1,11 +1,14 @@
 import type { Messenger } from '@madoguchi/core';
 import { signal } from '@preact/signals';
 import type { Strings } from '../i18n';
+import { addPanelStyles } from '../styles';
 import { loadExtras } from './extras-loader';
 
 type Extras = typeof import('./extras');
 
 let extras: Extras | undefined;
+/** The panel opened before the message box had arrived: it takes the focus when it does. */
+export const focus = { pending: false };
 let loading: Promise<void> | undefined;
 const $arrived = signal(false);
 
@@ -13,6 +16,7 @@ const $arrived = signal(false);
 export function preloadExtras(): Promise<void> {
   return (loading ||= loadExtras().then(
     (e) => {
+      addPanelStyles(e.PANEL_CSS);
       extras = e;
       $arrived.value = true;
     },
@@ -24,7 +28,7 @@ export function preloadExtras(): Promise<void> {
 }
 
 /** One of the views of extras.ts, shown once its code is here (nothing until then). */
-export function Later({ view, m, t }: { view: keyof Extras; m: Messenger; t: Strings }) {
+export function Later({ view, m, t }: { view: Exclude<keyof Extras, 'PANEL_CSS'>; m: Messenger; t: Strings }) {
   // Reading the signal subscribes this view to the code's arrival.
   if (!$arrived.value || !extras) {
     void preloadExtras();

@@ -101,16 +101,17 @@ describe('suggestions in the composer', () => {
     expect(onKeyDown).toHaveBeenCalledTimes(1);
   });
 
-  it('Enter with nothing highlighted sends; a question the FAQ answers gets article buttons', async () => {
+  it('Enter with nothing highlighted sends; a question the FAQ answers gets article cards in its message', async () => {
     const { m, box } = await booted();
     type(box, 'I forgot my password');
     await screen.findByRole('listbox');
     key(box, 'Enter');
     expect(m.state.$messages.get()[0]).toMatchObject({ author: 'user', text: 'I forgot my password' });
     expect(m.state.$messages.get()[1]).toMatchObject({ author: 'bot', text: 'These articles may help:' });
+    expect(m.state.$messages.get()[1]!.articles![0]).toMatchObject({ id: 'password-reset', title: 'I forgot my password' });
     expect(box.value).toBe('');
-    const answers = await screen.findByRole('group', { name: 'Suggested articles' });
-    fireEvent.click(answers.querySelector('button')!);
+    // The cards are kept with the message (stored with it), so the thread shows them: see Thread.test.tsx.
+    m.search.show(m.state.$messages.get()[1]!.articles![0]!.id);
     await screen.findByRole('heading', { name: 'I forgot my password' });
   });
 

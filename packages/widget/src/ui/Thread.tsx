@@ -1,37 +1,147 @@
-import type { ConversationStatus, Message, Messenger } from '@madoguchi/core';
+import type { ConversationStatus, Message, MessageNote, Messenger } from '@madoguchi/core';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import { fromStore } from './bind';
+import { Home } from './Home';
+import { localized } from './localized';
 import { Markdown } from './Markdown';
+import { readableBrand } from './readable';
 
-function statusLine(s: ConversationStatus, t: Strings, locale: string): string {
-  if (s.phase === 'waiting') {
-    if (s.queuePosition === undefined) return t.waiting;
-    const wait = s.expectedWaitSeconds ? ' ' + t.wait(Math.max(1, Math.round(s.expectedWaitSeconds / 60))) : '';
-    return `${t.queue(s.queuePosition)}${wait} ${t.browse}`;
-  }
-  if (s.phase === 'agent') return s.agentTyping ? t.typing(s.agentName || '') : t.joined(s.agentName || '');
-  if (s.phase === 'away') {
-    const when = s.nextOpenAt
-      ? new Date(s.nextOpenAt).toLocaleString(locale, { weekday: 'short', hour: 'numeric', minute: '2-digit' })
-      : '';
-    return [s.awayMessage || t.away, when && t.awayUntil(when)].filter(Boolean).join(' ');
-  }
-  if (s.phase === 'closed') return t.closed;
+/** What the footer line says while nothing in the thread does (someone typing, a place not yet given). */
+function statusLine(s: ConversationStatus, t: Strings): string {
+  if (s.phase === 'waiting' && s.queuePosition === undefined) return t.waiting;
+  if (s.phase === 'waiting') return t.browse;
+  if (s.phase === 'agent' && s.agentTyping) return t.typing(s.agentName || '');
   return '';
 }
 
 /** Bot messages (flows written by the site) may show https images; agents' and users' never do. */
 const HTTPS_IMAGES = { allow: (url: string) => url.startsWith('https://') };
 
-function Bubble({ message, t }: { message: Message; t: Strings }) {
-  const note = message.status === 'queued' ? t.queued : message.status === 'failed' ? t.failed : '';
+const when = (at: number, locale: string) => new Date(at).toLocaleString(locale, { weekday: 'short', hour: 'numeric', minute: '2-digit' });
+
+/** A system note or an acknowledgment, told in the reader's language. */
+export function noteText(n: MessageNote, t: Strings, locale: string, phase: ConversationStatus['phase']): string {
+  switch (n.kind) {
+    case 'asked':
+      return t.noteAsked;
+    case 'queue':
+      return t.queue(n.position || 1);
+    case 'joined':
+      return t.joined(n.name || '');
+    case 'closed':
+      return t.closed;
+    case 'away':
+      return [t.away, n.until && t.awayUntil(when(n.until, locale))].filter(Boolean).join(' ');
+    case 'email':
+      return t.noteEmail(n.email || '');
+    case 'survey': {
+      const scale = n.scale === 'ces' ? t.cesScale : t.csatScale;
+      return t.noteSurvey(scale[(n.score || 1) - 1] || String(n.score));
+    }
+    default: {
+      const reply = n.email ? t.ackEmail(n.email) : n.until ? t.awayUntil(when(n.until, locale)) : n.replyTime ? t.ackReply(n.replyTime) : t.ackSoon;
+      const offer = n.email ? '' : phase === 'bot' ? t.ackOffer : phase === 'away' ? t.ackOfferEmail : '';
+      return [t.ackThanks, reply, offer].filter(Boolean).join(' ');
+    }
+  }
+}
+
+const initials = (name: string) =>
+  name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => [...w][0])
+    .join('')
+    .toUpperCase();
+
+const dayOf = (at: number) => new Date(at).toDateString();
+const isoDay = (at: number) => {
+  const d = new Date(at);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+};
+
+function dayLabel(at: number, t: Strings, locale: string): string {
+  const today = new Date();
+  if (dayOf(at) === today.toDateString()) return t.today;
+  if (dayOf(at) === new Date(today.getTime() - 864e5).toDateString()) return t.yesterday;
+  return new Date(at).toLocaleDateString(locale, { month: 'short', day: 'numeric', year: 'numeric' });
+}
+
+/** Messages of one author within this long of each other share a header. */
+const GROUP_MS = 5 * 60_000;
+
+function Stamp({ at, locale, hidden }: { at: number; locale: string; hidden?: boolean }) {
   return (
-    <li class={`msg ${message.author}`}>
-      <span class="who vh">{message.author === 'user' ? t.you : message.authorName || t.title}:</span>
-      {message.author === 'agent' && message.authorName && <span class="who" aria-hidden="true">{message.authorName}</span>}
-      {message.author === 'user' ? <span>{message.text}</span> : <Markdown text={message.text} images={message.author === 'bot' ? HTTPS_IMAGES : undefined} />}
-      {note && <span class="note">{note}</span>}
+    <time class={hidden ? 'vh' : 'at'} dateTime={new Date(at).toISOString()}>
+      {new Date(at).toLocaleTimeString(locale, { hour: 'numeric', minute: '2-digit' })}
+    </time>
+  );
+}
+
+interface BubbleProps {
+  message: Message;
+  first: boolean;
+  m: Messenger;
+  t: Strings;
+  locale: string;
+  phase: ConversationStatus['phase'];
+  botName: string;
+}
+
+function Bubble({ message, first, m, t, locale, phase, botName }: BubbleProps) {
+  const { author, note } = message;
+  if (author === 'system') {
+    return (
+      <li class="msg system">
+        {note ? noteText(note, t, locale, phase) : message.text} <Stamp at={message.at} locale={locale} hidden />
+      </li>
+    );
+  }
+  const name = author === 'user' ? t.you : (author === 'agent' && message.authorName) || botName;
+  const state = message.status;
+  return (
+    <li class={`msg ${author}${first ? ' first' : ''}`}>
+      {first && (
+        <span class="who">
+          {author !== 'user' && (
+            <span class={`avatar ${author}`} aria-hidden="true">
+              {initials(name)}
+            </span>
+          )}
+          <span class={author === 'user' ? 'vh' : ''}>{name}</span> <Stamp at={message.at} locale={locale} />
+        </span>
+      )}
+      {!first && (
+        <span class="vh">
+          {name} <Stamp at={message.at} locale={locale} hidden />
+        </span>
+      )}
+      <div class="body">
+        {author === 'user' ? <span>{message.text}</span> : note ? <p>{noteText(note, t, locale, phase)}</p> : <Markdown text={message.text} images={author === 'bot' ? HTTPS_IMAGES : undefined} />}
+      </div>
+      {message.articles && message.articles.length > 0 && (
+        <ul class="cards" aria-label={t.suggestions}>
+          {message.articles.map((a) => (
+            <li key={a.id}>
+              <button type="button" class="card" onClick={() => m.search.show(a.id)}>
+                {a.title}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {author === 'user' && state && (
+        <span class={`state ${state}`}>
+          {state === 'failed' ? t.failed : state === 'queued' ? t.queued : state === 'pending' ? t.sending : state === 'read' ? t.read : t.sent}
+          {state === 'failed' && (
+            <button type="button" class="link" onClick={() => m.resend(message.id)}>
+              {t.resend}
+            </button>
+          )}
+        </span>
+      )}
     </li>
   );
 }
@@ -47,6 +157,9 @@ export function Thread({ m, t }: { m: Messenger; t: Strings }) {
   // Bubbles render from the first open: a closed launcher does not pay for a long history.
   const opened = useRef(false);
   opened.current ||= fromStore(m.state.$open).value;
+  const locale = fromStore(m.state.$locale).value;
+  const config = m.state.config();
+  const botName = localized(config?.title, locale) || t.title;
   const scroller = useRef<HTMLDivElement>(null);
   // A long conversation renders its latest messages; earlier ones come on request, a page at a time.
   const [shown, setShown] = useState(PAGE);
@@ -54,27 +167,59 @@ export function Thread({ m, t }: { m: Messenger; t: Strings }) {
   useEffect(() => {
     const el = scroller.current;
     if (el) el.scrollTop = el.scrollHeight;
-  }, [messages[messages.length - 1]?.id, status]);
-  const line = statusLine(status, t, fromStore(m.state.$locale).value);
+  }, [messages.length, status]);
+  // The brand colour's readable shades, set on the panel's root once its views are here.
+  const theme = config?.theme;
+  const accent = typeof theme === 'object' ? theme.accent : undefined;
+  useEffect(() => {
+    const root = scroller.current?.closest<HTMLElement>('.root');
+    if (root && accent) for (const [name, value] of Object.entries(readableBrand(accent))) root.style.setProperty(name, value);
+  }, [accent]);
+  const line = statusLine(status, t);
+  const items = [];
+  let previous: Message | undefined;
+  for (const message of messages.slice(hidden)) {
+    if (!previous || dayOf(previous.at) !== dayOf(message.at)) {
+      items.push(
+        <li key={'d' + isoDay(message.at)} class="day">
+          <time dateTime={isoDay(message.at)}>{dayLabel(message.at, t, locale)}</time>
+        </li>,
+      );
+      previous = undefined;
+    }
+    const first =
+      !previous ||
+      previous.author !== message.author ||
+      previous.authorName !== message.authorName ||
+      message.at - previous.at > GROUP_MS ||
+      previous.author === 'system';
+    items.push(<Bubble key={message.id} message={message} first={first} m={m} t={t} locale={locale} phase={status.phase} botName={botName} />);
+    previous = message;
+  }
   return (
     <>
       <div class="scroll" ref={scroller} tabIndex={0}>
         <div role="log" aria-live="polite" aria-label={t.thread}>
-        <ol class="log">
-          {hidden || earlier ? (
-            <li>
-              <button type="button" class="chip" onClick={() => (setShown(shown + PAGE), hidden < PAGE && void m.loadEarlier())}>
-                {t.earlier}
-              </button>
-            </li>
-          ) : (
-            <li class="msg bot">{t.greeting}</li>
-          )}
-          {opened.current && messages.slice(hidden).map((message) => (
-            <Bubble key={message.id} message={message} t={t} />
-          ))}
-        </ol>
+          {!messages.length && <Home m={m} t={t} />}
+          <ol class="log">
+            {(hidden > 0 || earlier) && (
+              <li>
+                <button type="button" class="chip" onClick={() => (setShown(shown + PAGE), hidden < PAGE && void m.loadEarlier())}>
+                  {t.earlier}
+                </button>
+              </li>
+            )}
+            {opened.current && items}
+          </ol>
         </div>
+        {status.unreachable && (
+          <div class="notice" role="status">
+            <p>{t.unreachable}</p>
+            <button type="button" class="chip" onClick={() => m.retry()}>
+              {t.retry}
+            </button>
+          </div>
+        )}
       </div>
       {line && (
         <p class="status" role="status">

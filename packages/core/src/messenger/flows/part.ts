@@ -116,7 +116,10 @@ export function createFlowPartImpl(
           $busy.set(false);
         }
         if (signal.aborted) return;
-        question = k.say(m.text).text;
+        // The articles a search found go with the message that presents them, stored with it.
+        const extra = cards.length ? { articles: cards } : undefined;
+        cards = [];
+        question = k.say(m.text, extra).text;
       }
       if (signal.aborted || wait != turn.wait) return;
       if (!question && turn.wait) question = [...k.conversation.$messages.get()].reverse().find((m) => m.author == 'bot')?.text || '';
@@ -124,6 +127,9 @@ export function createFlowPartImpl(
       if (turn.wait) act(turn.wait);
     });
   };
+
+  /** Articles the last flow search found, waiting for the message that presents them. */
+  let cards: Array<{ id: string; title: string }> = [];
 
   /** Performs a request node's lookup: the host's handler, or an allowed endpoint; one answer counts. */
   const request = (w: Extract<FlowWait, { kind: 'request' }>) => {
@@ -167,7 +173,8 @@ export function createFlowPartImpl(
       void deps.search.loaded().then(() => {
         if (wait != w) return;
         const hits = deps.search.query(w.query, 3);
-        $articles.set(hits.map((h) => ({ id: h.id, title: h.title })));
+        cards = hits.map((h) => ({ id: h.id, title: h.title }));
+        $articles.set(cards);
         reply({ type: 'search-result', found: hits.length > 0, articleIds: hits.map((h) => h.id) });
       });
     } else if (w.kind == 'delay') {

@@ -1,3 +1,4 @@
+import type { ConversationStatus } from '../../conversation';
 import type { TriageScore } from '../../triage';
 import type { HandoffPacket } from '../../transport/types';
 import type { EngineLoaders } from '../engines';
@@ -34,6 +35,13 @@ export interface HandoffPart extends Part {
   packet(): HandoffPacket | undefined;
   /** Outside office hours: the transcript goes as a ticket; a person answers at `email`. */
   followUpByEmail(email: string): Promise<FollowUpResult>;
+  /**
+   * Answers a message nobody else answered: an acknowledgment with the expected reply time (the
+   * config's `replyTime`, the office hours the transport reported, or the e-mail a person answers at).
+   */
+  acknowledge(): void;
+  /** The conversation's status changed: what the person should remember becomes a note in the thread. */
+  statusChanged(before: ConversationStatus, after: ConversationStatus): void;
 }
 
 /**
@@ -52,8 +60,23 @@ export function createHandoffPart(k: Kernel, engines: Pick<EngineLoaders, 'hando
     },
     packet: () => slot.part?.packet(),
     followUpByEmail: (email) => slot.ensure().then((p) => p.followUpByEmail(email)),
+    acknowledge: () => slot.run((p) => p.acknowledge()),
+    // Only changes worth a note fetch the code (the line going up and down does not).
+    statusChanged: (before, after) => tells(before, after) && slot.run((p) => p.statusChanged(before, after)),
     userText: (text) => !!slot.part?.userText?.(text),
     activity: (kind, name) => slot.part?.activity?.(kind, name),
     shutdown: () => slot.shutdown(),
   };
+}
+
+type WithHandoff = ConversationStatus & { handoff?: HandoffRecord };
+/** A change in the human side of the conversation (not merely the line going up or down). */
+function tells(before: WithHandoff, after: WithHandoff): boolean {
+  return (
+    before.phase !== after.phase ||
+    before.queuePosition !== after.queuePosition ||
+    before.agentName !== after.agentName ||
+    before.handoff?.id !== after.handoff?.id ||
+    before.handoff?.email !== after.handoff?.email
+  );
 }

@@ -6,6 +6,14 @@ import type { HandoffPacket, TransportAdapter } from '../../transport/types';
 import type { TransportsEngine, TriageEngine } from '../engines';
 import type { HandoffPart, HandoffRecord, HandoffRequest } from '.';
 import type { Kernel } from '../kernel';
+import type { LocalizedText, MessageNote } from '../../types';
+
+/** A configured text in the conversation's language (English, then the first given, otherwise). */
+function localized(text: LocalizedText | undefined, locale: string): string {
+  if (typeof text === 'string') return text;
+  if (!text || typeof text !== 'object') return '';
+  return text[locale] || text.en || Object.values(text)[0] || '';
+}
 import type { SearchPart } from '../search';
 
 /** Bytes a packet may take on the wire; the relay refuses frames over 64 KB, so older lines go first. */
@@ -95,6 +103,7 @@ export function createHandoffPartImpl(
     };
     let room = PACKET_BUDGET - bytes(packet);
     for (let i = messages.length - 1; i >= 0; i--) {
+      if (messages[i]!.note) continue;
       const { id: mid, author, text, at, authorName } = messages[i]!;
       const line = { id: mid, author, text, at, ...(authorName ? { authorName } : {}) };
       if ((room -= bytes(line) + 1) < 0) break;
@@ -186,10 +195,44 @@ export function createHandoffPartImpl(
       k.say(SAID[k.locale()](literal(email)));
       return 'sent';
     },
+    statusChanged(before, after) {
+      for (const [note, id] of statusNotes(before, after)) k.note?.(note, id);
+    },
+    acknowledge() {
+      const s = status();
+      const said = k.conversation.$messages.get().filter((m) => m.author !== 'user');
+      // One acknowledgment answers a burst of messages.
+      if (said[said.length - 1]?.note?.kind === 'ack') return;
+      const replyTime = localized(k.config().replyTime, k.locale());
+      const note: MessageNote = s.handoff?.email
+        ? { kind: 'ack', email: s.handoff.email }
+        : s.phase === 'away' && s.nextOpenAt
+          ? { kind: 'ack', until: s.nextOpenAt }
+          : { kind: 'ack', ...(replyTime ? { replyTime } : {}) };
+      k.say('', { note });
+    },
     shutdown() {
       clearTimeout(timer);
       last = undefined;
       flows.clear();
     },
   };
+}
+
+type HandoffStatus = ConversationStatus & { handoff?: HandoffRecord };
+
+/** The system notes a status change puts in the thread (the e-mail follow-up says its own words in `followUpByEmail`), each with an id naming what it tells (so it is added once). */
+function statusNotes(before: HandoffStatus, after: HandoffStatus): Array<[MessageNote, string]> {
+  const notes: Array<[MessageNote, string]> = [];
+  const handoff = after.handoff?.id || '';
+  const inLine = after.phase === 'waiting' || after.phase === 'away';
+  if (after.handoff && after.handoff.id !== before.handoff?.id && inLine) notes.push([{ kind: 'asked' }, `asked-${handoff}`]);
+  if (after.phase === 'away' && before.phase !== 'away' && !after.handoff?.email)
+    notes.push([{ kind: 'away', ...(after.nextOpenAt ? { until: after.nextOpenAt } : {}) }, `away-${handoff}`]);
+  if (after.phase === 'waiting' && after.queuePosition !== undefined && after.queuePosition !== before.queuePosition)
+    notes.push([{ kind: 'queue', position: after.queuePosition }, `queue-${handoff}-${after.queuePosition}`]);
+  if (after.phase === 'agent' && (before.phase !== 'agent' || before.agentName !== after.agentName))
+    notes.push([{ kind: 'joined', name: after.agentName || '' }, `joined-${handoff}-${after.agentName || ''}`]);
+  if (after.phase === 'closed' && before.phase !== 'closed') notes.push([{ kind: 'closed' }, `closed-${handoff}`]);
+  return notes;
 }

@@ -87,7 +87,8 @@ export function createSearchPartImpl(
       const good = (index?.answer(text.slice(0, 200), { locale: k.locale() }) || []).map(({ id, title }) => ({ id, title }));
       record(text, good.map((h) => h.id));
       if (good.length) {
-        const message = k.say((TEXT[k.locale()] || TEXT.en).found);
+        // The cards live in the message: stored with it, shown again after a reload.
+        const message = k.say((TEXT[k.locale()] || TEXT.en).found, { articles: good });
         $answers.set({ ...$answers.get(), [message.id]: good });
       }
       return good;
