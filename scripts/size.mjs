@@ -37,7 +37,8 @@ const DEMO_BEFORE_OPEN = ['flow', 'transports', 'insights'];
 // The demo's flows all have triggers, so the whole flow engine (validator and runner) loads at boot;
 // a trigger-only first step would bring this toward 30 KB.
 const DEMO_BUDGET = 50 * KB;
-const EVERYTHING_BUDGET = 70 * KB;
+// 72 KB: 70 before the flow engine took its backtracking-free matcher and the request and sub-flow nodes.
+const EVERYTHING_BUDGET = 72 * KB;
 
 const gz = (file) => gzipSync(readFileSync(file), { level: 9 }).length;
 const format = (n) => (n < KB ? `${n} B` : `${(n / KB).toFixed(2)} KB`);
