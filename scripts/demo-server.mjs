@@ -107,7 +107,8 @@ export async function startDemoServer({ port = 5173, host = '127.0.0.1', csp = f
   const bound = typeof address === 'object' && address ? address.port : port;
   const origin = `http://${host === '127.0.0.1' ? 'localhost' : host}:${bound}`;
   const own = [origin, `http://127.0.0.1:${bound}`];
-  relay?.allowOrigins({ customer: own, console: own });
+  // The host page is allowed by default; a relay given its own allowedOrigins serves those pages only.
+  relay?.allowOrigins({ customer: relayOptions.allowedOrigins ? [] : own, console: own });
   /** The console's address with a fresh one-time sign-in for the demo agent. */
   const newAgentUrl = async () => (relay ? `${origin}/agent#signin=${await relay.signInLink(DEMO_AGENT)}` : `${origin}/agent`);
   return {

@@ -20,6 +20,8 @@ export function App({ m }: { m: Messenger }) {
   const flowWaits = !!fromStore(m.flows.$wait).value;
   // Once asked, the survey view stays, to say thanks after the last answer.
   const surveyed = useRef(false);
+  const opened = useRef(false);
+  opened.current ||= open;
   surveyed.current ||= !!fromStore(m.insights.$survey).value;
   const away = fromStore(m.state.$status).value.phase === 'away';
   const launcher = useRef<HTMLButtonElement>(null);
@@ -66,18 +68,23 @@ export function App({ m }: { m: Messenger }) {
             </svg>
           </button>
         </header>
-        {article ? (
-          <Later view="ArticleView" m={m} t={t} />
-        ) : (
+        {/* Nothing of the panel is fetched or rendered before its first open (the launcher preloads it). */}
+        {opened.current && (
           <>
-            <Later view="Thread" m={m} t={t} />
-            {flowWaits && <Later view="FlowWaitView" m={m} t={t} />}
-            {surveyed.current && <Later view="Survey" m={m} t={t} />}
-            {away && <Later view="HandoffExtras" m={m} t={t} />}
+            {article ? (
+              <Later view="ArticleView" m={m} t={t} />
+            ) : (
+              <>
+                <Later view="Thread" m={m} t={t} />
+                {flowWaits && <Later view="FlowWaitView" m={m} t={t} />}
+                {surveyed.current && <Later view="Survey" m={m} t={t} />}
+                {away && <Later view="HandoffExtras" m={m} t={t} />}
+              </>
+            )}
+            {/* Keyed: the article view coming and going must not take its place (and its typed text). */}
+            <Later key="composer" view="Composer" m={m} t={t} />
           </>
         )}
-        {/* Keyed: the article view coming and going must not take its place (and its typed text). */}
-        <Later key="composer" view="Composer" m={m} t={t} />
       </div>
       <Preview m={m} t={t} />
       {hasLauncher && (
