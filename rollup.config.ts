@@ -104,6 +104,12 @@ const config: RollupOptions[] = [
     output: { dir: here('./packages/core/dist'), format: 'es', entryFileNames: 'index.js', chunkFileNames: 'chunks/[name]-[hash].js' },
   },
   {
+    // The agent console the relay serves at /agent.
+    input: here('./packages/relay/src/console/main.tsx'),
+    plugins: [browser.resolve(), ts(production), minify()],
+    output: { file: here('./packages/relay/dist/console.js'), format: 'es' },
+  },
+  {
     input: here('./packages/cli/src/cli.ts'),
     external: [/^node:/],
     plugins: [coreSource, resolve({ extensions: ['.ts', '.js'], preferBuiltins: true }), ts()],

@@ -32,6 +32,8 @@ import { DEFAULT_LIMITS, bucket } from './limits.mjs';
  *   leaveAfterSeconds?: number; handleSeconds?: number;
  *   awayMessage?: string | Record<string, string>;
  *   limits?: Partial<typeof DEFAULT_LIMITS>;
+ *   faq?: Record<string, string>;
+ *   savedReplies?: { title: string; text: string }[];
  *   trustProxy?: boolean;
  *   log?: (fields: Record<string, unknown>) => void;
  *   now?: () => number;
@@ -147,6 +149,8 @@ export async function createRelay(options = {}) {
   const tokens = consoleTokens(options.secret ?? (await storedSecret()), options.tokenTtlSeconds ?? 3600);
   const oidc = options.oidc ? oidcVerifier(options.oidc) : undefined;
   for (const account of options.agents ?? []) await saveAgent(account.name, account.password);
+  for (const [i, r] of (options.savedReplies ?? []).entries())
+    await db.query(`insert into saved_replies (id, title, text, created_at) values ($1, $2, $3, $4) on conflict (id) do nothing`, [`configured-${i}`, r.title, r.text, now()]);
 
   /** @type {Map<string, Set<Customer>>} */
   const customers = new Map();
@@ -1020,6 +1024,19 @@ export async function createRelay(options = {}) {
     }
   };
 
+  /** The help centre the console suggests articles from: `faq` maps a language to a JSON file of articles. @param {import('node:http').ServerResponse} res @param {string} lang */
+  const serveFaq = async (res, lang) => {
+    const file = Object.hasOwn(options.faq ?? {}, lang) ? options.faq?.[lang] : undefined;
+    if (!file) return json(res, 404, { error: `no help centre for "${lang.slice(0, 20)}"` });
+    try {
+      if (!files.has(file)) files.set(file, await readFile(file));
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+      res.end(files.get(file));
+    } catch {
+      json(res, 500, { error: 'the help centre could not be read' });
+    }
+  };
+
   /**
    * Whether a browser request comes from a page allowed to make it. The Origin header is required
    * and compared with the configured list only (never with Host, which a client can forge).
@@ -1106,7 +1123,8 @@ export async function createRelay(options = {}) {
         return true;
       }
       if (path === '/agent' || path === '/agent/') return void serveFile(res, './console.html', 'text/html'), true;
-      if (path === '/agent/console.js') return void serveFile(res, './console.js', 'text/javascript'), true;
+      if (path === '/agent/console.js') return void serveFile(res, '../dist/console.js', 'text/javascript'), true;
+      if (path.startsWith('/agent/faq/')) return void serveFaq(res, path.slice('/agent/faq/'.length).replace(/\.json$/, '')), true;
       if (path === '/agent/console.css') return void serveFile(res, './console.css', 'text/css'), true;
       if (path === '/agent/signin' || path === '/agent/refresh') {
         if (req.method !== 'POST') json(res, 405, { error: 'POST only' });

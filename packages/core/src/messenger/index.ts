@@ -158,6 +158,19 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     }
   };
 
+  let contextTimer: ReturnType<typeof setTimeout> | undefined;
+  /** While a person is involved, where the customer is now follows the handoff packet: redacted, at most once a second. */
+  const shareContext = () => {
+    const phase = conversation.$status.get().phase;
+    if (!transport?.context || phase === 'bot' || phase === 'closed') return;
+    clearTimeout(contextTimer);
+    contextTimer = setTimeout(() => {
+      const snap = context.snapshot();
+      const history = search.history();
+      transport?.context?.({ page: snap.page, trail: snap.trail, device: snap.device, searches: history.searches, articles: history.articles });
+    }, 1000);
+  };
+
   const setStatus = (patch: Partial<ConversationStatus>) => {
     conversation.setStatus(patch);
     touchConversation();
@@ -200,6 +213,7 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     setStatus,
     track(draft: EventDraft) {
       events.emit('event', { ...draft, at: Date.now(), conversationId, visitorId } as MadoguchiEvent);
+      if (draft.type.startsWith('article.') || draft.type.startsWith('search.')) shareContext();
     },
     emit: (name, ...args) => events.emit(name, ...(args as [])),
     on: (name, handler) => events.on(name, handler),
@@ -246,8 +260,10 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     const t = (transport = await createTransport(cfg.transport));
     if (gen !== generation) return t.close();
     const sink = {
-      message: (m: { id: string; text: string; authorName?: string; at?: number }) =>
-        receive({ id: m.id, conversationId, author: 'agent', text: String(m.text).slice(0, MAX_MESSAGE_LENGTH), at: m.at || Date.now(), authorName: m.authorName }),
+      message: (m: { id: string; text: string; authorName?: string; at?: number; articles?: Array<{ id: string; title: string }> }) => {
+        receive({ id: m.id, conversationId, author: 'agent', text: String(m.text).slice(0, MAX_MESSAGE_LENGTH), at: m.at || Date.now(), authorName: m.authorName });
+        if (m.articles?.length) void search.offer(m.id, m.articles);
+      },
       status: onStatus,
       error: (e: Error) => report({ message: `transport: ${e.message}`, cause: e }),
       session: ({ token }: { token: string }) => storage.setSession({ token }),
@@ -312,6 +328,7 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
 
   async function stop(wipe: boolean) {
     generation++;
+    clearTimeout(contextTimer);
     if (!booted) return;
     booted = false;
     for (const part of parts) part.shutdown?.();
@@ -352,6 +369,7 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
       context = createContextTracker({
         redaction: valid.redaction as never,
         onChange: () => {
+          shareContext();
           storage.setContext(context.save());
           for (const part of parts) part.activity?.('page');
         },

@@ -99,6 +99,9 @@ export function createSearchPartImpl(
       k.track({ type: 'article.viewed', articleId: id });
     },
     back: () => $article.set(null),
+    offer(messageId, articles) {
+      $answers.set({ ...$answers.get(), [messageId]: articles.slice(0, 3).map((a) => ({ id: String(a.id), title: String(a.title) })) });
+    },
     rate(id, helpful) {
       const viewed = history.articles.filter((a) => a.id === id).pop();
       if (!viewed || viewed.helpful === helpful) return;

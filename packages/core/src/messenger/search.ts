@@ -30,6 +30,8 @@ export interface SearchPart extends Part {
   back(): void;
   /** "Did this answer your question?"; "no" offers the next step. */
   rate(id: string, helpful: boolean): void;
+  /** Shows `articles` as cards under the message `messageId` (an agent offering help-centre articles). */
+  offer(messageId: string, articles: SearchAnswer[]): void;
   /** Searches made and articles viewed, for the handoff packet. */
   history(): {
     searches: Array<{ query: string; at: number; found: boolean; results?: string[] }>;
