@@ -207,10 +207,14 @@ describe('the agent console', () => {
 
     expect(errors).toEqual([]);
     if (process.env.CONSOLE_SCREENSHOT) {
-      await sam.setViewportSize({ width: 1440, height: 900 });
-      await group(sam, 'Waiting').getByRole('button', { name: /parcel/ }).click();
-      await sam.getByRole('complementary', { name: 'Context' }).getByText('Where is my parcel?').first().waitFor();
-      await sam.screenshot({ path: process.env.CONSOLE_SCREENSHOT });
+      // The README's picture: Mia at work on Aiko's conversation, two customers waiting.
+      await mia.getByRole('combobox', { name: 'My status' }).selectOption('online');
+      await mia.setViewportSize({ width: 1440, height: 900 });
+      await aiko.getByRole('textbox', { name: 'Message' }).fill('Thank you! Will it come with a new **power adapter**?');
+      await aiko.getByRole('button', { name: 'Send', exact: true }).click();
+      await mia.getByRole('list', { name: 'Transcript' }).getByText('Will it come with', { exact: false }).waitFor();
+      await mia.getByRole('textbox', { name: 'Reply' }).fill('Yes, Aiko: the box has the adapter and a quick-start card.');
+      await mia.screenshot({ path: process.env.CONSOLE_SCREENSHOT });
     }
   }, 120_000);
 

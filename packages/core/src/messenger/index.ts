@@ -214,6 +214,7 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     track(draft: EventDraft) {
       events.emit('event', { ...draft, at: Date.now(), conversationId, visitorId } as MadoguchiEvent);
       if (draft.type.startsWith('article.') || draft.type.startsWith('search.')) shareContext();
+      else if (draft.type === 'survey.answered') transport?.survey?.({ kind: draft.kind, score: draft.score });
     },
     emit: (name, ...args) => events.emit(name, ...(args as [])),
     on: (name, handler) => events.on(name, handler),

@@ -91,6 +91,9 @@ export function linkAdapter(
     context(snapshot) {
       deliver({ type: 'context', context: snapshot }).catch(() => {});
     },
+    survey(answer) {
+      deliver({ type: 'survey', ...answer }).catch(() => {});
+    },
     close() {
       unlisten();
       stop();

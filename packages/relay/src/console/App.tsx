@@ -2,10 +2,11 @@ import { useComputed, useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import {
   $agents, $asOf, $clock, $connection, $conversations, $customerTyping, $desktop, $detail, $lang, $line, $me, $metrics, $myStatus,
-  $officeOpen, $selected, $sound, $t, $unread, enableDesktop, label, select, send, setStatus, signIn, signOut, type Summary,
+  $officeOpen, $places, $selected, $sound, $t, $unread, enableDesktop, label, select, send, setStatus, signIn, signOut, type Summary,
 } from './store';
 import { Conversation } from './Conversation';
 import { ShiftPanel } from './Shift';
+import { plain } from './Markdown';
 
 const time = (ms?: number) => (typeof ms === 'number' ? new Date(ms).toLocaleTimeString($lang.value, { hour: '2-digit', minute: '2-digit' }) : '');
 
@@ -169,10 +170,6 @@ function Inbox() {
       { key: 'closed', title: t.closed, items: all.filter((c) => c.phase === 'closed').sort(recent) },
     ];
   });
-  const places = useComputed(() => {
-    const waiting = Object.values($conversations.value).filter((c) => c.phase === 'waiting' && !c.left).sort((a, b) => (a.queuedAt ?? 0) - (b.queuedAt ?? 0) || (a.id < b.id ? -1 : 1));
-    return new Map(waiting.map((c, i) => [c.id, i + 1]));
-  });
   // Alt+↑ / Alt+↓ move through the inbox from anywhere.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -217,7 +214,7 @@ function Inbox() {
             {g.items.length ? (
               <ul aria-labelledby={`group-${g.key}`}>
                 {g.items.map((c) => (
-                  <Row key={c.id} c={c} place={places.value.get(c.id)} />
+                  <Row key={c.id} c={c} place={$places.value.get(c.id)} />
                 ))}
               </ul>
             ) : (
@@ -230,7 +227,7 @@ function Inbox() {
   );
 }
 
-export function stateOf(c: Summary, place?: number) {
+export function stateOf(c: Summary, place = $places.value.get(c.id)) {
   const t = $t.value;
   if (c.phase === 'waiting') return c.left ? t.left : t.waitingPlace(place ?? 0);
   if (c.phase === 'agent') return t.withAgent(c.agentName ?? '');
@@ -253,7 +250,7 @@ function Row({ c, place }: { c: Summary; place?: number }) {
           {unread > 0 && <span class="badge unread-count">{t.unread(unread)}</span>}
           <time class="at">{time(c.last?.at ?? c.updatedAt)}</time>
         </span>
-        {c.last && <span class="preview">{c.last.author === 'agent' ? `${t.you}: ` : ''}{c.last.text.replace(/\s+/g, ' ').slice(0, 90)}</span>}
+        {c.last && <span class="preview">{c.last.author === 'agent' ? `${t.you}: ` : ''}{plain(c.last.text).slice(0, 90)}</span>}
         <span class="row-meta">
           {waitedMin !== undefined && <span>{t.waited(t.minutes(waitedMin))}</span>}
           {c.page && <span class="page">{pathOf(c.page)}</span>}

@@ -37,7 +37,7 @@ export function Conversation() {
           {$customerTyping.value[c.id] ? t.typing(label(c)) : ''}
         </p>
         <Composer key={c.id} c={c} />
-        {d && <Articles c={c} />}
+        {d && <Articles key={c.id} c={c} />}
       </section>
       <ContextPanel c={c} d={d} />
     </div>

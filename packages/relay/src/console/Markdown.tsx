@@ -14,6 +14,13 @@ function node(n: MdNode, key: number): ComponentChildren {
   return h(TAGS[n.type], { key }, (n as { children: MdNode[] }).children.map(node));
 }
 
+/** The words of `text` without its Markdown, for one-line previews. */
+export function plain(text: string): string {
+  const words = (n: MdNode): string =>
+    n.type === 'text' || n.type === 'code' || n.type === 'codeblock' ? n.value : n.type === 'linebreak' ? ' ' : n.type === 'list' ? n.items.map((i) => i.map(words).join('')).join(' ') : n.type === 'image' ? n.alt : (n as { children: MdNode[] }).children.map(words).join('');
+  return parseMarkdown(text).map(words).join(' ').replace(/\s+/g, ' ').trim();
+}
+
 /** The widget's safe Markdown subset, drawn with Preact: no HTML, links http(s)/mailto only, images as links. */
 export function Markdown({ text }: { text: string }) {
   return <div class="md">{parseMarkdown(text).map(node)}</div>;

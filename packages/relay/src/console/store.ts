@@ -99,6 +99,13 @@ export const $asOf = signal(0);
 export const $clock = signal(Date.now());
 setInterval(() => ($clock.value = Date.now()), 15_000);
 
+/** Places in line, worked out here from the order of arrival, so the relay never re-sends the queue. */
+export const $places = computed(() => {
+  const waiting = Object.values($conversations.value)
+    .filter((c) => c.phase === 'waiting' && !c.left)
+    .sort((a, b) => (a.queuedAt ?? 0) - (b.queuedAt ?? 0) || (a.id < b.id ? -1 : 1));
+  return new Map(waiting.map((c, i) => [c.id, i + 1]));
+});
 export const $totalUnread = computed(() => Object.values($unread.value).reduce((a, b) => a + b, 0));
 effect(() => {
   sessionStorage.setItem(UNREAD, JSON.stringify($unread.value));
