@@ -111,6 +111,9 @@ describe('the agent console', () => {
 
     await sam.getByRole('button', { name: 'Accept' }).click();
     await aikoChat.getByText('Sam joined the conversation.').waitFor();
+    await aiko.getByRole('textbox', { name: 'Message' }).pressSequentially('hello');
+    await sam.getByRole('status').getByText('Aiko is typing…').waitFor();
+    await aiko.getByRole('textbox', { name: 'Message' }).fill('');
     await group(sam, 'Mine').getByRole('button', { name: /Aiko/ }).waitFor();
 
     // Enter sends; Shift+Enter breaks the line.

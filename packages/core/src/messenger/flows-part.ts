@@ -127,8 +127,10 @@ export function createFlowPartImpl(
 
   function reply(input: FlowInput) {
     if (!runner || !wait) return;
-    if (input.type == 'survey' && wait.kind == 'survey' && Number.isInteger(input.score) && input.score >= 1 && input.score <= (wait.scale == 'csat' ? 5 : 7))
+    if (input.type == 'survey' && wait.kind == 'survey' && Number.isInteger(input.score) && input.score >= 1 && input.score <= (wait.scale == 'csat' ? 5 : 7)) {
       k.track({ type: 'survey.answered', kind: wait.scale, score: input.score, scaled: surveyScale(wait.scale, input.score) });
+      k.transport()?.survey?.({ kind: wait.scale, score: input.score });
+    }
     if (input.type != 'search-result') $articles.set([]);
     $wait.set(null);
     take(runner.reply(input));

@@ -56,6 +56,8 @@ export interface Messenger {
   off<K extends MessengerEventName>(name: K, handler: MessengerEvents[K]): void;
   /** Ends the session and deletes its stored data (logout on a shared computer). */
   shutdown(): Promise<void>;
+  /** The user is typing: the person handling the conversation sees it until 3 s after the last call (what the composer calls on input). */
+  typing(): void;
   /** Sends a user message (what the composer calls). */
   send(text: string): void;
   /** Asks for a person, from any state. */
@@ -158,6 +160,13 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     }
   };
 
+  let typingTimer: ReturnType<typeof setTimeout> | undefined;
+  const stopTyping = () => {
+    if (!typingTimer) return;
+    clearTimeout(typingTimer);
+    typingTimer = undefined;
+    transport?.typing?.(false);
+  };
   let contextTimer: ReturnType<typeof setTimeout> | undefined;
   /** While a person is involved, where the customer is now follows the handoff packet: redacted, at most once a second. */
   const shareContext = () => {
@@ -214,7 +223,6 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     track(draft: EventDraft) {
       events.emit('event', { ...draft, at: Date.now(), conversationId, visitorId } as MadoguchiEvent);
       if (draft.type.startsWith('article.') || draft.type.startsWith('search.')) shareContext();
-      else if (draft.type === 'survey.answered') transport?.survey?.({ kind: draft.kind, score: draft.score });
     },
     emit: (name, ...args) => events.emit(name, ...(args as [])),
     on: (name, handler) => events.on(name, handler),
@@ -330,6 +338,8 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
   async function stop(wipe: boolean) {
     generation++;
     clearTimeout(contextTimer);
+    clearTimeout(typingTimer);
+    typingTimer = undefined;
     if (!booted) return;
     booted = false;
     for (const part of parts) part.shutdown?.();
@@ -444,7 +454,14 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     },
     off: (name, handler) => events.off(name, handler),
     shutdown: () => stop(true),
+    typing() {
+      if (conversation.$status.get().phase !== 'agent' || !transport?.typing) return;
+      if (!typingTimer) transport.typing(true);
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(stopTyping, 3000);
+    },
     send: guard('send', (text: string) => {
+      stopTyping();
       const body = String(text).trim().slice(0, MAX_MESSAGE_LENGTH);
       if (!body) return;
       storage.enable();

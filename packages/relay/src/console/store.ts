@@ -106,7 +106,13 @@ export const $places = computed(() => {
     .sort((a, b) => (a.queuedAt ?? 0) - (b.queuedAt ?? 0) || (a.id < b.id ? -1 : 1));
   return new Map(waiting.map((c, i) => [c.id, i + 1]));
 });
-export const $totalUnread = computed(() => Object.values($unread.value).reduce((a, b) => a + b, 0));
+/** What the tab title counts: unread in conversations waiting for someone or assigned to me. */
+export const $totalUnread = computed(() =>
+  Object.entries($unread.value).reduce((sum, [id, n]) => {
+    const c = $conversations.value[id];
+    return c && (c.phase === 'waiting' || (c.phase === 'agent' && c.agentName === $me.value)) ? sum + n : sum;
+  }, 0),
+);
 effect(() => {
   sessionStorage.setItem(UNREAD, JSON.stringify($unread.value));
   const n = $totalUnread.value;
