@@ -581,6 +581,7 @@ export async function createRelay(options = {}) {
         agents.add(agent);
         await db.query(`insert into agent_presence (instance, agent, seen_at) values ($1, $2, $3) on conflict (instance, agent) do update set seen_at = $3`, [instance, name, now()]);
         await publish({ k: 'agents' });
+        await refreshAgentsOnline();
         agent.send({ type: 'welcome', name, ...(await consoleWelcome()) });
         return sendSnapshot(agent);
       }

@@ -196,9 +196,11 @@ function Inbox() {
           {t.severityFilter}
           <select value={severity.value} onChange={(e) => (severity.value = e.currentTarget.value)}>
             <option value="">{t.any}</option>
-            <option value="high">high</option>
-            <option value="medium">medium</option>
-            <option value="low">low</option>
+            {['high', 'medium', 'low'].map((level) => (
+              <option key={level} value={level}>
+                {t.levels[level]}
+              </option>
+            ))}
           </select>
         </label>
         <label class="check">

@@ -41,9 +41,16 @@ function List<T>({ items, line }: { items: unknown; line: (item: T) => string })
  */
 export function ContextPanel({ c, d }: { c: Summary; d?: Detail }) {
   const t = $t.value;
+  // Shown whole once the relay has sent the conversation's history, never half-filled.
+  if (!d)
+    return (
+      <aside class="context" aria-label={t.context} aria-busy="true">
+        <p class="hint">{t.loading}</p>
+      </aside>
+    );
   const f = t.fields;
-  const p = d?.packet ?? {};
-  const live = d?.context;
+  const p = d.packet ?? {};
+  const live = d.context;
   const user = { ...(p.user ?? {}), ...c.user };
   const ctx = { ...(p.context ?? {}), ...(live ?? {}) };
   const trail: any[] = Array.isArray(ctx.trail) ? ctx.trail : [];

@@ -27,6 +27,7 @@ const en = {
   search: 'Search conversations',
   severityFilter: 'Severity',
   any: 'Any',
+  levels: { high: 'high', medium: 'medium', low: 'low' } as Record<string, string>,
   unreadOnly: 'Unread only',
   waiting: 'Waiting',
   mine: 'Mine',
@@ -85,6 +86,7 @@ const en = {
   tags: 'Tags',
   tagsHint: 'comma-separated; Enter saves',
   notGiven: 'not given',
+  loading: 'Loading…',
   fields: {
     name: 'Name', email: 'E-mail', userId: 'User id', identity: 'Identity', status: 'Status', language: 'Language',
     page: 'Page', pageTitle: 'Title', referrer: 'Referrer', device: 'Device',
@@ -150,6 +152,7 @@ const ja: Strings = {
   search: '会話を検索',
   severityFilter: '緊急度',
   any: 'すべて',
+  levels: { high: '高', medium: '中', low: '低' },
   unreadOnly: '未読のみ',
   waiting: '待機中',
   mine: '自分の担当',
@@ -208,6 +211,7 @@ const ja: Strings = {
   tags: 'タグ',
   tagsHint: 'カンマ区切り、Enter で保存',
   notGiven: '未記入',
+  loading: '読み込み中…',
   fields: {
     name: '名前', email: 'メール', userId: 'ユーザー ID', identity: '本人確認', status: '状態', language: '言語',
     page: 'ページ', pageTitle: 'タイトル', referrer: '参照元', device: '端末',
