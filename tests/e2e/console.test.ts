@@ -221,6 +221,32 @@ describe('the agent console', () => {
     }
   }, 120_000);
 
+  it('keeps the list while offline, says so, and moves through it with Alt+arrows', async () => {
+    const own: RelayDemo = await startDemoServer({ port: 0, relayOptions: await store() });
+    const page = await (await newContext(browser)).newPage();
+    await page.goto(await own.newAgentUrl());
+    await page.getByText('Online as Sam').waitFor();
+    for (const question of ['First question here', 'Second question here']) {
+      const user = await (await newContext(browser)).newPage();
+      await user.goto(own.url + '?user=anon');
+      await openWidget(user);
+      await user.getByRole('textbox', { name: 'Message' }).fill(question);
+      await user.getByRole('button', { name: 'Send', exact: true }).click();
+      await user.getByRole('button', { name: 'Talk to a person' }).click();
+    }
+    const waiting = group(page, 'Waiting');
+    await expect.poll(() => waiting.getByRole('button').count()).toBe(2);
+    await page.keyboard.press('Alt+ArrowDown');
+    await expect.poll(() => waiting.getByRole('button', { name: /First question/ }).getAttribute('aria-current')).toBe('true');
+    await page.keyboard.press('Alt+ArrowDown');
+    await expect.poll(() => waiting.getByRole('button', { name: /Second question/ }).getAttribute('aria-current')).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toContain('Second question');
+
+    await own.close();
+    await page.getByRole('alert').getByText(/Offline: reconnecting\. The list below is as of/).waitFor();
+    expect(await waiting.getByRole('button').count()).toBe(2);
+  }, 60_000);
+
   it('has nothing serious for axe, signed out and at work', async () => {
     // The console's Content Security Policy would refuse axe's injected script.
     const page = await (await newContext(browser, { bypassCSP: true })).newPage();
