@@ -42,10 +42,12 @@ export interface HandoffPart extends Part {
  */
 export function createHandoffPart(k: Kernel, deps: { search: SearchPart }): HandoffPart {
   const inLine = () => ['waiting', 'away'].includes(k.conversation.$status.get().phase);
+  // With a person on the line too: the part sends where the customer is now.
+  const involved = () => inLine() || k.conversation.$status.get().phase === 'agent';
   return createLazyPart<HandoffPart, {}>(
     () => loadHandoffEngine().then((engine) => () => engine.createHandoffPartImpl(k, deps, engine, loadTransportsEngine)),
     {},
-    inLine,
+    involved,
     { packet: undefined },
     {
       // The user sees at once that a person is being found, while the code arrives.

@@ -167,18 +167,6 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     typingTimer = undefined;
     transport?.typing?.(false);
   };
-  let contextTimer: ReturnType<typeof setTimeout> | undefined;
-  /** While a person is involved, where the customer is now follows the handoff packet: redacted, at most once a second. */
-  const shareContext = () => {
-    const phase = conversation.$status.get().phase;
-    if (!transport?.context || phase === 'bot' || phase === 'closed') return;
-    clearTimeout(contextTimer);
-    contextTimer = setTimeout(() => {
-      const snap = context.snapshot();
-      const history = search.history();
-      transport?.context?.({ page: snap.page, trail: snap.trail, device: snap.device, searches: history.searches, articles: history.articles });
-    }, 1000);
-  };
 
   const setStatus = (patch: Partial<ConversationStatus>) => {
     conversation.setStatus(patch);
@@ -222,7 +210,6 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
     setStatus,
     track(draft: EventDraft) {
       events.emit('event', { ...draft, at: Date.now(), conversationId, visitorId } as MadoguchiEvent);
-      if (draft.type.startsWith('article.') || draft.type.startsWith('search.')) shareContext();
     },
     emit: (name, ...args) => events.emit(name, ...(args as [])),
     on: (name, handler) => events.on(name, handler),
@@ -337,7 +324,6 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
 
   async function stop(wipe: boolean) {
     generation++;
-    clearTimeout(contextTimer);
     clearTimeout(typingTimer);
     typingTimer = undefined;
     if (!booted) return;
@@ -380,7 +366,6 @@ export function createMessenger(initial?: MessengerConfig): Messenger {
       context = createContextTracker({
         redaction: valid.redaction as never,
         onChange: () => {
-          shareContext();
           storage.setContext(context.save());
           for (const part of parts) part.activity?.('page');
         },
