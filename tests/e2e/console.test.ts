@@ -106,6 +106,8 @@ describe('the agent console', () => {
     const lines = await transcript.locator(':scope > li').allInnerTexts();
     const asked = lines.findIndex((l) => l.includes('How do I return my router?'));
     expect(asked).toBeGreaterThanOrEqual(0);
+    // The bot answered the question in the widget: its answer comes after it, whatever the clocks say.
+    expect(lines.findIndex((l) => l.includes('These articles may help'))).toBeGreaterThan(asked);
     expect(lines.join('\n')).not.toMatch(/\*\*|\\\./);
     await sam.getByRole('complementary', { name: 'Context' }).getByText('aiko@example.com').waitFor();
 
