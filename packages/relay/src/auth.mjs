@@ -66,9 +66,13 @@ export function consoleTokens(key, ttlSeconds) {
     issue: (agent) => new SignJWT({ name: agent }).setProtectedHeader({ alg: 'HS256' }).setSubject(agent).setAudience('madoguchi-console').setIssuedAt().setExpirationTime(`${ttlSeconds}s`).sign(k),
     /** The agent's name, or undefined when the token is not good. @param {string} token */
     async verify(token) {
+      return (await this.check(token))?.name;
+    },
+    /** The agent's name and when the token ends (epoch ms), or undefined. @param {string} token */
+    async check(token) {
       try {
         const { payload } = await jwtVerify(token, k, { audience: 'madoguchi-console', algorithms: ['HS256'] });
-        return typeof payload.sub === 'string' ? payload.sub : undefined;
+        return typeof payload.sub === 'string' ? { name: payload.sub, expiresAt: Number(payload.exp) * 1000 } : undefined;
       } catch {
         return undefined;
       }

@@ -43,7 +43,7 @@ import { DEFAULT_LIMITS, bucket } from './limits.mjs';
  *   address). A request without an Origin header, or with one not listed, is refused.
  *   leaveAfterSeconds: how long a waiting visitor may be gone before leaving the line (default 300).
  * @typedef {{ conversation?: string; ip: string; status?: string; send(frame: object): void; close(): void }} Customer
- * @typedef {{ name: string; ip: string; send(frame: object): void; close(): void }} Agent
+ * @typedef {{ name: string; ip: string; expiry?: ReturnType<typeof setTimeout>; send(frame: object): void; close(): void }} Agent
  */
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -369,6 +369,7 @@ export async function createRelay(options = {}) {
       await db.query(`insert into agent_presence (instance, agent, seen_at) values ($1, $2, $3) on conflict (instance, agent) do update set seen_at = $3`, [instance, name, t]);
     }
     await db.query(`delete from agent_presence where seen_at < $1`, [t - 6 * PRESENCE_MS]);
+    await db.query(`delete from agent_links where expires_at < $1`, [t]);
     await refreshAgentsOnline();
     const left = await change(async (q, events) => {
       const rows = await q(`update conversations set left_at = $1 where phase = 'waiting' and left_at is null and seen_at < $2 returning id`, [t, t - leaveAfterMs]);
@@ -571,11 +572,15 @@ export async function createRelay(options = {}) {
       f = agentFrame(parseLimited(raw));
       if (f.type === 'ping') return agent.send({ type: 'pong' });
       if (f.type === 'hello') {
-        const name = await tokens.verify(f.token);
-        if (!name) {
+        const good = await tokens.check(f.token);
+        if (!good) {
           agent.send(errorFrame('unauthorized', 'sign in again'));
           return agent.close();
         }
+        const name = good.name;
+        // The socket lives no longer than its token; the console reconnects with a fresh one.
+        clearTimeout(agent.expiry);
+        agent.expiry = setTimeout(() => agent.close(), Math.max(0, good.expiresAt - Date.now()));
         agent.name = name;
         agent.signedIn = true;
         agents.add(agent);
@@ -817,6 +822,7 @@ export async function createRelay(options = {}) {
     });
     ws.on('close', () => {
       clearTimeout(unsigned);
+      clearTimeout(agent.expiry);
       release(agent.ip);
       if (!agents.delete(agent) || draining) return;
       if ([...agents].some((a) => a.name === agent.name)) return;

@@ -23,12 +23,20 @@ export interface RelayProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
+const children = new Set<ChildProcess>();
+// Relays started here never outlive the process that started them.
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 /** Starts `madoguchi-relay` on a free port and waits for its "listening" line. */
 export function startRelayProcess(env: Record<string, string>): Promise<RelayProcess> {
   const child = spawn(process.execPath, [CLI, '--port', '0', '--host', '127.0.0.1'], {
     env: { ...process.env, ALLOWED_ORIGINS: SHOP, RELAY_LIMITS: NO_LIMITS, RELAY_AGENTS: 'sam:pw', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   return new Promise((resolve, reject) => {
     let buffer = '';
     const exited = (code: number | null) => reject(new Error(`relay exited with ${code} before listening`));
@@ -136,14 +144,14 @@ export interface LoadResult {
  * once the last is acknowledged), spread over `urls`. A customer whose relay goes away reconnects
  * to the next one with its conversation token and sends the unacknowledged message again.
  */
-export function runCustomers(options: { urls: string[]; customers: number; messages: number; prefix: string; onProgress?: (acked: number) => void }): Promise<LoadResult> {
+export function runCustomers(options: { urls: string[]; customers: number; messages: number; prefix: string; timeoutMs?: number; onProgress?: (acked: number) => void }): Promise<LoadResult> {
   const { urls, customers, messages, prefix } = options;
   const result: LoadResult = { acked: 0, ackMs: [], sentAt: new Map(), reconnects: 0, refusals: {}, seconds: 0 };
   const alive = new Set(urls);
   const started = performance.now();
   return new Promise((resolve, reject) => {
     let done = 0;
-    const timeout = setTimeout(() => reject(new Error(`load did not finish: ${result.acked} of ${customers * messages} acked`)), 120_000);
+    const timeout = setTimeout(() => reject(new Error(`load did not finish: ${result.acked} of ${customers * messages} acked`)), options.timeoutMs ?? 120_000);
     for (let i = 0; i < customers; i++) {
       const conversationId = `${prefix}-${i}`;
       let token: string | undefined;
@@ -171,7 +179,8 @@ export function runCustomers(options: { urls: string[]; customers: number; messa
       };
       const connect = () => {
         const candidates = urls.filter((u) => alive.has(u));
-        const url = candidates[urlIndex % candidates.length];
+        const pool = candidates.length ? candidates : urls;
+        const url = pool[urlIndex % pool.length];
         const ws = new WebSocket(url + '/relay/ws', { origin: SHOP });
         ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', session: { conversationId, visitorId: 'v-' + conversationId, appId: 'bench', locale: 'en', user: {}, token } })));
         ws.on('message', (data) => {
@@ -205,7 +214,7 @@ export function runCustomers(options: { urls: string[]; customers: number; messa
       for (const u of urls)
         fetch(u.replace('ws://', 'http://') + '/healthz').then(
           (r) => (r.ok ? alive.add(u) : alive.delete(u)),
-          () => alive.delete(u),
+          (e) => e?.cause?.code === 'ECONNREFUSED' && alive.delete(u),
         );
       if (done === customers) clearInterval(probe);
     }, 200);

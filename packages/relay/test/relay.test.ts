@@ -32,6 +32,8 @@ afterEach(async () => {
   for (const r of running.splice(0)) await r.stop();
 });
 afterAll(cleanupSchemas);
+// Without a Postgres server each relay embeds PGlite, which takes seconds to start on a busy machine.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 /** A sink that records everything an adapter reports, tokens included. */
 function recorder() {

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
@@ -15,6 +15,8 @@ afterEach(async () => {
   for (const r of running.splice(0)) await r.stop();
 });
 afterAll(cleanupSchemas);
+// Without a Postgres server each relay embeds PGlite, which takes seconds to start on a busy machine.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const hello = (conversationId: string, extra: object = {}, user: object = { name: 'Aiko' }) => ({
   type: 'hello',
@@ -90,6 +92,15 @@ describe('agents sign in', () => {
     expect(first.status).toBe(200);
     expect((await first.json()).name).toBe('Mika');
     expect((await post({ link })).status).toBe(401);
+  });
+
+  it('closes a console socket when its short-lived token ends', async () => {
+    const r = await relay({ tokenTtlSeconds: 1 });
+    const desk = await agent(r, 'Sam');
+    const closed = await new Promise<number>((resolve) => desk.ws.on('close', (code) => resolve(code)));
+    expect(closed).toBe(1008);
+    const refresh = await fetchFrom(r.origin)(r.http + '/agent/refresh', { method: 'POST', headers: { authorization: 'Bearer ' + desk.token } });
+    expect(refresh.status).toBe(401);
   });
 
   it('signs in with an ID token from the team identity provider (OIDC), and refuses one from elsewhere', async () => {

@@ -316,7 +316,11 @@ export function setStatus(status: 'online' | 'away') {
 /** Starts: a one-time link (`/agent#signin=…`) signs in once, then leaves the address bar; a kept token reconnects. */
 export function start() {
   addEventListener('hashchange', signInFromLink);
-  if (!signInFromLink() && token) connect();
+  if (signInFromLink() || !token) return;
+  // Signed in before this page load: a fresh token first, which also plans the next renewal
+  // (the relay closes a console's socket when its token ends).
+  $connection.value = 'connecting';
+  post('/agent/refresh', {}, { authorization: 'Bearer ' + token }).then(signedIn, () => signOut(new Error($t.value.signInAgain)));
 }
 function signInFromLink() {
   const link = new URLSearchParams(location.hash.slice(1)).get('signin');
