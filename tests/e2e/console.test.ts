@@ -244,6 +244,11 @@ describe('the agent console', () => {
     await expect.poll(() => waiting.getByRole('button', { name: /Second question/ }).getAttribute('aria-current')).toBe('true');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toContain('Second question');
 
+    // A reload keeps the agent signed in (with a fresh token) and the list as it was.
+    await page.reload();
+    await page.getByText('Online as Sam').waitFor();
+    await expect.poll(() => waiting.getByRole('button').count()).toBe(2);
+
     await own.close();
     await page.getByRole('alert').getByText(/Offline: reconnecting\. The list below is as of/).waitFor();
     expect(await waiting.getByRole('button').count()).toBe(2);
