@@ -586,9 +586,9 @@ export async function createRelay(options = {}) {
         agents.add(agent);
         await db.query(`insert into agent_presence (instance, agent, seen_at) values ($1, $2, $3) on conflict (instance, agent) do update set seen_at = $3`, [instance, name, now()]);
         await publish({ k: 'agents' });
-        await refreshAgentsOnline();
-        agent.send({ type: 'welcome', name, ...(await consoleWelcome()) });
-        return sendSnapshot(agent);
+        agent.send({ type: 'welcome', name, officeHours: hours, open: !hours || isOpenAt(hours, now()) });
+        await sendSnapshot(agent);
+        return consoleWelcome(agent);
       }
       if (!agent.signedIn) throw new Refusal('hello-first', 'send a hello frame with your token first', 401);
       if (await consoleFrame(agent, f)) return;
@@ -638,13 +638,12 @@ export async function createRelay(options = {}) {
 
   // ---- console: notes, transfers, saved replies, presence, live context, shift metrics ----------
 
-  /** What a console learns as it signs in: the team, saved replies, office hours. */
-  const consoleWelcome = async () => ({
-    agents: JSON.parse(lastTeam || '[]'),
-    savedReplies: await savedReplies(),
-    officeHours: hours,
-    open: !hours || isOpenAt(hours, now()),
-  });
+  /** What a console learns after its snapshot: the team and the saved replies. @param {Agent} agent */
+  const consoleWelcome = async (agent) => {
+    await refreshAgentsOnline();
+    agent.send({ type: 'agents', agents: JSON.parse(lastTeam || '[]') });
+    agent.send({ type: 'replies', replies: await savedReplies() });
+  };
   const savedReplies = async () =>
     (await db.query(`select id, title, text from saved_replies order by created_at, id`)).map((r) => ({ id: r.id, title: r.title, text: r.text }));
   const sendReplies = async () => {

@@ -90,7 +90,7 @@ describe('console frames', () => {
     const r = await relay({ savedReplies: [{ title: 'Greeting', text: 'Hi {name}' }] });
     const sam = await agent(r, 'Sam');
     const mia = await agent(r, 'Mia');
-    expect(sam.frames.find((f) => f.type === 'welcome').savedReplies).toMatchObject([{ title: 'Greeting', text: 'Hi {name}' }]);
+    await vi.waitFor(() => expect(sam.frames.find((f) => f.type === 'replies')?.replies).toMatchObject([{ title: 'Greeting', text: 'Hi {name}' }]));
     sam.send({ type: 'save-reply', id: 'r1', title: 'Bye', text: 'Anything else?' });
     await vi.waitFor(() => expect(mia.frames.filter((f) => f.type === 'replies').at(-1)?.replies.map((x: any) => x.title)).toEqual(['Greeting', 'Bye']));
 

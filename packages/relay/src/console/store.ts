@@ -196,8 +196,6 @@ function receive(frame: any) {
     $me.value = String(frame.name);
     $connection.value = 'online';
     $line.value = t.onlineAs($me.value);
-    $agents.value = Array.isArray(frame.agents) ? frame.agents : [];
-    $replies.value = Array.isArray(frame.savedReplies) ? frame.savedReplies : [];
     $officeOpen.value = frame.open !== false;
     if ($myStatus.value === 'away') send({ type: 'presence', status: 'away' });
     if ($selected.value) send({ type: 'open', conversationId: $selected.value });
