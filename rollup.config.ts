@@ -150,6 +150,12 @@ const config: RollupOptions[] = [
     output: { file: here('./packages/vue/dist/index.js'), format: 'es' },
   },
   {
+    // The agent console the relay serves at /agent.
+    input: here('./packages/relay/src/console/main.tsx'),
+    plugins: [browser.resolve(), ts(production), minify()],
+    output: { file: here('./packages/relay/dist/console.js'), format: 'es' },
+  },
+  {
     input: here('./packages/cli/src/cli.ts'),
     external: [/^node:/, 'yaml'],
     plugins: [coreSource, resolve({ extensions: ['.ts', '.js'], preferBuiltins: true }), ts()],

@@ -22,6 +22,14 @@ const TYPES = {
 /** The agent the demo's console link signs in. */
 export const DEMO_AGENT = 'Sam';
 
+/** The help centre the console suggests articles from, and a few saved replies to start with. */
+const DEMO_FAQ = { en: join(root, 'examples/faq/en.json'), ja: join(root, 'examples/faq/ja.json') };
+const DEMO_REPLIES = [
+  { title: 'Greeting', text: 'Hi {name}, thanks for waiting. I am {agent}, and I will help you with this.' },
+  { title: 'Order number', text: 'Could you tell me your order number, {name}? It starts with **AC-**.' },
+  { title: 'Wrap-up', text: 'Is there anything else I can help you with today?' },
+];
+
 /** URL prefix → folder it is served from. */
 const MOUNTS = [
   ['/madoguchi/', 'packages/loader/dist/'],
@@ -57,7 +65,7 @@ export async function startDemoServer({ port = 5173, host = '127.0.0.1', csp = f
       const { createRelay } = await import('../packages/relay/src/relay.mjs');
       // The demo agent signs in with the link the demo prints; its password is never shown.
       const agents = [{ name: DEMO_AGENT, password: randomBytes(18).toString('base64url') }];
-      relay = await createRelay({ officeHours: null, dataDir: 'memory://', agents, ...relayOptions });
+      relay = await createRelay({ officeHours: null, dataDir: 'memory://', agents, faq: DEMO_FAQ, savedReplies: DEMO_REPLIES, ...relayOptions });
     } catch (error) {
       if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
     }

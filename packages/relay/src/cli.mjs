@@ -30,6 +30,9 @@ const HELP = `madoguchi-relay [options]
   --limits <json>         RELAY_LIMITS       rate limits and caps, e.g. {"connectionsPerIp":200}
   --trust-proxy           RELAY_TRUST_PROXY  take the client IP from X-Forwarded-For
   --sign-in-link <agent>  RELAY_SIGN_IN_LINK print a one-time console sign-in link for this agent
+  --office-hours <json>   RELAY_OFFICE_HOURS e.g. {"timeZone":"Asia/Tokyo","days":[1,2,3,4,5],"open":"09:00","close":"18:00"}
+  --faq <list>            RELAY_FAQ          help centre for the console's suggested articles: en=/srv/faq/en.json,ja=…
+  --saved-replies <file>  RELAY_SAVED_REPLIES JSON file: [{ "title", "text" }] to start the console's saved replies with
 madoguchi-relay hash <password>   prints a scrypt hash for RELAY_AGENTS`;
 
 /** @param {string[]} argv @param {NodeJS.ProcessEnv} env */
@@ -41,6 +44,7 @@ export function readConfig(argv, env) {
       'public-url': { type: 'string' }, 'allowed-origins': { type: 'string' }, 'identity-secret': { type: 'string' }, 'identity-public-key': { type: 'string' },
       agents: { type: 'string' }, 'oidc-issuer': { type: 'string' }, 'oidc-audience': { type: 'string' }, secret: { type: 'string' }, 'token-ttl': { type: 'string' },
       'leave-after': { type: 'string' }, limits: { type: 'string' }, 'trust-proxy': { type: 'boolean' }, 'sign-in-link': { type: 'string' }, help: { type: 'boolean' },
+      'office-hours': { type: 'string' }, faq: { type: 'string' }, 'saved-replies': { type: 'string' },
     },
   });
   const list = (/** @type {string | undefined} */ v) => v?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -53,6 +57,13 @@ export function readConfig(argv, env) {
   const keyFile = values['identity-public-key'] ?? env.IDENTITY_PUBLIC_KEY_FILE;
   const limits = values.limits ?? env.RELAY_LIMITS;
   const issuer = values['oidc-issuer'] ?? env.OIDC_ISSUER;
+  const hours = values['office-hours'] ?? env.RELAY_OFFICE_HOURS;
+  const replies = values['saved-replies'] ?? env.RELAY_SAVED_REPLIES;
+  const faq = list(values.faq ?? env.RELAY_FAQ)?.map((pair) => {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new Error(`faq "${pair.slice(0, 40)}" must be language=file`);
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  });
   return {
     help: !!values.help,
     port: number(values.port ?? env.PORT, 'port') ?? 8787,
@@ -73,6 +84,9 @@ export function readConfig(argv, env) {
       leaveAfterSeconds: number(values['leave-after'] ?? env.RELAY_LEAVE_AFTER, 'leave-after'),
       limits: limits ? JSON.parse(limits) : undefined,
       trustProxy: !!(values['trust-proxy'] ?? (env.RELAY_TRUST_PROXY === '1' || env.RELAY_TRUST_PROXY === 'true')),
+      officeHours: hours ? JSON.parse(hours) : null,
+      faq: faq?.length ? Object.fromEntries(faq) : undefined,
+      savedReplies: replies ? JSON.parse(readFileSync(replies, 'utf8')) : undefined,
     },
   };
 }
@@ -88,7 +102,7 @@ async function main() {
   }
   const config = readConfig(process.argv.slice(2), process.env);
   if (config.help) return void console.log(HELP);
-  const relay = await createRelay({ ...config.relay, officeHours: null, log });
+  const relay = await createRelay({ ...config.relay, log });
   const server = createServer((req, res) => {
     if (!relay.handleRequest(req, res)) res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   });

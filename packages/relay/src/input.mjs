@@ -188,18 +188,50 @@ export function customerFrame(f) {
   }
   if (type === 'handoff') return { type, packet: packet(f.packet) };
   if (type === 'typing') return { type, on: f.on === true };
+  if (type === 'context') return { type, context: liveContext(f.context) };
+  if (type === 'survey') {
+    const kind = f.kind === 'ces' ? 'ces' : f.kind === 'csat' ? 'csat' : undefined;
+    const score = typeof f.score === 'number' && Number.isInteger(f.score) && f.score >= 1 && f.score <= (kind === 'ces' ? 7 : 5) ? f.score : undefined;
+    if (!kind || !score) throw new InputError('survey needs "kind" ("csat" or "ces") and a whole "score" (1–5 or 1–7)');
+    return { type, kind, score };
+  }
   throw Object.assign(new InputError(`unknown frame type "${typeof type === 'string' ? type.slice(0, 40) : typeof type}"`), { code: 'unknown-type' });
 }
+
+/**
+ * Where the customer is now, sent by the widget while a person is involved: the page, the trail
+ * and the help-centre articles read, the same fields as the handoff packet's.
+ * @param {unknown} v
+ */
+export function liveContext(v) {
+  if (!isObject(v)) throw new InputError('a context frame needs a "context" object');
+  const p = packet({ context: v, articles: v.articles, searches: v.searches });
+  return { ...p.context, articles: p.articles, searches: p.searches, at: Date.now() };
+}
+
+/** Articles an agent offers: up to three { id, title }. @param {unknown} v */
+const offered = (v) => list(v, (a) => (isObject(a) && typeof a.id === 'string' && typeof a.title === 'string' ? { id: a.id.slice(0, LIMITS.id), title: a.title.slice(0, LIMITS.short) } : undefined), 3);
 
 /** An agent's frame, checked. @param {Record<string, unknown>} f */
 export function agentFrame(f) {
   const type = f.type;
   if (type === 'ping') return { type };
   if (type === 'hello') return { type, token: text(f.token, 'hello.token', 4000) };
+  if (type === 'presence') return { type, status: f.status === 'away' ? 'away' : 'online' };
+  if (type === 'save-reply') return { type, id: text(f.id, 'reply.id', LIMITS.id), title: text(f.title, 'reply.title', 80), text: text(f.text, 'reply.text', LIMITS.text) };
+  if (type === 'delete-reply') return { type, id: text(f.id, 'reply.id', LIMITS.id) };
+  if (type === 'metrics') return { type };
   const conversationId = text(f.conversationId, 'conversationId', LIMITS.id);
   if (type === 'accept' || type === 'close' || type === 'open') return { type, conversationId };
   if (type === 'typing') return { type, conversationId, on: f.on === true };
-  if (type === 'message') return { type, conversationId, id: text(f.id, 'message.id', LIMITS.id), text: text(f.text, 'message.text', LIMITS.text) };
+  if (type === 'message') {
+    const articles = offered(f.articles);
+    return { type, conversationId, id: text(f.id, 'message.id', LIMITS.id), text: text(f.text, 'message.text', LIMITS.text), ...(articles.length ? { articles } : {}) };
+  }
+  if (type === 'note') return { type, conversationId, id: text(f.id, 'note.id', LIMITS.id), text: text(f.text, 'note.text', LIMITS.text) };
+  if (type === 'assign') return { type, conversationId, agent: text(f.agent, 'assign.agent', 100) };
+  if (type === 'reopen') return { type, conversationId };
+  if (type === 'tags') return { type, conversationId, tags: list(f.tags, (t) => optText(t, 40), 10) };
   throw Object.assign(new InputError(`unknown frame type "${typeof type === 'string' ? type.slice(0, 40) : typeof type}"`), { code: 'unknown-type' });
 }
 

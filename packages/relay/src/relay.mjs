@@ -32,6 +32,8 @@ import { DEFAULT_LIMITS, bucket } from './limits.mjs';
  *   leaveAfterSeconds?: number; handleSeconds?: number;
  *   awayMessage?: string | Record<string, string>;
  *   limits?: Partial<typeof DEFAULT_LIMITS>;
+ *   faq?: Record<string, string>;
+ *   savedReplies?: { title: string; text: string }[];
  *   trustProxy?: boolean;
  *   log?: (fields: Record<string, unknown>) => void;
  *   now?: () => number;
@@ -108,14 +110,29 @@ function summary(r, now) {
     phase: r.phase, queuedAt: num(r.queued_at), left: r.left_at != null, agentName: r.agent_name ?? undefined,
     createdAt: num(r.created_at), updatedAt: num(r.updated_at), online: num(r.seen_at) > now - 2.5 * PRESENCE_MS,
     messageCount: r.message_count, severity: r.severity ?? undefined, reason: r.reason ?? undefined,
+    ...consoleFields(r),
+  };
+}
+/** What the console's inbox shows besides: tags, the page the customer is on, the last message. @param {any} r */
+function consoleFields(r) {
+  const last = isObject(r.last_message) ? r.last_message : undefined;
+  return {
+    tags: Array.isArray(r.tags) ? r.tags : [],
+    page: r.page_url ?? undefined,
+    last: last && { text: String(last.text).slice(0, 200), author: last.author, at: num(last.at) },
   };
 }
 const SUMMARY = `select id, visitor_id, app_id, locale, user_info, identity, phase, queued_at, left_at, agent_name, created_at, updated_at,
-  seen_at, message_count, packet->'triage'->>'severity' as severity, packet->>'reason' as reason, packet->'user' as packet_user from conversations`;
+  seen_at, message_count, packet->'triage'->>'severity' as severity, packet->>'reason' as reason, packet->'user' as packet_user,
+  tags, coalesce(live_context->'page'->>'url', packet->'context'->'page'->>'url') as page_url,
+  (select json_build_object('text', m.text, 'author', m.author, 'at', m.at) from messages m where m.conversation_id = conversations.id order by m.seq desc limit 1) as last_message
+  from conversations`;
 /** bigint columns arrive as strings from node-postgres. @param {unknown} v */
 const num = (v) => (v == null ? undefined : Number(v));
 /** @param {any} m */
-const messageOut = (m) => ({ id: m.id, author: m.author, text: m.text, at: num(m.at), ...(m.author_name ? { authorName: m.author_name } : {}) });
+const messageOut = (m) => ({ id: m.id, author: m.author, text: m.text, at: num(m.at), ...(m.author_name ? { authorName: m.author_name } : {}), ...offers(m.articles) });
+/** Help-centre articles an agent offered with a message, as the customer's frame carries them. @param {unknown} articles */
+const offers = (articles) => (Array.isArray(articles) && articles.length ? { articles } : {});
 
 /** @param {RelayOptions} [options] */
 export async function createRelay(options = {}) {
@@ -132,6 +149,8 @@ export async function createRelay(options = {}) {
   const tokens = consoleTokens(options.secret ?? (await storedSecret()), options.tokenTtlSeconds ?? 3600);
   const oidc = options.oidc ? oidcVerifier(options.oidc) : undefined;
   for (const account of options.agents ?? []) await saveAgent(account.name, account.password);
+  for (const [i, r] of (options.savedReplies ?? []).entries())
+    await db.query(`insert into saved_replies (id, title, text, created_at) values ($1, $2, $3, $4) on conflict (id) do nothing`, [`configured-${i}`, r.title, r.text, now()]);
 
   /** @type {Map<string, Set<Customer>>} */
   const customers = new Map();
@@ -151,6 +170,7 @@ export async function createRelay(options = {}) {
   };
   const metrics = { messages: 0, frames: 0, handoffs: 0, tickets: 0, /** @type {Record<string, number>} */ refusals: {} };
   let agentsOnline = 0;
+  let lastTeam = '';
   let draining = false;
   let busy = 0;
 
@@ -219,6 +239,9 @@ export async function createRelay(options = {}) {
         else if (e.k === 'typing') typing(e);
         else if (e.k === 'agents') await refreshAgentsOnline();
         else if (e.k === 'ticket') toAgents({ type: 'ticket', ticket: e.t });
+        else if (e.k === 'note') toAgents({ type: 'note', conversationId: e.c, note: e.n });
+        else if (e.k === 'ctx') await contextChanged(e.c);
+        else if (e.k === 'replies') await sendReplies();
         else if (e.k === 'resync') {
           for (const a of agents) await sendSnapshot(a);
           queueMoved(true);
@@ -236,7 +259,7 @@ export async function createRelay(options = {}) {
     if (!m.id || !firstTime(`${e.c}\n${m.id}`)) return;
     toAgents({ type: 'message', conversationId: e.c, message: m });
     if (m.author === 'user') return;
-    toCustomers(e.c, { type: 'message', id: m.id, text: m.text, authorName: m.authorName, at: m.at });
+    toCustomers(e.c, { type: 'message', id: m.id, text: m.text, authorName: m.authorName, at: m.at, ...offers(m.articles) });
     if (m.author === 'agent') toCustomers(e.c, { type: 'status', status: { type: 'typing', on: false } });
   };
   /** Tells agents what changed, and this process's customers where they now stand. @param {string[]} ids */
@@ -289,7 +312,7 @@ export async function createRelay(options = {}) {
   const queueFrames = (position, locale) => {
     const expectedWaitSeconds = Math.ceil((position * handleSeconds) / Math.max(1, agentsOnline));
     const a = away(locale);
-    return [{ type: 'queue', position, expectedWaitSeconds }, ...(a ? [a] : [])].map((status) => ({ type: 'status', status }));
+    return [{ type: 'queue', position, expectedWaitSeconds, agentsOnline }, ...(a ? [a] : [])].map((status) => ({ type: 'status', status }));
   };
   /** @param {string} id */
   const positionOf = async (id) =>
@@ -330,8 +353,11 @@ export async function createRelay(options = {}) {
   };
   const refreshAgentsOnline = async () => {
     const before = agentsOnline;
-    agentsOnline = Number((await db.query(`select count(distinct agent) as n from agent_presence where seen_at > $1`, [now() - 2.5 * PRESENCE_MS]))[0].n);
+    const rows = await db.query(`select agent, bool_or(status = 'online') as online from agent_presence where seen_at > $1 group by agent order by agent`, [now() - 2.5 * PRESENCE_MS]);
+    agentsOnline = rows.filter((r) => r.online).length;
     if (before !== agentsOnline) queueMoved();
+    const team = JSON.stringify(rows.map((r) => ({ name: r.agent, status: r.online ? 'online' : 'away' })));
+    if (team !== lastTeam) toAgents({ type: 'agents', agents: JSON.parse((lastTeam = team)) });
   };
 
   /** Keeps presence fresh, and moves visitors gone too long out of the line. */
@@ -399,7 +425,7 @@ export async function createRelay(options = {}) {
     );
     return [
       { type: 'hello', conversationId: row.id, ...(token ? { token } : {}) },
-      ...replay.map((m) => ({ type: 'message', id: m.id, text: m.text, authorName: m.author_name ?? (m.author === 'system' ? 'Support' : undefined), at: num(m.at) })),
+      ...replay.map((m) => ({ type: 'message', id: m.id, text: m.text, authorName: m.author_name ?? (m.author === 'system' ? 'Support' : undefined), at: num(m.at), ...offers(m.articles) })),
       ...(await statusFrames(row)),
     ];
   };
@@ -486,6 +512,16 @@ export async function createRelay(options = {}) {
         await publish({ k: 'typing', c: conversation, who: 'customer', on: f.on });
         return [];
       }
+      if (f.type === 'survey') {
+        await db.query(`insert into relay_events (at, kind, conversation_id, detail) values ($1, 'survey.answered', $2, $3)`, [now(), conversation, { kind: f.kind, score: f.score }]);
+        return [];
+      }
+      if (f.type === 'context') {
+        await db.query(`update conversations set live_context = $2 where id = $1`, [conversation, f.context]);
+        await publish({ k: 'ctx', c: conversation });
+        await publish({ k: 'conv', c: conversation });
+        return [];
+      }
       return [];
     } catch (error) {
       const e = /** @type {any} */ (error);
@@ -550,10 +586,12 @@ export async function createRelay(options = {}) {
         agents.add(agent);
         await db.query(`insert into agent_presence (instance, agent, seen_at) values ($1, $2, $3) on conflict (instance, agent) do update set seen_at = $3`, [instance, name, now()]);
         await publish({ k: 'agents' });
-        agent.send({ type: 'welcome', name });
-        return sendSnapshot(agent);
+        agent.send({ type: 'welcome', name, officeHours: hours, open: !hours || isOpenAt(hours, now()) });
+        await sendSnapshot(agent);
+        return consoleWelcome(agent);
       }
       if (!agent.signedIn) throw new Refusal('hello-first', 'send a hello frame with your token first', 401);
+      if (await consoleFrame(agent, f)) return;
       const c = (await db.query(`select id, phase from conversations where id = $1`, [f.conversationId]))[0];
       if (!c) throw new Refusal('unknown-conversation', 'no such conversation', 404);
       if (f.type === 'open') {
@@ -561,7 +599,7 @@ export async function createRelay(options = {}) {
           db.query(`select * from (select * from messages where conversation_id = $1 order by seq desc limit 500) m order by seq`, [c.id]),
           db.query(`select packet from conversations where id = $1`, [c.id]),
         ]);
-        return agent.send({ type: 'history', conversationId: c.id, messages: messages.map(messageOut), packet: row[0]?.packet ?? null });
+        return agent.send({ type: 'history', conversationId: c.id, messages: messages.map(messageOut), packet: row[0]?.packet ?? null, ...(await consoleHistory(c.id)) });
       }
       if (f.type === 'accept' || f.type === 'close') {
         const t = now();
@@ -576,18 +614,19 @@ export async function createRelay(options = {}) {
       }
       if (f.type === 'message') {
         const t = now();
-        const m = { id: f.id, author: 'agent', text: f.text, at: t, authorName: agent.name };
+        const m = { id: f.id, author: 'agent', text: f.text, at: t, authorName: agent.name, ...offers(f.articles) };
         await db.query(
-          `with ins as (insert into messages (conversation_id, id, author, author_name, text, at) values ($1, $2, 'agent', $3, $4, $5) on conflict (conversation_id, id) do nothing returning seq),
+          `with ins as (insert into messages (conversation_id, id, author, author_name, text, at, articles) values ($1, $2, 'agent', $3, $4, $5, $6) on conflict (conversation_id, id) do nothing returning seq),
            upd as (update conversations set message_count = message_count + 1, updated_at = $5 where id = $1 and exists (select 1 from ins) returning id)
            select count(*) as inserted from ins`,
-          [c.id, f.id, agent.name, f.text, t],
+          [c.id, f.id, agent.name, f.text, t, f.articles ? JSON.stringify(f.articles) : null],
         );
         await publish(messageEvent(c.id, m));
         metrics.messages++;
         return agent.send({ type: 'ack', id: f.id });
       }
       if (f.type === 'typing') return void (await publish({ k: 'typing', c: c.id, who: 'agent', on: f.on }));
+      await conversationFrame(agent, f, c);
     } catch (error) {
       const e = /** @type {any} */ (error);
       const known = e instanceof Refusal || e instanceof InputError;
@@ -595,6 +634,132 @@ export async function createRelay(options = {}) {
       metrics.refusals[known ? e.code : 'unavailable'] = (metrics.refusals[known ? e.code : 'unavailable'] ?? 0) + 1;
       agent.send(errorFrame(known ? e.code : 'unavailable', known ? e.message : 'the relay could not do this; try again', f?.id));
     }
+  };
+
+  // ---- console: notes, transfers, saved replies, presence, live context, shift metrics ----------
+
+  /** What a console learns after its snapshot: the team and the saved replies. @param {Agent} agent */
+  const consoleWelcome = async (agent) => {
+    await refreshAgentsOnline();
+    agent.send({ type: 'agents', agents: JSON.parse(lastTeam || '[]') });
+    agent.send({ type: 'replies', replies: await savedReplies() });
+  };
+  const savedReplies = async () =>
+    (await db.query(`select id, title, text from saved_replies order by created_at, id`)).map((r) => ({ id: r.id, title: r.title, text: r.text }));
+  const sendReplies = async () => {
+    if (!agents.size) return;
+    toAgents({ type: 'replies', replies: await savedReplies() });
+  };
+  /** Notes and where the customer is now, for the conversation a console opens. @param {string} id */
+  const consoleHistory = async (id) => {
+    const [notes, row] = await Promise.all([
+      db.query(`select id, author_name, text, at from notes where conversation_id = $1 order by at, id limit 500`, [id]),
+      db.query(`select live_context from conversations where id = $1`, [id]),
+    ]);
+    return { notes: notes.map(noteOut), context: row[0]?.live_context ?? null };
+  };
+  /** @param {any} n */
+  const noteOut = (n) => ({ id: n.id, authorName: n.author_name, text: n.text, at: num(n.at) });
+  /** @param {string} id */
+  const contextChanged = async (id) => {
+    if (!agents.size) return;
+    const row = (await db.query(`select live_context from conversations where id = $1`, [id]))[0];
+    if (row?.live_context) toAgents({ type: 'context', conversationId: id, context: row.live_context });
+  };
+
+  /** Console frames that name no conversation; true when `f` was one. @param {Agent} agent @param {any} f */
+  const consoleFrame = async (agent, f) => {
+    if (f.type === 'presence') {
+      await db.query(`update agent_presence set status = $3, seen_at = $4 where instance = $1 and agent = $2`, [instance, agent.name, f.status, now()]);
+      await publish({ k: 'agents' });
+    } else if (f.type === 'save-reply') {
+      await db.query(`insert into saved_replies (id, title, text, created_by, created_at) values ($1, $2, $3, $4, $5) on conflict (id) do update set title = $2, text = $3`, [f.id, f.title, f.text, agent.name, now()]);
+      await publish({ k: 'replies' });
+    } else if (f.type === 'delete-reply') {
+      await db.query(`delete from saved_replies where id = $1`, [f.id]);
+      await publish({ k: 'replies' });
+    } else if (f.type === 'metrics') agent.send({ type: 'metrics', ...(await shiftMetrics()) });
+    else return false;
+    return true;
+  };
+
+  /** Notes, transfers, reopening and tags. @param {Agent} agent @param {any} f @param {{ id: string; phase: string }} c */
+  const conversationFrame = async (agent, f, c) => {
+    const t = now();
+    if (f.type === 'note') {
+      const rows = await db.query(`insert into notes (conversation_id, id, author_name, text, at) values ($1, $2, $3, $4, $5) on conflict do nothing returning *`, [c.id, f.id, agent.name, f.text, t]);
+      if (rows[0]) await publish({ k: 'note', c: c.id, n: noteOut(rows[0]) });
+      return agent.send({ type: 'ack', id: f.id });
+    }
+    if (f.type === 'assign') {
+      if (!(await db.query(`select 1 from agents where name = $1`, [f.agent])).length) throw new Refusal('unknown-agent', `no agent named "${f.agent}"`, 404);
+      await change(async (q, events) => {
+        await q(`update conversations set phase = 'agent', agent_name = $2, queued_at = null, left_at = null, updated_at = $3 where id = $1`, [c.id, f.agent, t]);
+        await q(`insert into relay_events (at, kind, conversation_id, detail) values ($1, 'assigned', $2, $3)`, [t, c.id, { agent: f.agent, by: agent.name }]);
+        events.push({ k: 'conv', c: c.id }, ...(c.phase === 'waiting' ? [{ k: 'queue' }] : []));
+      });
+      return log({ level: 'info', msg: 'conversation assigned', agent: f.agent, by: agent.name, conversation: c.id });
+    }
+    if (f.type === 'reopen') {
+      await change(async (q, events) => {
+        await q(`update conversations set phase = 'agent', agent_name = $2, updated_at = $3 where id = $1`, [c.id, agent.name, t]);
+        await q(`insert into relay_events (at, kind, conversation_id, detail) values ($1, 'reopened', $2, $3)`, [t, c.id, { agent: agent.name }]);
+        events.push({ k: 'conv', c: c.id });
+      });
+      return;
+    }
+    if (f.type === 'tags') {
+      await change(async (q, events) => {
+        await q(`update conversations set tags = $2 where id = $1`, [c.id, JSON.stringify(f.tags)]);
+        events.push({ k: 'conv', c: c.id });
+      });
+    }
+  };
+
+  /**
+   * The shift's figures since local midnight (of the relay's clock), per conversation and for the
+   * day, with the insights report's definitions: first response = first agent reply − handoff,
+   * resolution = closed − start, CSAT = the customer's 1–5 answer (4 or 5 counts as satisfied).
+   */
+  const shiftMetrics = async () => {
+    const since = new Date(now()).setHours(0, 0, 0, 0);
+    const rows = await db.query(
+      `select c.id, c.agent_name, c.created_at,
+         (select min(at) from relay_events e where e.conversation_id = c.id and e.kind = 'queued' and e.at >= $1) as handoff_at,
+         (select min(at) from messages m where m.conversation_id = c.id and m.author = 'agent' and m.at >= $1) as first_reply_at,
+         (select max(at) from relay_events e where e.conversation_id = c.id and e.kind = 'closed' and e.at >= $1) as closed_at,
+         (select (detail->>'score')::int from relay_events e where e.conversation_id = c.id and e.kind = 'survey.answered' and detail->>'kind' = 'csat' order by seq desc limit 1) as csat
+       from conversations c where c.updated_at >= $1 and exists (select 1 from relay_events e where e.conversation_id = c.id and e.kind = 'queued' and e.at >= $1)
+       order by c.created_at limit 1000`,
+      [since],
+    );
+    const conversations = rows.map((r) => {
+      const handoffAt = num(r.handoff_at);
+      const reply = num(r.first_reply_at);
+      const closed = num(r.closed_at);
+      return {
+        id: r.id, agentName: r.agent_name ?? undefined,
+        firstResponseMs: reply != null && handoffAt != null && reply >= handoffAt ? reply - handoffAt : undefined,
+        resolutionMs: closed != null ? closed - Number(r.created_at) : undefined,
+        csat: r.csat == null ? undefined : Number(r.csat),
+      };
+    });
+    const median = (/** @type {(number | undefined)[]} */ values) => {
+      const v = /** @type {number[]} */ (values.filter((x) => x != null)).sort((a, b) => a - b);
+      return v.length ? (v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2) : undefined;
+    };
+    const scores = /** @type {number[]} */ (conversations.map((c) => c.csat).filter((x) => x != null));
+    return {
+      since,
+      conversations,
+      day: {
+        handedOff: conversations.length,
+        resolved: conversations.filter((c) => c.resolutionMs != null).length,
+        firstResponseMs: median(conversations.map((c) => c.firstResponseMs)),
+        resolutionMs: median(conversations.map((c) => c.resolutionMs)),
+        csat: scores.length ? { responses: scores.length, average: scores.reduce((a, b) => a + b, 0) / scores.length, satisfiedRate: scores.filter((s) => s >= 4).length / scores.length } : undefined,
+      },
+    };
   };
 
   // ---- sockets --------------------------------------------------------------------------------
@@ -802,7 +967,7 @@ export async function createRelay(options = {}) {
       `select * from messages where conversation_id = $1 and author <> 'user' and seq > coalesce((select seq from messages where conversation_id = $1 and id = $2), 0) order by seq limit 500`,
       [conversation, last ?? ''],
     );
-    for (const m of replay) client.send({ type: 'message', id: m.id, text: m.text, authorName: m.author_name ?? undefined, at: num(m.at) });
+    for (const m of replay) client.send({ type: 'message', id: m.id, text: m.text, authorName: m.author_name ?? undefined, at: num(m.at), ...offers(m.articles) });
     const status = await statusFrames(row);
     client.status = JSON.stringify(status);
     for (const frame of status) client.send(frame);
@@ -862,6 +1027,19 @@ export async function createRelay(options = {}) {
       res.end(files.get(file));
     } catch {
       json(res, 500, [errorFrame('missing-file', file + ' could not be read')]);
+    }
+  };
+
+  /** The help centre the console suggests articles from: `faq` maps a language to a JSON file of articles. @param {import('node:http').ServerResponse} res @param {string} lang */
+  const serveFaq = async (res, lang) => {
+    const file = Object.hasOwn(options.faq ?? {}, lang) ? options.faq?.[lang] : undefined;
+    if (!file) return json(res, 404, { error: `no help centre for "${lang.slice(0, 20)}"` });
+    try {
+      if (!files.has(file)) files.set(file, await readFile(file));
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+      res.end(files.get(file));
+    } catch {
+      json(res, 500, { error: 'the help centre could not be read' });
     }
   };
 
@@ -951,7 +1129,8 @@ export async function createRelay(options = {}) {
         return true;
       }
       if (path === '/agent' || path === '/agent/') return void serveFile(res, './console.html', 'text/html'), true;
-      if (path === '/agent/console.js') return void serveFile(res, './console.js', 'text/javascript'), true;
+      if (path === '/agent/console.js') return void serveFile(res, '../dist/console.js', 'text/javascript'), true;
+      if (path.startsWith('/agent/faq/')) return void serveFaq(res, path.slice('/agent/faq/'.length).replace(/\.json$/, '')), true;
       if (path === '/agent/console.css') return void serveFile(res, './console.css', 'text/css'), true;
       if (path === '/agent/signin' || path === '/agent/refresh') {
         if (req.method !== 'POST') json(res, 405, { error: 'POST only' });

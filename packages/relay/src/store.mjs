@@ -48,6 +48,21 @@ export const MIGRATIONS = [
    create table agent_links (token_hash text primary key, agent text not null, expires_at bigint not null);
    create table agent_presence (instance text not null, agent text not null, seen_at bigint not null, primary key (instance, agent));
    create table relay_events (seq bigserial primary key, at bigint not null, kind text not null, conversation_id text, detail jsonb);`,
+  // The console: internal notes, saved replies, tags, where the customer is now, articles offered, agents away.
+  `create table notes (
+     conversation_id text not null references conversations (id) on delete cascade,
+     id text not null,
+     author_name text not null,
+     text text not null,
+     at bigint not null,
+     primary key (conversation_id, id)
+   );
+   create table saved_replies (id text primary key, title text not null, text text not null, created_by text, created_at bigint not null);
+   alter table conversations add column tags jsonb not null default '[]';
+   alter table conversations add column live_context jsonb;
+   alter table messages add column articles jsonb;
+   alter table agent_presence add column status text not null default 'online';
+   create index relay_events_day on relay_events (at);`,
 ];
 
 /**

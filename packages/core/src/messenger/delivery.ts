@@ -99,6 +99,8 @@ export function createDelivery(host: DeliveryHost, engines: Pick<EngineLoaders, 
         text: String(m.text).slice(0, MAX_MESSAGE_LENGTH),
         at: m.at || Date.now(),
         authorName: m.authorName,
+        // Help-centre articles the person offers: shown as cards under the message, kept with it.
+        ...(Array.isArray(m.articles) && m.articles.length ? { articles: m.articles.slice(0, 3).map((a) => ({ id: String(a.id), title: String(a.title) })) } : {}),
       }),
     status: onStatus,
     error: (e: Error) => {

@@ -73,6 +73,8 @@ export interface Messenger {
   off<K extends MessengerEventName>(name: K, handler: MessengerEvents[K]): void;
   /** Ends the session and deletes its stored data (logout on a shared computer). */
   shutdown(): Promise<void>;
+  /** The user is typing: the person handling the conversation sees it until 3 s after the last call (what the composer calls on input). */
+  typing(): void;
   /** Sends a user message (what the composer calls). */
   send(text: string): void;
   /** Connects the transport again now (after it kept failing); what waits in the outbox goes out. */
@@ -212,6 +214,14 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
   const addNote = (note: MessageNote, id: string) => {
     const noteId = `${conversationId}:${id}`;
     if (!conversation.$messages.get().some((m) => m.id === noteId)) receive({ id: noteId, conversationId, author: 'system', text: '', at: stamp(), note });
+  };
+
+  let typingTimer: ReturnType<typeof setTimeout> | undefined;
+  const stopTyping = () => {
+    if (!typingTimer) return;
+    clearTimeout(typingTimer);
+    typingTimer = undefined;
+    delivery.transport?.typing?.(false);
   };
 
   const setStatus = (patch: Partial<ConversationStatus>) => {
@@ -382,6 +392,8 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
   });
 
   async function stop(wipe: boolean) {
+    clearTimeout(typingTimer);
+    typingTimer = undefined;
     const boot = live;
     if (!boot) return;
     live = undefined;
@@ -499,7 +511,15 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     },
     off: (name, handler) => events.off(name, handler as InternalEvents[typeof name]),
     shutdown: () => stop(true),
+    typing() {
+      const transport = delivery.transport;
+      if (conversation.$status.get().phase !== 'agent' || !transport?.typing) return;
+      if (!typingTimer) transport.typing(true);
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(stopTyping, 3000);
+    },
     send: guard('send', (text: string) => {
+      stopTyping();
       const body = String(text).trim().slice(0, MAX_MESSAGE_LENGTH);
       if (!body) return;
       live!.storage.enable();

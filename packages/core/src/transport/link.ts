@@ -43,7 +43,8 @@ export function createLink(ackTimeoutMs: number) {
       else if (type === 'message' && typeof id === 'string' && !seen.has(id)) {
         seen.add(id);
         link.last = id;
-        link.sink?.message({ id, text: String(frame.text), authorName: frame.authorName, at: frame.at });
+        const articles = Array.isArray(frame.articles) ? frame.articles.filter((a: any) => typeof a?.id === 'string' && typeof a?.title === 'string').slice(0, 3) : [];
+        link.sink?.message({ id, text: String(frame.text), authorName: frame.authorName, at: frame.at, ...(articles.length ? { articles } : {}) });
       } else if (type === 'error') {
         const error: TransportError = transportError(String(frame.message || frame.code), frame.code, false);
         const waiting = id !== undefined && pending.get(id);
@@ -86,6 +87,12 @@ export function linkAdapter(
     handoff: (packet: unknown) => track(packetId(packet, link.session?.conversationId || ''), { type: 'handoff', packet: packet as never }),
     typing(on: boolean) {
       deliver({ type: 'typing', on }).catch(() => {});
+    },
+    context(snapshot) {
+      deliver({ type: 'context', context: snapshot }).catch(() => {});
+    },
+    survey(answer) {
+      deliver({ type: 'survey', ...answer }).catch(() => {});
     },
     close() {
       unlisten();

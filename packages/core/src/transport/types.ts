@@ -16,7 +16,7 @@ export interface TransportSession {
 export type TransportStatus =
   | { type: 'online'; online: boolean }
   /** `position` is the place in line, 1 = next (so `position - 1` people are ahead). */
-  | { type: 'queue'; position: number; expectedWaitSeconds?: number }
+  | { type: 'queue'; position: number; expectedWaitSeconds?: number; agentsOnline?: number }
   | { type: 'agent-joined'; name: string }
   | { type: 'typing'; on: boolean }
   | { type: 'closed' }
@@ -28,7 +28,8 @@ export type TransportStatus =
 
 /** Where an adapter delivers what arrives. */
 export interface TransportSink {
-  message(message: { id: string; text: string; authorName?: string; at?: number }): void;
+  /** `articles`: help-centre articles the agent offers with the message, shown as cards. */
+  message(message: { id: string; text: string; authorName?: string; at?: number; articles?: Array<{ id: string; title: string }> }): void;
   status(status: TransportStatus): void;
   error(error: Error): void;
   /** The relay issued the conversation's secret token: keep it and pass it as `session.token` next time. */
@@ -47,6 +48,10 @@ export interface TransportAdapter {
   send(message: OutgoingMessage): Promise<void>;
   handoff(packet: unknown): Promise<void>;
   typing?(on: boolean): void;
+  /** Where the customer is now (redacted page, trail, searches, articles read), sent while a person is involved. Fire and forget. */
+  context?(snapshot: LiveContext): void;
+  /** The customer's survey answer (CSAT 1–5, CES 1–7), for the agents' shift figures. Fire and forget. */
+  survey?(answer: { kind: 'csat' | 'ces'; score: number }): void;
   close(): void;
 }
 
@@ -79,12 +84,23 @@ export interface HandoffPacket {
   triage: { complexity: Level; severity: Level; effort: Level; reasons?: string[]; primary?: string; secondary?: string };
 }
 
+/** What `context` sends: the same fields as the handoff packet's context, searches and articles. */
+export interface LiveContext {
+  page: HandoffPacket['context']['page'];
+  trail: HandoffPacket['context']['trail'];
+  device?: HandoffPacket['context']['device'];
+  searches: HandoffPacket['searches'];
+  articles: HandoffPacket['articles'];
+}
+
 /** Client → server frames (JSON text, one per WebSocket message, POST body or SSE event). */
 export type ClientFrame =
   | { type: 'hello'; session: TransportSession; last?: string }
   | { type: 'message'; id: string; text: string; at: number }
   | { type: 'handoff'; packet: HandoffPacket }
   | { type: 'typing'; on: boolean }
+  | { type: 'context'; context: LiveContext }
+  | { type: 'survey'; kind: 'csat' | 'ces'; score: number }
   | { type: 'ping' }
   | { type: 'pong' };
 
@@ -93,7 +109,7 @@ export type ServerFrame =
   /** `token` comes with the first hello of a conversation: every later hello, request and stream carries it. */
   | { type: 'hello'; conversationId: string; token?: string }
   | { type: 'ack'; id: string }
-  | { type: 'message'; id: string; text: string; authorName?: string; at?: number }
+  | { type: 'message'; id: string; text: string; authorName?: string; at?: number; articles?: Array<{ id: string; title: string }> }
   | { type: 'status'; status: TransportStatus }
   | { type: 'error'; code: string; message: string; id?: string }
   | { type: 'ping' }

@@ -115,7 +115,10 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
           aria-activedescendant={hits[active] ? `mg-s${active}` : undefined}
           maxLength={4000}
           value={text}
-          onInput={(e) => setText(e.currentTarget.value)}
+          onInput={(e) => {
+            setText(e.currentTarget.value);
+            m.typing();
+          }}
           onKeyDown={onKeyDown}
         />
         {/* A press on Send does not take the focus from the box (a phone's keyboard stays up). */}

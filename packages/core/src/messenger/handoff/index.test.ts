@@ -202,3 +202,27 @@ describe('handoff', () => {
     expect(h.errors[0]).toMatch(/could not be filed: HTTP 400/);
   });
 });
+
+describe('live context after the handoff', () => {
+  it('sends where the customer is now while a person is involved, at most once a second, and stops when the conversation ends', async () => {
+    const context = vi.fn();
+    const h = setup({}, { context });
+    h.part.request();
+    await vi.waitFor(() => expect(h.sent).toHaveLength(1));
+    h.conversation.setStatus({ phase: 'agent', agentName: 'Sam' });
+    h.part.activity?.('page');
+    h.part.activity?.('event', 'cart.viewed');
+    h.part.activity?.('page');
+    await vi.waitFor(() => expect(context).toHaveBeenCalledTimes(1), { timeout: 3000 });
+    expect(context.mock.calls[0]![0]).toMatchObject({
+      page: { path: '/orders/1042' },
+      trail: [{ title: 'Home' }, { title: 'Your orders' }],
+      articles: [{ id: 'billing', helpful: false }],
+      searches: [{ query: 'charged twice' }],
+    });
+    h.conversation.setStatus({ phase: 'closed' });
+    h.part.activity?.('page');
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(context).toHaveBeenCalledTimes(1);
+  });
+});

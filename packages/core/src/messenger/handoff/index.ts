@@ -52,7 +52,8 @@ export function createHandoffPart(k: Kernel, engines: Pick<EngineLoaders, 'hando
   const inLine = () => ['waiting', 'away'].includes(k.conversation.$status.get().phase);
   const slot = createEngineSlot(k, 'handoff', () => engines.handoff().then((engine) => engine.createHandoffPartImpl(k, deps, engine, engines.transports)));
   return {
-    boot: () => (inLine() ? slot.ensure().then(() => undefined) : undefined),
+    // With a person on the line too: the part tells the relay where the customer is now.
+    boot: () => (inLine() || k.conversation.$status.get().phase === 'agent' ? slot.ensure().then(() => undefined) : undefined),
     request(request) {
       // The user sees at once that a person is being found, while the code arrives.
       if (!slot.part && !inLine() && k.conversation.$status.get().phase !== 'agent') k.conversation.setStatus({ phase: 'waiting' });

@@ -138,8 +138,25 @@ export function createHandoffPartImpl(
   };
   const failed = (cause: unknown) => k.report({ message: 'the handoff could not be prepared', cause });
 
+  let sharing: ReturnType<typeof setTimeout> | undefined;
+  /** While a person is involved, where the customer is now follows the packet: redacted, at most once a second. */
+  const shareContext = () => {
+    const phase = status().phase;
+    if (!k.transport()?.context || phase === 'bot' || phase === 'closed') return;
+    clearTimeout(sharing);
+    sharing = setTimeout(() => {
+      const snap = k.context().snapshot();
+      const history = deps.search.history();
+      k.transport()?.context?.({ page: snap.page, trail: snap.trail, device: snap.device, searches: history.searches, articles: history.articles });
+    }, 1000);
+  };
+  let unlisten = () => {};
+
   return {
     boot() {
+      // Articles read and searches made count as much as pages visited.
+      unlisten();
+      unlisten = k.on('event', (e: { type: string }) => /^(article|search)\./.test(e.type) && shareContext());
       const s = status();
       // A reload while in line: the same packet id again keeps the place.
       if (s.handoff && (s.phase === 'waiting' || s.phase === 'away')) send(s.handoff, undefined, s.phase).catch(failed);
@@ -158,6 +175,7 @@ export function createHandoffPartImpl(
       );
     },
     packet: () => last,
+    activity: shareContext,
     async followUpByEmail(input) {
       const email = String(input || '').trim();
       if (email.length > 254 || !EMAIL.test(email)) return 'invalid';
@@ -213,6 +231,8 @@ export function createHandoffPartImpl(
     },
     shutdown() {
       clearTimeout(timer);
+      clearTimeout(sharing);
+      unlisten();
       last = undefined;
       flows.clear();
     },

@@ -95,8 +95,11 @@ export function createInsightsPartImpl(k: Kernel, { $preview, $survey }: Insight
 
   const remember = (patch: Partial<InsightsSession>) => k.storage().setSession(patch as StoredSession);
 
-  const track = (kind: SurveyKind, score: number, comment?: string) =>
+  const track = (kind: SurveyKind, score: number, comment?: string) => {
     k.track({ type: 'survey.answered', kind, score, scaled: surveyScale(kind, score), ...(comment ? { comment: comment.slice(0, COMMENT_MAX) } : {}) });
+    // The relay counts it in the agents' shift figures.
+    k.transport()?.survey?.({ kind, score });
+  };
 
   /** Ends the survey: what waited is sent, with the comment if any. */
   const endSurvey = (comment?: string) => {
