@@ -1,8 +1,9 @@
 import { createContext, createElement, useContext, useEffect, useState, useSyncExternalStore, type ReactElement, type ReactNode } from 'react';
-import { createMessenger, type ConversationStatus, type Message, type Messenger, type MessengerConfig } from 'madoguchi';
+import { commandsOf, createMessenger, type ConversationStatus, type MessengerCommands, type Message, type Messenger, type MessengerConfig } from 'madoguchi';
+
+export type { MessengerCommands } from 'madoguchi';
 
 /** The messenger's commands, bound to the messenger of the nearest provider. */
-export type MessengerCommands = Pick<Messenger, 'boot' | 'update' | 'track' | 'open' | 'close' | 'toggle' | 'showArticle' | 'startFlow' | 'on' | 'off' | 'shutdown'>;
 
 /** What `useMessenger` returns: the commands, the state they change, and the messenger itself. */
 export interface UseMessenger extends MessengerCommands {
@@ -57,20 +58,7 @@ export function MessengerProvider({ config, children }: MessengerProviderProps):
 /** A messenger that has not booted yet: creating it touches neither the page nor storage. */
 function createHolder(): Holder {
   const messenger = createMessenger();
-  const commands: MessengerCommands = {
-    boot: (config) => messenger.boot(config),
-    update: (patch) => messenger.update(patch),
-    track: (name, properties) => messenger.track(name, properties),
-    open: () => messenger.open(),
-    close: () => messenger.close(),
-    toggle: () => messenger.toggle(),
-    showArticle: (id) => messenger.showArticle(id),
-    startFlow: (id) => messenger.startFlow(id),
-    on: (name, handler) => messenger.on(name, handler),
-    off: (name, handler) => messenger.off(name, handler),
-    shutdown: () => messenger.shutdown(),
-  };
-  return { messenger, commands, mounts: 0 };
+  return { messenger, commands: commandsOf(messenger), mounts: 0 };
 }
 
 interface Readable<T> {

@@ -1,8 +1,9 @@
 import { computed, inject, shallowRef, type App, type ComputedRef, type InjectionKey, type Plugin } from 'vue';
-import { createMessenger, type ConversationStatus, type Message, type Messenger, type MessengerConfig } from 'madoguchi';
+import { commandsOf, createMessenger, type ConversationStatus, type MessengerCommands, type Message, type Messenger, type MessengerConfig } from 'madoguchi';
+
+export type { MessengerCommands } from 'madoguchi';
 
 /** The messenger's commands, bound to the messenger of the app. */
-export type MessengerCommands = Pick<Messenger, 'boot' | 'update' | 'track' | 'open' | 'close' | 'toggle' | 'showArticle' | 'startFlow' | 'on' | 'off' | 'shutdown'>;
 
 /** What `useMessenger` returns: the commands, read-only refs of the state they change, and the messenger itself. */
 export interface UseMessenger extends MessengerCommands {
@@ -47,17 +48,7 @@ export const Madoguchi: Plugin<[MessengerConfig?]> = {
     const [status, stopStatus] = follow(messenger.state.$status);
     const [messages, stopMessages] = follow(messenger.state.$messages);
     app.provide(key, {
-      boot: (cfg) => messenger.boot(cfg),
-      update: (patch) => messenger.update(patch),
-      track: (name, properties) => messenger.track(name, properties),
-      open: () => messenger.open(),
-      close: () => messenger.close(),
-      toggle: () => messenger.toggle(),
-      showArticle: (id) => messenger.showArticle(id),
-      startFlow: (id) => messenger.startFlow(id),
-      on: (name, handler) => messenger.on(name, handler),
-      off: (name, handler) => messenger.off(name, handler),
-      shutdown: () => messenger.shutdown(),
+      ...commandsOf(messenger),
       isOpen,
       unread,
       status,

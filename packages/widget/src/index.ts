@@ -7,6 +7,26 @@ import { mountWidget } from './mount';
 export type * from '@madoguchi/core';
 export { mountWidget } from './mount';
 
+/** The commands of the script tag, as functions a framework binding can hand out. */
+export type MessengerCommands = Pick<Messenger, 'boot' | 'update' | 'track' | 'open' | 'close' | 'toggle' | 'showArticle' | 'startFlow' | 'on' | 'off' | 'shutdown'>;
+
+/** The messenger's commands bound to it, each a stable function (what the React and Vue bindings return). */
+export function commandsOf(m: Messenger): MessengerCommands {
+  return {
+    boot: (config) => m.boot(config),
+    update: (patch) => m.update(patch),
+    track: (name, properties) => m.track(name, properties),
+    open: () => m.open(),
+    close: () => m.close(),
+    toggle: () => m.toggle(),
+    showArticle: (id) => m.showArticle(id),
+    startFlow: (id, options) => m.startFlow(id, options),
+    on: (name, handler) => m.on(name, handler),
+    off: (name, handler) => m.off(name, handler),
+    shutdown: () => m.shutdown(),
+  };
+}
+
 /**
  * Creates the messenger and puts its widget on the page. The returned object has the commands of
  * the script tag (`boot`, `update`, `track`, `open`, `close`, `toggle`, `showArticle`, `startFlow`,
