@@ -12,9 +12,9 @@ import { extname, join, normalize, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 // @ts-expect-error plain JavaScript module without types
-import { createRelay } from '../../examples/relay/relay.mjs';
+import { createRelay } from '../../packages/relay/src/relay.mjs';
 // @ts-expect-error plain JavaScript module without types
-import { handleEventsRequest } from '../../examples/relay/events.mjs';
+import { createEventsEndpoint } from '../../packages/relay/src/events.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -73,7 +73,10 @@ function findFile(path: string, peerDir: string | undefined): string | undefined
 const compressible = (type: string) => /^(text\/|application\/(json|javascript)|image\/svg)/.test(type);
 
 export async function startBenchServer(options: ServerOptions): Promise<BenchServer> {
-  const relay = createRelay({ officeHours: null });
+  // The relay keeps its data in memory (PGlite); one local visitor runs every widget, so no caps.
+  const off = { conversationsPerIpPerMinute: 0, conversationsPerVisitorPerHour: 0, requestsPerIpPerSecond: 0, connectionsPerIp: 0 };
+  const relay = await createRelay({ officeHours: null, dataDir: 'memory://', limits: off });
+  const handleEventsRequest = createEventsEndpoint({ allowOrigin: (o: string) => relay.origins.customer.has(o) }).handle;
   const gzipped = new Map<string, Buffer>();
   const latency = options.latencyMs || 0;
   let origin = '';
@@ -133,7 +136,11 @@ export async function startBenchServer(options: ServerOptions): Promise<BenchSer
     server.listen(0, '127.0.0.1', resolve);
   });
   const address = server.address();
-  origin = `http://localhost:${typeof address === 'object' && address ? address.port : 0}`;
+  const port = typeof address === 'object' && address ? address.port : 0;
+  origin = `http://localhost:${port}`;
+  // The host pages are served from here: the relay accepts them (and refuses every other origin).
+  const own = [origin, `http://127.0.0.1:${port}`];
+  relay.allowOrigins({ customer: own, console: own });
   return {
     origin,
     async close() {

@@ -152,7 +152,8 @@ describe('the agent console', () => {
     await send.waitFor();
     const title = ((await send.getAttribute('aria-label')) ?? '').replace('Send as card: ', '');
     await send.click();
-    await aikoChat.getByRole('button', { name: title }).click();
+    // The agent's card is the latest one (the help centre may have offered the same article before).
+    await aikoChat.getByRole('button', { name: title }).last().click();
     const context = sam.getByRole('complementary', { name: 'Context' });
     await context.getByText(/^Live, updated/).waitFor();
     await context.getByRole('listitem').filter({ hasText: title }).waitFor();
