@@ -63,6 +63,8 @@ export function createDelivery(host: DeliveryHost, engines: Pick<EngineLoaders, 
   /** Messages sent before the outbox is ready (the first milliseconds after boot). */
   let early: OutgoingMessage[] = [];
   let session: TransportSession | undefined;
+  /** Set once a refused hello has been retried with the token another tab stored. */
+  let tokenRetried = false;
   let up = false;
 
   const markStatus = (id: string, status: Message['status']) => {
@@ -104,6 +106,22 @@ export function createDelivery(host: DeliveryHost, engines: Pick<EngineLoaders, 
       }),
     status: onStatus,
     error: (e: Error) => {
+      // Two tabs that begin a conversation at once: the relay gives its token to the first hello and
+      // refuses the other, which takes the token that tab stored and says hello again (once).
+      if ((e as { code?: string }).code === 'forbidden' && session && !tokenRetried) {
+        tokenRetried = true;
+        const asked = session;
+        setTimeout(() => {
+          void host.storage.getSession().then((stored) => {
+            if (session !== asked) return;
+            if (typeof stored.token === 'string' && stored.token !== asked.token) {
+              session = { ...asked, token: stored.token };
+              reconnect();
+            } else host.report({ message: `transport: ${e.message}`, cause: e });
+          });
+        }, 300);
+        return;
+      }
       // A line that keeps failing says so in the thread; the outbox keeps what was typed.
       if (!up) host.setStatus({ unreachable: true });
       host.report({ message: `transport: ${e.message}`, cause: e });
@@ -127,6 +145,7 @@ export function createDelivery(host: DeliveryHost, engines: Pick<EngineLoaders, 
     },
     async start(config, given, signal) {
       session = given;
+      tokenRetried = false;
       const storage = host.storage;
       const t = await createTransport(config, engines.transports);
       if (signal.aborted) return t.close();
@@ -170,6 +189,7 @@ export function createDelivery(host: DeliveryHost, engines: Pick<EngineLoaders, 
       if (!session || session.conversationId === conversationId) return;
       // A new conversation gets its own token at hello.
       session = { ...session, conversationId, token: undefined };
+      tokenRetried = false;
       reconnect();
     },
     close() {
