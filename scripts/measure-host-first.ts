@@ -248,15 +248,21 @@ async function main() {
     ['demo, storage=always, empty', []],
     ['demo, storage=always, 10,000 stored messages', []],
   ];
+  /** A browser context holding 10,000 stored messages, already visited once. */
+  const withHistory = async () => {
+    const history = await newContext(browser);
+    const seeding = await history.newPage();
+    await seeding.goto(`${demo.url}?widget=off`);
+    await seedHistory(seeding, 10_000);
+    // One visit moves the stored history to the current layout (its time index), as the first visit after an update does.
+    await seeding.goto(`${demoUrl}&storage=always`);
+    await seeding.getByRole('button', { name: LABEL.open }).waitFor();
+    await seeding.close();
+    return history;
+  };
   try {
     if (process.argv.includes('--history')) {
-      const history = await newContext(browser);
-      const seeding = await history.newPage();
-      await seeding.goto(`${demo.url}?widget=off`);
-      await seedHistory(seeding, 10_000);
-      await seeding.goto(`${demoUrl}&storage=always`);
-      await seeding.getByRole('button', { name: LABEL.open }).waitFor();
-      await seeding.close();
+      const history = await withHistory();
       for (let i = 0; i < RUNS; i++) {
         console.log('empty', await loadRun(browser, `${demoUrl}&storage=always`, routeFaq));
         const page = await history.newPage();
@@ -270,14 +276,7 @@ async function main() {
       console.log(typing);
       return;
     }
-    const history = await newContext(browser);
-    const seeding = await history.newPage();
-    await seeding.goto(`${demo.url}?widget=off`);
-    await seedHistory(seeding, 10_000);
-    // One visit moves the stored history to the current layout (its time index), as the first visit after an update does.
-    await seeding.goto(`${demoUrl}&storage=always`);
-    await seeding.getByRole('button', { name: LABEL.open }).waitFor();
-    await seeding.close();
+    const history = await withHistory();
     for (let i = 0; i < RUNS; i++) {
       rows[0]![1].push(await loadRun(browser, `${demo.url}/bare.html`, bare));
       rows[1]![1].push(await loadRun(browser, demoUrl, routeFaq));
