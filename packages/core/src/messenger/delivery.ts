@@ -32,30 +32,7 @@ export function markMessage(host: DeliveryHost, id: string, status: Message['sta
 /** The line once it is up: the transport, the outbox and the statuses (`transports/line.ts`, loaded with the transports). */
 export interface Line {
   readonly transport: TransportAdapter;
-  push(message: OutgoingMessage): void;
-  lineChanged(on: boolean): void;
-  online(): boolean;
-  retry(): void;
-  follow(conversationId: string): void;
-  close(): void;
-}
-
-/**
- * The way out and back in: the transport, the persisted outbox, and the statuses the transport
- * reports. Messages sent before the line is up wait in order; nothing typed is lost. The line
- * and its code come when first wanted (`connect`).
- */
-export interface Delivery {
-  readonly transport: TransportAdapter | undefined;
-  /** Takes this boot's transport and session; nothing connects until the line is wanted (`connect`). */
-  start(transport: TransportConfig | undefined, session: TransportSession, signal: AbortSignal): void;
-  /**
-   * Wants the line: loads the transports, creates the transport, restores the outbox and
-   * connects, once per boot. Resolves with the transport once it exists (undefined when it could
-   * not start or the boot ended); asked before `start`, it waits for it.
-   */
-  connect(): Promise<TransportAdapter | undefined>;
-  /** Hands a user message to the outbox (or holds it until the line is up); wants the line. */
+  /** Hands a user message to the outbox. */
   push(message: OutgoingMessage): void;
   /** The browser says the line is up or down: shown at once, whatever the transport knows yet. */
   lineChanged(on: boolean): void;
@@ -66,6 +43,22 @@ export interface Delivery {
   /** Reconnects for another conversation (a new one after a close). */
   follow(conversationId: string): void;
   close(): void;
+}
+
+/**
+ * The way out and back in: the line's methods from the start (messages pushed before the line is
+ * up wait in order; nothing typed is lost), while the line and its code come when first wanted.
+ */
+export interface Delivery extends Omit<Line, 'transport'> {
+  readonly transport: TransportAdapter | undefined;
+  /** Takes this boot's transport and session; nothing connects until the line is wanted (`connect`). */
+  start(transport: TransportConfig | undefined, session: TransportSession, signal: AbortSignal): void;
+  /**
+   * Wants the line: loads the transports, creates the transport, restores the outbox and
+   * connects, once per boot. Resolves with the transport once it exists (undefined when it could
+   * not start or the boot ended); asked before `start`, it waits for it. `push` wants it too.
+   */
+  connect(): Promise<TransportAdapter | undefined>;
 }
 
 export function createDelivery(host: DeliveryHost, engines: Pick<EngineLoaders, 'transports'>): Delivery {
