@@ -341,7 +341,10 @@ const until = async (test: () => Promise<boolean>, what: string, ms = 10_000) =>
  */
 export async function seedConversation(page: Page, url: string, count: number) {
   await measureInPage(page, url, { widget: true, seed: count });
+  // The line comes up when there is something to carry: opening the panel brings the agent's messages.
+  await page.evaluate(() => (window as any).Madoguchi('open'));
   await until(async () => (await storedRecords(page, 'm:')).length >= count, `${count} messages in IndexedDB`);
+  await closeAndKeep(page);
 }
 
 /** Closes the panel and waits until the stored session says so, so the next load starts closed. */

@@ -356,3 +356,34 @@ describe.each(VARIANTS)('attention and branding in $lang on $device', ({ lang, d
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('open-help');
   });
 });
+
+describe('a flow in the conversation', () => {
+  it.each(['en', 'ja'] as const)("keeps the articles a flow's search found with its message after a reload (%s)", async (lang) => {
+    const demo = await start();
+    const page = await (await context('desktop')).newPage();
+    const flows = ['/flows/device-setup.json'];
+    await bootPage(page, demo, lang, { flows });
+    await page.getByRole('button', { name: WORDS[lang].open, exact: true }).click();
+    await page.evaluate(() => (window as any).Madoguchi('startFlow', 'device-setup'));
+    const log = page.getByRole('dialog', { name: WORDS[lang].dialog }).getByRole('log', { name: WORDS[lang].thread });
+    const found = lang === 'en' ? 'This article walks you through it step by step.' : 'こちらの記事で手順をご案内しています。';
+    await log.getByText(lang === 'en' ? 'What are you trying to set up?' : 'どのような設定をお探しですか', { exact: false }).waitFor();
+    const box = page.getByRole('textbox', { name: WORDS[lang].message });
+    await box.fill(lang === 'en' ? 'connect the hub to Wi-Fi' : 'ハブをWi-Fiにつなぐ');
+    await box.press('Enter');
+    // The message that presents the articles carries them as cards.
+    const presenting = log.getByRole('listitem').filter({ hasText: found });
+    await presenting.locator('.card').first().waitFor();
+    const titles = await presenting.locator('.card').allInnerTexts();
+    expect(titles.length).toBeGreaterThan(0);
+
+    await bootPage(page, demo, lang, { flows });
+    await page.getByRole('button', { name: WORDS[lang].open, exact: true }).click();
+    await presenting.locator('.card').first().waitFor();
+    expect(await presenting.locator('.card').allInnerTexts()).toEqual(titles);
+    // A card still opens its article.
+    await presenting.locator('.card').first().click();
+    await page.getByRole('heading', { name: titles[0] }).waitFor();
+    expect(await page.evaluate(() => (window as any).madoguchiErrors)).toEqual([]);
+  });
+});

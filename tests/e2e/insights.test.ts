@@ -72,6 +72,7 @@ describe('proactive help, the survey and the event stream', () => {
     expect(await shadow(page, '.badge')).toBeNull();
 
     // An agent closes the conversation: CSAT, then effort, then a comment.
+    await page.waitForFunction(() => (window as any).line);
     await page.evaluate(() => (window as any).line.status({ type: 'closed' }));
     await dialog.getByRole('group', { name: 'How satisfied are you with the help you got?' }).waitFor();
     await dialog.getByRole('button', { name: '5 — Very satisfied' }).click();
@@ -92,6 +93,7 @@ describe('proactive help, the survey and the event stream', () => {
     ]);
 
     // Asked once per conversation: another "closed" does not ask again.
+    await page.waitForFunction(() => (window as any).line);
     await page.evaluate(() => (window as any).line.status({ type: 'closed' }));
     await page.waitForTimeout(200);
     expect(await dialog.getByRole('button', { name: 'Skip' }).count()).toBe(0);
@@ -109,6 +111,8 @@ describe('proactive help, the survey and the event stream', () => {
     expect(await page.getByRole('dialog').count()).toBe(0);
 
     await page.getByRole('button', { name: 'Open support', exact: true }).click();
+    // The line comes up with the first open.
+    await page.waitForFunction(() => (window as any).line);
     await page.evaluate(() => (window as any).line.status({ type: 'closed' }));
     await page.getByRole('button', { name: 'Skip' }).click();
     await expect.poll(() => events.map((e) => e.type), { timeout: 10_000 }).toContain('conversation.closed');
