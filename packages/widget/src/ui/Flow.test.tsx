@@ -130,8 +130,12 @@ describe('FlowWaitView', () => {
     };
     let answer: ((data: unknown) => void) | undefined;
     messenger.on('flow:request', (r: { respond: (d: unknown) => void }) => (answer = r.respond));
+    const events: Array<{ type: string }> = [];
+    messenger.on('event', (e: { type: string }) => events.push(e));
     messenger.boot({ appId: 'flow-ui', locale: 'en', flows: [nps], storage: 'none', transport: { type: 'loopback' } });
     await ready;
+    const thread = render(<Thread m={messenger} t={en} />);
+    messenger.open();
     render(<FlowWaitView m={messenger} t={en} />);
     messenger.startFlow('nps');
     await screen.findByRole('status');
@@ -142,6 +146,9 @@ describe('FlowWaitView', () => {
     expect(screen.getByRole('button', { name: '0 of 10' })).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: '0 of 10' }));
     await waitFor(() => expect(messenger.flows.$wait.get()).toBeNull());
+    // Tracked as NPS, and told in the thread as a score out of 10 (not a CSAT word).
+    expect(events.filter((e) => e.type === 'survey.answered')).toMatchObject([{ kind: 'nps', score: 0, scaled: 0 }]);
+    await waitFor(() => expect(thread.container.textContent).toContain('Your feedback: 0 of 10'));
   });
 
   it('shows the https image, links and cards of a flow message in the thread', async () => {

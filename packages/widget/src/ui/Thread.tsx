@@ -36,6 +36,8 @@ export function noteText(n: MessageNote, t: Strings, locale: string, phase: Conv
     case 'email':
       return t.noteEmail(n.email || '');
     case 'survey': {
+      // NPS is a number from 0 to 10; CSAT and CES have a word for each score.
+      if (n.scale === 'nps') return t.noteSurvey(t.flowScore(n.score || 0, 10));
       const scale = n.scale === 'ces' ? t.cesScale : t.csatScale;
       return t.noteSurvey(scale[(n.score || 1) - 1] || String(n.score));
     }
