@@ -105,7 +105,7 @@ describe('madoguchi flow', () => {
     expect(alone.code).toBe(1);
     expect(JSON.parse(alone.out)[0].errors.map((e: { path: string }) => e.path)).toEqual(['main: $.nodes.m0']);
     // With a question on the way, the same flows pass.
-    sub.nodes.s30 = { type: 'choice', text: 'Go on?', options: [{ id: 'yes', label: 'Yes', next: 's31' }] } as never;
+    (sub.nodes as Record<string, unknown>).s30 = { type: 'choice', text: 'Go on?', options: [{ id: 'yes', label: 'Yes', next: 's31' }] };
     writeFileSync(join(dir, 'sub.json'), JSON.stringify(sub));
     expect((await run(['validate', 'main.json', 'sub.json'], dir)).code).toBe(0);
   });
