@@ -62,8 +62,8 @@ export const FLOW_SUB_FIELDS: Record<string, [string, string]> = {
   p: ['var:v op:e/set/copy/add/append/remove/clear value:a? from:s?', 'a set operation'],
   w: ['zone:z days:D? from:m? to:m?', 'office hours'],
   i: ['src:H alt:t', 'an image'],
-  k: ['label:t url:H', 'a link'],
-  q: ['title:t url:H text:t?', 'a card'],
+  k: ['label:t url:U', 'a link'],
+  q: ['title:t article:s? url:U? text:t?', 'a card'],
 };
 /** A condition leaf: `{ "var": path, <op>: value }`, the value's kind as for fields. */
 export const FLOW_LEAF_FIELDS = 'eq:a ne:a gt:N gte:N lt:N lte:N contains:a matches:x exists:b in:L withinDays:I hours:w';
@@ -253,6 +253,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
         checkFields(x, sub[0], ip, sub[1]);
         inTrigger = false;
         if (k0 == 'o') seen.has(x.id) ? err(`${ip}.id`, `"${x.id}" is used twice.`) : seen.add(x.id);
+        if (k0 == 'q' && !x.article == !x.url) err(ip, 'needs "article" (a help-centre article id) or "url" (one, not both).');
         if (k0 == 'p')
           if (x.op == 'copy') checkPath(x.from, `${ip}.from`);
           else if (!('value' in x)) /^(set|add|append|remove)$/.test(x.op) && err(ip, `"${x.op}" needs a "value".`);
