@@ -426,5 +426,10 @@ describe('validateFlow', () => {
       expect(resumed.map((p) => p.path)).toEqual(['sub: $.nodes.s0']);
       expect(resumed[0].message).toContain('(sub "s0" → main "a0")');
     });
+
+    it('does not throw on a flow given without validation whose start is not a node', () => {
+      const [main, sub] = pair({ before: 3, inside: 3, after: 3, back: true, end: true, wait: false });
+      expect(checkFlowCalls([main, { ...sub, start: 'gone' }] as any)).toEqual([]);
+    });
   });
 });

@@ -458,7 +458,7 @@ function checkStepsAcross(byId: Map<string, Flow>, calls: (f: Flow) => Array<[st
   const steps = (f: Flow, id: string): [Run, Run] => {
     const key = `${f.id}\n${id}`;
     let got = memo.get(key);
-    if (got) return got;
+    if (got || !isObj(f.nodes[id])) return got || [NONE, NONE];
     // A loop (refused on its own) ends here.
     memo.set(key, [NONE, NONE]);
     const node: any = f.nodes[id];
