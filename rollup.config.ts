@@ -39,6 +39,7 @@ const noNanostoresGlobal: Plugin = {
 /** Chunks loaded on demand are named after what they hold: madoguchi-search.js, madoguchi-ja.js… */
 const FEATURES: Array<[RegExp, string]> = [
   [/messenger[\\/](\w+)[\\/]engine\.ts$/, ''],
+  [/messenger[\\/]flows[\\/]triggers\.ts$/, 'triggers'],
   [/i18n-ja\.ts$/, 'ja'],
   [/markdown[\\/]index\.ts$/, 'markdown'],
   [/ui[\\/]extras\.tsx?$/, 'ui'],

@@ -1,6 +1,12 @@
 import type { Browser, Page, Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { newContext, watchErrors, withChromiumAndDemo, type Demo } from './support';
+
+/** A built file's size as a page downloads it compressed (gzip, level 9, as `npm run size` counts). */
+const gzipped = (name: string) =>
+  gzipSync(readFileSync(new URL(`../../packages/${name === 'loader.js' ? 'loader' : 'widget'}/dist/${name}`, import.meta.url)), { level: 9 }).length;
 
 let browser: Browser;
 let demo: Demo;
@@ -47,13 +53,39 @@ describe('the launcher comes first', () => {
     await context.close();
   });
 
-  it('shows the launcher while the search and flow engines are still on their way', async () => {
+  it('downloads at most 30 KB gz of script before the first open with the demo config, and the flow engine only when a trigger fits', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const requests = watchRequests(page);
+    await page.goto(`${demo.url}?transport=loopback`);
+    await launcher(page).waitFor();
+    await page.waitForLoadState('networkidle');
+    await page.waitForTimeout(1000);
+    const scripts = requests.filter((p) => p.startsWith('/madoguchi/'));
+    const names = scripts.map((p) => p.slice('/madoguchi/'.length)).sort();
+    // The loader, the widget, the flows' trigger check and the proactive rules: no flow engine,
+    // no transport (nothing to carry yet), no panel views, no help centre.
+    expect(names).toEqual(['loader.js', 'madoguchi-events.js', 'madoguchi-insights.js', 'madoguchi-triggers.js', 'madoguchi.js']);
+    const bytes = names.reduce((sum, name) => sum + gzipped(name), 0);
+    expect(bytes).toBeLessThanOrEqual(30 * 1024);
+    // "Your orders", then the host reports a click on "Return": the return-policy flow's trigger fits.
+    await page.getByRole('link', { name: 'Your orders' }).click();
+    await page.evaluate(() => (window as unknown as { Madoguchi: (...a: unknown[]) => void }).Madoguchi('track', 'return-clicked'));
+    await expect.poll(() => requests.filter((p) => p.endsWith('/madoguchi-flow.js'))).toHaveLength(1);
+    await launcher(page).click();
+    await page.getByText(/return most items within 30 days/).waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("shows the launcher while the search engine and the flows' trigger check are still on their way", async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     const held: Route[] = [];
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    await page.route(/\/madoguchi\/madoguchi-(search|flow)\.js$/, async (route) => {
+    await page.route(/\/madoguchi\/madoguchi-(search|triggers)\.js$/, async (route) => {
       held.push(route);
       await released;
       await route.continue();
@@ -61,7 +93,7 @@ describe('the launcher comes first', () => {
     // faqLoad=boot asks for the search engine at boot too, so both engines are on the critical path if anything is.
     await page.goto(`${demo.url}?transport=loopback&faqLoad=boot`);
     await launcher(page).waitFor({ timeout: 5000 });
-    await expect.poll(() => held.map((r) => new URL(r.request().url()).pathname).sort()).toEqual(['/madoguchi/madoguchi-flow.js', '/madoguchi/madoguchi-search.js']);
+    await expect.poll(() => held.map((r) => new URL(r.request().url()).pathname).sort()).toEqual(['/madoguchi/madoguchi-search.js', '/madoguchi/madoguchi-triggers.js']);
     expect(await launcher(page).isVisible()).toBe(true);
     release();
     await launcher(page).click();

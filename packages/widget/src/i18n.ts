@@ -1,5 +1,5 @@
 import type { Locale, MadoguchiError, MessengerConfig } from '@madoguchi/core';
-import { signal } from '@preact/signals';
+import { atom } from 'nanostores';
 import { loadCustomStrings, loadJapanese } from './i18n-loader';
 
 export const en = {
@@ -93,18 +93,18 @@ export type Strings = typeof en;
 
 /** Strings by locale: English is built in, Japanese arrives as a small file of its own when used. */
 export const STRINGS: Partial<Record<Locale, Strings>> & { en: Strings } = { en };
-const $arrived = signal(0);
+/** Counts arrivals of strings; the launcher re-renders on each (`useStore($stringsArrived)`). */
+export const $stringsArrived = atom(0);
 /** What layers `config.strings` over the built-in sets; a file of its own, fetched only when a config has strings. */
 let custom: typeof import('./i18n-custom') | undefined;
 
 /**
- * The strings for the configured locale, English until Japanese has arrived; a component reading
- * them re-renders then. With `config.strings`, those are layered over the built-in sets along the
- * locale's fallback chain (`fr-CA`, `fr`, English) once they have arrived.
+ * The strings for the configured locale, English until Japanese has arrived. With `config.strings`, those are layered over the built-in sets along the
+ * locale's fallback chain (`fr-CA`, `fr`, English) once they have arrived. A component that
+ * shows them subscribes to `$stringsArrived` to re-render then.
  */
 export function stringsFor(locale: Locale, config?: MessengerConfig): Strings {
-  // Reading the signal subscribes the caller to the strings' arrival.
-  const builtIn = ($arrived.value >= 0 && STRINGS[locale]) || en;
+  const builtIn = STRINGS[locale] || en;
   return (config?.strings && custom?.withOverrides(STRINGS, locale, config)) || builtIn;
 }
 
@@ -113,7 +113,7 @@ export function stringsFor(locale: Locale, config?: MessengerConfig): Strings {
  * `config.strings` are reported once: errors through `report`, unknown keys as console warnings.
  */
 export function loadStrings(locale: Locale, config?: MessengerConfig, report?: (error: MadoguchiError) => void): Promise<void> {
-  const arrived = () => void $arrived.value++;
+  const arrived = () => $stringsArrived.set($stringsArrived.get() + 1);
   const overrides = config?.strings;
   return Promise.all([
     STRINGS[locale] || loadJapanese().then(({ ja }) => ((STRINGS.ja = ja), arrived())),

@@ -1,6 +1,9 @@
 import type { LocalizedText } from '../types';
 import type { FlowCondition, FlowHours } from './types';
 import { matchFlowPattern } from './pattern';
+import { readFlowPath } from './read';
+
+export { has, hashFlowText, readFlowPath } from './read';
 
 export { checkFlowPattern, matchFlowPattern } from './pattern';
 
@@ -9,20 +12,8 @@ export const FLOW_CONDITION_DEPTH = 20;
 
 /** A plain JSON object (not null, not a list). */
 export const isObj = (v: unknown): v is Record<string, any> => !!v && typeof v == 'object' && !Array.isArray(v);
-/** Own property lookup, so names like "constructor" never pass as keys. */
-export const has = (o: unknown, k: unknown): boolean => !!o && typeof o == 'object' && typeof k == 'string' && Object.prototype.hasOwnProperty.call(o, k);
 /** A JSON value's type, with arrays called "list" as flow variables do. */
 export const typeOf = (v: unknown) => (Array.isArray(v) ? 'list' : typeof v);
-
-/** Reads `a.b.c` from plain data, own properties only (no prototype walking). */
-export function readFlowPath(root: unknown, path: string): unknown {
-  let v = root;
-  for (const k of path.split('.')) {
-    if (!has(v, k)) return undefined;
-    v = (v as Record<string, unknown>)[k];
-  }
-  return v;
-}
 
 /** Picks the text for a locale: exact, then the base language, then English, then the first. */
 export function pickFlowText(text: LocalizedText | undefined, locale: string): string {
@@ -48,14 +39,6 @@ export function fillFlowTemplate(s: string, scope: unknown, markdown?: boolean |
     const t = v == null || typeof v == 'object' && !Array.isArray(v) ? '' : Array.isArray(v) ? v.join(', ') : String(v);
     return typeof markdown == 'function' ? markdown(t) : markdown ? escapeFlowMarkdown(t) : t;
   });
-}
-
-/** FNV-1a with a final mix: a short stable hash as 8 hex digits. */
-export function hashFlowText(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
-  return ((h ^ (h >>> 13)) >>> 0).toString(16).padStart(8, '0');
 }
 
 /** JSON with sorted keys, so equal content hashes equally. */

@@ -7,6 +7,7 @@
  */
 export type SearchEngine = typeof import('./search/engine');
 export type FlowEngine = typeof import('./flows/engine');
+export type TriggersEngine = typeof import('./flows/triggers');
 export type TriageEngine = typeof import('../triage');
 export type HandoffEngine = typeof import('./handoff/engine');
 export type InsightsEngine = typeof import('./insights/engine');
@@ -15,6 +16,8 @@ export type TransportsEngine = typeof import('./transports/engine');
 export interface EngineLoaders {
   search(): Promise<SearchEngine>;
   flow(): Promise<FlowEngine>;
+  /** The flows' trigger check, loaded at boot when the config has flows; without it the whole flow engine loads then. */
+  triggers?(): Promise<TriggersEngine>;
   handoff(): Promise<HandoffEngine>;
   insights(): Promise<InsightsEngine>;
   transports(): Promise<TransportsEngine>;

@@ -4,6 +4,7 @@ import type { EngineLoaders } from './engines';
 export const importEngines: EngineLoaders = {
   search: () => import('./search/engine'),
   flow: () => import('./flows/engine'),
+  triggers: () => import('./flows/triggers'),
   handoff: () => import('./handoff/engine'),
   insights: () => import('./insights/engine'),
   transports: () => import('./transports/engine'),

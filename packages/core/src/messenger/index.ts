@@ -243,6 +243,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     storage: () => live!.storage,
     context: () => live!.context,
     transport: () => delivery.transport,
+    line: () => delivery.connect(),
     say(text, extra) {
       const message: Message = { id: createId(), conversationId, author: 'bot', text, at: stamp(), ...extra };
       receive(message);
@@ -296,7 +297,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
   // Search stays quiet while a flow waits for the user's answer.
   const search = createSearchPart(kernel, engines.search, { busy: () => flows.waitsForText() });
   const handoff = createHandoffPart(kernel, engines, { search });
-  const flows = createFlowPart(kernel, engines.flow, { search, handoff });
+  const flows = createFlowPart(kernel, engines.flow, { search, handoff }, engines.triggers);
   const insights = createInsightsPart(kernel, engines.insights);
   const parts = [search, handoff, flows, insights];
   // A proactive rule may start a flow; the panel stays as it is (the flow's first message is the preview).
@@ -321,8 +322,12 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     if (restored.open && tabOpen(boot.config.appId) && !boot.openTouched) api.open();
     events.emit('ready');
     const session = { appId: boot.config.appId, visitorId, conversationId, locale: $locale.get(), user: boot.config.user || {}, token: restored.token };
+    delivery.start(boot.config.transport, session, signal);
+    // The line (and the transport's code) waits until it has something to carry: a conversation a
+    // person may answer, the panel opening, or a message sent. A visitor who never asks costs no socket.
+    const involved = restored.status && restored.status.phase !== 'bot';
+    if (involved || restored.messages.some((m) => m.author === 'user' || m.author === 'agent') || (await boot.storage.getOutbox()).length) void delivery.connect();
     await Promise.all([
-      delivery.start(boot.config.transport, session, signal).catch((cause) => report({ message: 'the transport could not start', cause })),
       ...parts.map((part) => Promise.resolve(part.boot?.()).catch((cause) => !signal.aborted && report({ message: 'a part of the messenger could not start', cause }))),
     ]);
   }
@@ -475,6 +480,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
       live!.storage.enable();
       if ($open.get()) return;
       $open.set(true);
+      void delivery.connect();
       live!.storage.setSession({ open: true });
       tabOpen(live!.config.appId, true);
       if ($unread.get()) {

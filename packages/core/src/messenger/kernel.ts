@@ -37,6 +37,8 @@ export interface Kernel {
   storage(): MessengerStorage;
   context(): ContextTracker;
   transport(): TransportAdapter | undefined;
+  /** The transport, connecting first when this page has not needed the line yet; undefined when there is none. */
+  line(): Promise<TransportAdapter | undefined>;
   /** Adds a bot message to the thread (stored, announced, not sent to the transport). */
   say(text: string, extra?: Pick<Message, 'articles' | 'note'>): Message;
   /** Adds a system note; `id` names what it tells, so it is added once across tabs and reloads. */

@@ -460,6 +460,29 @@ describe('hostile environments', () => {
     expect(blocked).toBe(false);
   });
 
+  it('gives an existing database that is upgrading (indexing a long history) more than the deadline', async () => {
+    const indexedDB = new IDBFactory();
+    // A database from before the time index.
+    await new Promise<void>((ok) => {
+      const r = indexedDB.open('madoguchi-' + 'app' + (seq + 1), 1);
+      r.onupgradeneeded = () => r.result.createObjectStore('records');
+      r.onsuccess = () => (r.result.close(), ok());
+    });
+    const open = indexedDB.open.bind(indexedDB);
+    vi.spyOn(indexedDB, 'open').mockImplementation((name: string, version?: number) => {
+      const r = open(name, version);
+      // The upgrade runs at once; its success is heard only after 1.2 seconds.
+      let handler: ((e: Event) => void) | null = null;
+      Object.defineProperty(r, 'onsuccess', { set: (fn) => setTimeout(() => fn?.call(r, new Event('success')), 1200), get: () => handler });
+      return r;
+    });
+    const { storage, warnings } = setup({ indexedDB, mode: 'always' });
+    storage.setSession({ open: true });
+    await storage.flush();
+    expect(warnings).toEqual([]);
+    expect(storage.persistent).toBe(true);
+  });
+
   it('falls back to memory when reading the indexedDB global throws', async () => {
     const before = Object.getOwnPropertyDescriptor(globalThis, 'indexedDB');
     Object.defineProperty(globalThis, 'indexedDB', { configurable: true, get: () => { throw new DOMException('denied by policy', 'SecurityError'); } });

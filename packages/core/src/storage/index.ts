@@ -129,6 +129,8 @@ type Op = { v: any; merge?: boolean } | null;
 
 /** The longest any IndexedDB call may take; past it, storage keeps to memory. */
 export const STORAGE_DEADLINE_MS = 900;
+/** How long a database that has begun its version upgrade (adding the time index to a long history) may take. */
+const UPGRADE_DEADLINE_MS = 15_000;
 /** The largest record read back, in characters of its JSON form; a bigger one is dropped. */
 export const MAX_RECORD_CHARS = 256e3;
 
@@ -325,16 +327,30 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
       if (!idb) throw new Error('IndexedDB is not available');
       if (!enabled && !(await exists(idb))) return;
       enabled = true;
-      const opening = new Promise<IDBDatabase>((ok, fail) => {
+      let late = false;
+      const d = await new Promise<IDBDatabase>((ok, fail) => {
         const r = idb.open(name, DB_VERSION);
-        r.onupgradeneeded = () => upgrade(r.result, r.transaction!);
-        r.onsuccess = () => ok(r.result);
-        r.onerror = () => fail(r.error);
-      });
-      const d = await within(opening).catch((e) => {
-        // An answer after the deadline is let go at once, so it blocks no other tab's deletion.
-        opening.then((late) => late.close(), () => {});
-        throw e;
+        const expire = (ms: number) =>
+          setTimeout(() => {
+            late = true;
+            fail(new DOMException('no answer', 'TimeoutError'));
+          }, ms);
+        let timer = expire(STORAGE_DEADLINE_MS);
+        r.onupgradeneeded = (e) => {
+          // An existing database answers and upgrades: indexing a long history may take longer than a plain open.
+          if (e.oldVersion > 0) {
+            clearTimeout(timer);
+            timer = expire(UPGRADE_DEADLINE_MS);
+          }
+          upgrade(r.result, r.transaction!);
+        };
+        r.onsuccess = () => {
+          clearTimeout(timer);
+          // An answer after the deadline is let go at once, so it blocks no other tab's deletion.
+          if (late) r.result.close();
+          else ok(r.result);
+        };
+        r.onerror = () => (clearTimeout(timer), fail(r.error));
       });
       // Another tab deleting the database (shutdown) must not be blocked by us, nor see us bring it back.
       d.onversionchange = d.onclose = () => {

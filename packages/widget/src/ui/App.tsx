@@ -1,29 +1,31 @@
 import type { Messenger } from '@madoguchi/core';
 import { useEffect, useRef } from 'preact/hooks';
 import { brandStyle } from './brand';
-import { loadStrings, stringsFor } from '../i18n';
-import { fromStore } from './bind';
+import { $stringsArrived, loadStrings, stringsFor } from '../i18n';
+import { useStore } from './use-store';
 import { preloadMarkdown } from './Markdown';
-import { Preview } from './Insights';
+import { Preview } from './Preview';
 import { focus, Later, preloadExtras } from './Later';
 import { localized } from './localized';
 
 const corner = { 'bottom-right': 'br', 'bottom-left': 'bl', 'top-right': 'tr', 'top-left': 'tl' } as const;
 
 export function App({ m }: { m: Messenger }) {
-  const open = fromStore(m.state.$open).value;
-  const locale = fromStore(m.state.$locale).value;
+  const open = useStore(m.state.$open);
+  const locale = useStore(m.state.$locale);
   const config = m.state.config() || { appId: '' };
+  useStore($stringsArrived);
   const t = stringsFor(locale, config);
-  const unread = fromStore(m.state.$unread).value;
-  const article = fromStore(m.search.$article).value;
-  const flowWaits = !!fromStore(m.flows.$wait).value;
+  const unread = useStore(m.state.$unread);
+  const article = useStore(m.search.$article);
+  const flowWaits = !!useStore(m.flows.$wait);
   // Once asked, the survey view stays, to say thanks after the last answer.
   const surveyed = useRef(false);
   const opened = useRef(false);
   opened.current ||= open;
-  surveyed.current ||= !!fromStore(m.insights.$survey).value;
-  const away = fromStore(m.state.$status).value.phase === 'away';
+  const survey = useStore(m.insights.$survey);
+  surveyed.current ||= !!survey;
+  const away = useStore(m.state.$status).phase === 'away';
   const launcher = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLDivElement>(null);
   const wasOpen = useRef(open);

@@ -5,7 +5,8 @@ import { atom } from 'nanostores';
 import { afterEach, describe, expect, it } from 'vitest';
 import { en } from '../i18n';
 import { ja } from '../i18n-ja';
-import { Preview, Survey } from './Insights';
+import { Survey } from './Insights';
+import { Preview } from './Preview';
 
 const STRINGS = { en, ja };
 

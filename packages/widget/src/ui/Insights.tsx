@@ -1,5 +1,5 @@
-import type { Message, Messenger, SurveyKind } from '@madoguchi/core';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Messenger, SurveyKind } from '@madoguchi/core';
+import { useRef, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import { fromStore } from './bind';
 import { ScaleEnds } from './Flow';
@@ -56,40 +56,5 @@ export function Survey({ m, t }: { m: Messenger; t: Strings }) {
         {t.skip}
       </button>
     </section>
-  );
-}
-
-/** Markdown marks read as noise in a one-line preview. */
-const plain = (text: string) => text.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[*_`#>]+/g, '').trim();
-
-/**
- * Beside the launcher while the panel is closed: a proactive message's preview, or a person's
- * reply that arrived meanwhile (until the panel opens or it is dismissed). It sits in a polite live
- * region and is put there once, so screen readers hear it once without the focus moving.
- */
-export function Preview({ m, t }: { m: Messenger; t: Strings }) {
-  const proactive = fromStore(m.insights.$preview).value;
-  const open = fromStore(m.state.$open).value;
-  const [reply, setReply] = useState<Message | null>(null);
-  useEffect(
-    () => m.on('message', (x) => x.author === 'agent' && !m.state.$open.get() && setReply(x)),
-    [],
-  );
-  useEffect(() => void (open && setReply(null)), [open]);
-  const text = reply ? reply.text : proactive?.text;
-  return (
-    <div role="status">
-      {!open && text && (
-        <div class="preview">
-          <button type="button" onClick={() => (reply ? m.open() : m.insights.openPreview())}>
-            {reply && <b>{t.replyFrom(reply.authorName || t.title)}</b>}
-            {plain(text).slice(0, 140)}
-          </button>
-          <button type="button" aria-label={t.dismiss} onClick={() => (reply ? setReply(null) : m.insights.dismissPreview())}>
-            ×
-          </button>
-        </div>
-      )}
-    </div>
   );
 }

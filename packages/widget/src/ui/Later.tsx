@@ -1,8 +1,9 @@
 import type { Messenger } from '@madoguchi/core';
-import { signal } from '@preact/signals';
+import { atom } from 'nanostores';
 import type { Strings } from '../i18n';
 import { addPanelStyles } from '../styles';
 import { loadExtras } from './extras-loader';
+import { useStore } from './use-store';
 
 type Extras = typeof import('./extras');
 
@@ -10,7 +11,7 @@ let extras: Extras | undefined;
 /** The panel opened before the message box had arrived: it takes the focus when it does. */
 export const focus = { pending: false };
 let loading: Promise<void> | undefined;
-const $arrived = signal(false);
+const $arrived = atom(false);
 
 /** Fetches the views of extras.ts (once); components showing them re-render when they arrive. */
 export function preloadExtras(): Promise<void> {
@@ -18,7 +19,7 @@ export function preloadExtras(): Promise<void> {
     (e) => {
       addPanelStyles(e.PANEL_CSS);
       extras = e;
-      $arrived.value = true;
+      $arrived.set(true);
     },
     (error) => {
       loading = undefined;
@@ -29,8 +30,8 @@ export function preloadExtras(): Promise<void> {
 
 /** One of the views of extras.ts, shown once its code is here (nothing until then). */
 export function Later({ view, m, t }: { view: Exclude<keyof Extras, 'PANEL_CSS'>; m: Messenger; t: Strings }) {
-  // Reading the signal subscribes this view to the code's arrival.
-  if (!$arrived.value || !extras) {
+  // Subscribed to the code's arrival.
+  if (!useStore($arrived) || !extras) {
     void preloadExtras();
     return null;
   }

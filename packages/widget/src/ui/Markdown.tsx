@@ -1,10 +1,11 @@
 import type { MarkdownOptions, MdNode, parseMarkdown } from '@madoguchi/core';
-import { signal } from '@preact/signals';
+import { atom } from 'nanostores';
 import { h, type ComponentChildren, type VNode } from 'preact';
 import { loadMarkdown } from '../markdown-loader';
+import { useStore } from './use-store';
 
 let parse: typeof parseMarkdown | undefined;
-const $parserArrived = signal(false);
+const $parserArrived = atom(false);
 
 /**
  * Fetches the Markdown parser (the script-tag build keeps it in a file of its own, loaded when the
@@ -15,7 +16,7 @@ export function preloadMarkdown(): Promise<void> {
     ? Promise.resolve()
     : loadMarkdown().then((m) => {
         parse = m.parseMarkdown;
-        $parserArrived.value = true;
+        $parserArrived.set(true);
       });
 }
 
@@ -43,8 +44,8 @@ function renderNode(n: MdNode): ComponentChildren {
 
 /** Renders `text` as the safe Markdown subset: no raw HTML, links only http(s)/mailto opening in a new tab, images only when `images` allows. */
 export function Markdown({ text, images }: { text: string; images?: MarkdownOptions['images'] }): VNode {
-  // Reading the signal subscribes this view to the parser's arrival.
-  if (!$parserArrived.value || !parse) {
+  // Subscribed to the parser's arrival.
+  if (!useStore($parserArrived) || !parse) {
     // Until then the text shows as it is, as text: never as HTML.
     preloadMarkdown().catch(() => {});
     return h('div', { class: 'md' }, h('p', null, text)) as VNode;

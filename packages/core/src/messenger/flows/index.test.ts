@@ -79,7 +79,13 @@ const serve = () =>
   });
 
 /** A kernel over real conversation, context and (memory) storage, shared across "reloads". */
-function rig(config: Partial<MessengerConfig>, storage = createMessengerStorage({ appId: 't', mode: 'none' }), conversationId = 'c1'): Rig {
+function rig(
+  config: Partial<MessengerConfig>,
+  storage = createMessengerStorage({ appId: 't', mode: 'none' }),
+  conversationId = 'c1',
+  /** With the trigger check first (as the messenger loads flows): counts the flow engine's loads. */
+  two?: { engineLoads: number },
+): Rig {
   const conversation = createConversationStore();
   const context = createContextTracker({ window: null });
   serve();
@@ -99,6 +105,7 @@ function rig(config: Partial<MessengerConfig>, storage = createMessengerStorage(
     storage: () => storage,
     context: () => context,
     transport: () => ({ survey: (answer: unknown) => surveys.push(answer) }) as never,
+    line: async () => undefined,
     say(text, extra) {
       const m = { id: String(++n), conversationId, author: 'bot' as const, text, at: Date.now(), ...extra };
       conversation.upsert(m);
@@ -125,7 +132,8 @@ function rig(config: Partial<MessengerConfig>, storage = createMessengerStorage(
     },
     followUpByEmail: () => {},
   } as never;
-  const part = createFlowPart(k, importEngines.flow, { search, handoff });
+  const load = two ? () => (two.engineLoads++, importEngines.flow()) : importEngines.flow;
+  const part = createFlowPart(k, load, { search, handoff }, two && importEngines.triggers);
   const said = () => conversation.$messages.get().map((m) => m.text);
   const messages = () => conversation.$messages.get();
   const r = { k, part, storage, said, errors, events, emitted, handoffs, surveys, messages };
@@ -408,5 +416,70 @@ describe('flows in the messenger', () => {
     await settle();
     expect(r.said()).toEqual(['Anything else?']);
     expect(r.part.current()).toEqual({ id: 'outer', answers: { order: 'MD-9' } });
+  });
+
+  describe('with the trigger check first', () => {
+    const atUrl = (r: Rig, url: string) => {
+      const real = r.k.context();
+      r.k.context = () => ({ ...real, snapshot: () => ({ ...real.snapshot(), page: { ...real.snapshot().page, url } }) });
+    };
+    const onOrders = { ...ask, id: 'orders', trigger: { url: '/orders/*' } };
+
+    it('loads no flow engine while no trigger fits, and loads it to start the flow when one does', async () => {
+      const two = { engineLoads: 0 };
+      const r = rig({ flows: ['/ask.json', onOrders, rated] }, undefined, 'c1', two);
+      atUrl(r, 'https://shop.example/home');
+      await r.part.boot!();
+      r.part.activity!('page');
+      r.part.activity!('event', 'something-else');
+      await settle();
+      expect(two.engineLoads).toBe(0);
+      expect(r.said()).toEqual([]);
+      atUrl(r, 'https://shop.example/orders/1042');
+      r.part.activity!('page');
+      await vi.waitFor(() => expect(r.said()).toEqual(['Hi Aiko!', 'What about?']));
+      expect(two.engineLoads).toBe(1);
+      expect(r.events).toContainEqual({ type: 'flow.started', flowId: 'orders', nodeId: 'hello' });
+    });
+
+    it('starts an event-triggered flow with the event that fitted, once the engine has arrived', async () => {
+      const two = { engineLoads: 0 };
+      const r = rig({ flows: [rated, ask] }, undefined, 'c1', two);
+      await r.part.boot!();
+      expect(two.engineLoads).toBe(0);
+      r.part.activity!('event', 'checkout-done');
+      await vi.waitFor(() => expect(r.part.$wait.get()).toMatchObject({ kind: 'survey', scale: 'csat' }));
+      expect(two.engineLoads).toBe(1);
+    });
+
+    it('loads the engine at boot to resume a flow saved mid-way, and for a file that is not a flow, which it reports', async () => {
+      const storage = createMessengerStorage({ appId: 't', mode: 'none' });
+      const first = rig({ flows: [ask] }, storage);
+      await first.part.boot!();
+      first.part.start('ask');
+      await settle();
+      first.part.shutdown!();
+      const two = { engineLoads: 0 };
+      const again = rig({ flows: [ask] }, storage, 'c1', two);
+      await again.part.boot!();
+      await vi.waitFor(() => expect(again.part.$wait.get()).toMatchObject({ kind: 'choice', node: 'menu' }));
+      expect(two.engineLoads).toBe(1);
+
+      const broken = { engineLoads: 0 };
+      const bad = rig({ flows: ['/ask.json', { id: 'half', start: 'a' }] }, undefined, 'c1', broken);
+      await bad.part.boot!();
+      await vi.waitFor(() => expect(bad.errors.map((e) => e.message).join()).toMatch(/flow half refused/));
+      expect(broken.engineLoads).toBe(1);
+    });
+
+    it('loads the engine for startFlow, and never twice', async () => {
+      const two = { engineLoads: 0 };
+      const r = rig({ flows: ['/ask.json'] }, undefined, 'c1', two);
+      await r.part.boot!();
+      r.part.start('ask');
+      r.part.start('ask');
+      await vi.waitFor(() => expect(r.part.$wait.get()).toMatchObject({ kind: 'choice' }));
+      expect(two.engineLoads).toBe(1);
+    });
   });
 });

@@ -1,10 +1,11 @@
 import { atom, type ReadableAtom, type WritableAtom } from 'nanostores';
 import type { FlowInput, FlowWait } from '../../flow';
-import type { FlowEngine } from '../engines';
+import type { FlowEngine, TriggersEngine } from '../engines';
 import { createEngineSlot } from '../engine-slot';
 import type { HandoffPart } from '../handoff';
 import type { Kernel, Part } from '../kernel';
 import type { SearchPart } from '../search';
+import type { FlowSource, TriggerWatch } from './triggers';
 
 /** What a running flow waits for, with the question it asked (to label choice buttons). */
 export type FlowWaitShown = FlowWait & { question?: string };
@@ -32,19 +33,57 @@ export type FlowStores = {
   $articles: WritableAtom<Array<{ id: string; title: string }>>;
 };
 
-/** Bot flows; their code arrives with the flow engine, which `load` fetches only when the config has flows. */
-export function createFlowPart(k: Kernel, load: () => Promise<FlowEngine>, deps: { search: SearchPart; handoff: HandoffPart }): FlowPart {
+/**
+ * Bot flows in two steps. At boot, when the config has flows, the small trigger check (`triggers`)
+ * fetches them and watches their triggers; the flow engine (validator, runner and this part's
+ * code, `load`) arrives only when a trigger fits, a saved flow resumes, a flow is started, or a
+ * file needs the validator to say what is wrong with it. Without `triggers` the engine loads at boot.
+ */
+export function createFlowPart(
+  k: Kernel,
+  load: () => Promise<FlowEngine>,
+  deps: { search: SearchPart; handoff: HandoffPart },
+  triggers?: () => Promise<TriggersEngine>,
+): FlowPart {
   const stores: FlowStores = { $wait: atom(null), $busy: atom(false), $articles: atom([]) };
-  const slot = createEngineSlot(k, 'flow', () => load().then((engine) => engine.createFlowPartImpl(k, deps, stores, engine)));
+  /** This boot's flow files, when the trigger check fetched them (the engine reuses them). */
+  let sources: Promise<FlowSource[]> | undefined;
+  let watch: TriggerWatch | undefined;
+  /** This boot has asked for the engine: everything goes to it from now on. */
+  let wanted = false;
+  const slot = createEngineSlot(k, 'flow', () => load().then((engine) => engine.createFlowPartImpl(k, deps, stores, engine, () => sources)));
+  const engine = (fn: (part: FlowPart) => unknown) => {
+    wanted = true;
+    watch?.shutdown();
+    slot.run(fn);
+  };
   return {
     ...stores,
-    boot: () => (k.config().flows?.length ? slot.ensure().then(() => undefined) : undefined),
-    start: (id, options) => slot.run((p) => p.start(id, options)),
+    boot() {
+      sources = watch = undefined;
+      wanted = false;
+      if (!k.config().flows?.length) return;
+      // Once its code is here (an earlier boot), the engine is cheaper than the check.
+      if (!triggers || slot.part) return ((wanted = true), slot.ensure().then(() => undefined));
+      const signal = k.signal();
+      return triggers().then((t) => {
+        if (signal.aborted || wanted) return;
+        sources = t.fetchFlows(k);
+        watch = t.watchFlowTriggers(k, sources, (event) => engine((p) => event && p.activity?.('event', event)));
+        return watch.boot();
+      });
+    },
+    start: (id, options) => engine((p) => p.start(id, options)),
     reply: (input) => slot.run((p) => p.reply(input)),
     current: () => slot.part?.current() || null,
     waitsForText: () => !!slot.part?.waitsForText(),
     userText: (text) => !!slot.part?.userText?.(text),
-    activity: (kind, name) => slot.part?.activity?.(kind, name),
-    shutdown: () => slot.shutdown(),
+    activity: (kind, name) => (wanted ? slot.run((p) => p.activity?.(kind, name)) : watch?.activity(kind, name)),
+    shutdown() {
+      watch?.shutdown();
+      sources = watch = undefined;
+      wanted = false;
+      slot.shutdown();
+    },
   };
 }

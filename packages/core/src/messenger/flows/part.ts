@@ -1,4 +1,3 @@
-import type { ContextSnapshot } from '../../context';
 import type { Flow, FlowInput, FlowRunner, FlowTurn, FlowWait } from '../../flow';
 import { surveyScale } from '../../insights/events';
 import type { FlowEngine } from '../engines';
@@ -6,23 +5,11 @@ import type { FlowPart, FlowStores } from '.';
 import type { HandoffPart } from '../handoff';
 import type { Kernel } from '../kernel';
 import type { SearchPart } from '../search';
-
-type Seen = Record<string, number>;
+import { fetchFlows, flowContext, triggerEnv, type FlowSource, type Seen } from './triggers';
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 /** Markdown marks out of a bot message, for an accessible name. */
 const plain = (text: string) => text.replace(/[*_`#>\\]/g, '').trim();
-
-/** The context flows see: everything documented, the same paths the validator checks (`FLOW_CONTEXT`). */
-const flowContext = (snap: ContextSnapshot) => ({
-  page: snap.page,
-  timeOnPageMs: snap.timeOnPageMs,
-  visitCount: snap.visitCount,
-  returning: snap.returning,
-  firstSeen: snap.firstSeen,
-  lastSeen: snap.lastSeen,
-  device: snap.device,
-});
 
 /**
  * True when a flow may call the URL: a path on this site, or an https URL under one of the
@@ -39,19 +26,14 @@ export function requestAllowed(url: string, allow: unknown): boolean {
   }
 }
 
-/** Fetches a flow file as text, so it is checked exactly as `madoguchi flow validate` checks it (duplicate keys, byte-order mark). */
-async function fetchFlowText(url: string): Promise<string> {
-  const response = await fetch(url, { credentials: 'same-origin' });
-  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.arrayBuffer());
-}
-
 /** The flow part's code, shipped with the flow engine (see `createFlowPart`). */
 export function createFlowPartImpl(
   k: Kernel,
   deps: { search: SearchPart; handoff: HandoffPart },
   { $wait, $busy, $articles }: FlowStores,
   flowEngine: FlowEngine,
+  /** The flow files when the trigger check fetched them in this boot already. */
+  fetched?: () => Promise<FlowSource[]> | undefined,
 ): FlowPart {
   let flows: Record<string, Flow> = {};
   let engine: FlowEngine | undefined;
@@ -116,8 +98,10 @@ export function createFlowPartImpl(
           $busy.set(false);
         }
         if (signal.aborted) return;
-        // The articles a search found go with the message that presents them, stored with it.
-        const extra = cards.length ? { articles: cards } : undefined;
+        // The articles a search found go with the message that presents them, stored with it, as
+        // do the node's own image, link buttons and cards.
+        const { image, links, cards: own } = m;
+        const extra = { ...(cards.length && { articles: cards }), ...(image && { image }), ...(links && { links }), ...(own && { cards: own }) };
         cards = [];
         question = k.say(m.text, extra).text;
       }
@@ -216,32 +200,21 @@ export function createFlowPartImpl(
   /** Starts the first flow whose trigger fits, when no flow runs and no person is involved. */
   const evaluate = (event?: string) => {
     if (!engine || running || k.conversation.$status.get().phase != 'bot') return;
-    const snap = k.context().snapshot();
     let soonest = Infinity;
     for (const flow of Object.values(flows)) {
       const t = flow.trigger;
       if (!t || !event != !t.event) continue;
-      const key = `${flow.id}@${snap.page.url}`;
+      const env = triggerEnv(k, flow.id, seen, event);
+      const key = `${flow.id}@${env.url}`;
       if (!event && triggeredHere.has(key)) continue;
-      const env = {
-        flowId: flow.id,
-        bucketKey: k.visitorId(),
-        url: snap.page.url,
-        event,
-        timeOnPageMs: snap.timeOnPageMs,
-        visits: snap.visitCount,
-        user: k.config().user || {},
-        context: flowContext(snap),
-        seenByUser: flow.id in seen,
-        seenInSession: seen[flow.id] == snap.visitCount,
-      };
       if (engine.matchFlowTrigger(t, env)) {
         triggeredHere.add(key);
         return begin(flow);
       }
       // Only time on the page is missing: look again when it has passed.
-      if (!event && t.timeOnPageMs && t.timeOnPageMs > snap.timeOnPageMs && engine.matchFlowTrigger(t, { ...env, timeOnPageMs: t.timeOnPageMs }))
-        soonest = Math.min(soonest, t.timeOnPageMs - snap.timeOnPageMs);
+      const timeOnPage = env.timeOnPageMs ?? 0;
+      if (!event && t.timeOnPageMs && t.timeOnPageMs > timeOnPage && engine.matchFlowTrigger(t, { ...env, timeOnPageMs: t.timeOnPageMs }))
+        soonest = Math.min(soonest, t.timeOnPageMs - timeOnPage);
     }
     if (soonest < Infinity) later(() => evaluate(), soonest + 50);
   };
@@ -251,16 +224,7 @@ export function createFlowPartImpl(
     const list = k.config().flows || [];
     if (!list.length) return;
     engine = flowEngine;
-    const results = await Promise.all(
-      list.map(async (entry, i) => {
-        const name = typeof entry == 'string' ? entry : String((entry as { id?: unknown }).id ?? `flows[${i}]`);
-        try {
-          return { name, json: typeof entry == 'string' ? await fetchFlowText(entry) : entry };
-        } catch (cause) {
-          k.report({ message: `flow ${name} could not be loaded: ${(cause as Error).message}`, path: `flows[${i}]` });
-        }
-      }),
-    );
+    const results = await (fetched?.() || fetchFlows(k));
     const [session, saved] = await Promise.all([k.storage().getSession(), k.storage().getFlowState(k.conversationId())]);
     if (signal.aborted) return;
     seen = ((session as { flowsSeen?: Seen }).flowsSeen as Seen) || {};

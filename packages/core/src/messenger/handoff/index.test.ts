@@ -57,6 +57,7 @@ function setup(config: Partial<MessengerConfig> = {}, transport?: Partial<Transp
     storage: () => ({ putConversation: (c: unknown) => stored.push(c) }) as unknown as MessengerStorage,
     context: () => ({ snapshot: () => snapshot }) as unknown as ContextTracker,
     transport: () => t,
+    line: async () => t,
     say(text: string) {
       const m: Message = { id: 'b' + n++, conversationId: 'c1', author: 'bot', text, at: Date.now() };
       conversation.upsert(m);

@@ -115,7 +115,8 @@ export function createHandoffPartImpl(
   /** Hands the packet over; errors that may pass (line down, no ack) are retried with backoff. */
   const deliver = (packet: HandoffPacket, t = k.transport()) => {
     clearTimeout(timer);
-    if (!t) return;
+    // The line is not up yet on this page: the packet goes once the transport exists.
+    if (!t) return void k.line().then((line) => line && last === packet && deliver(packet, line));
     Promise.resolve()
       .then(() => t.handoff(packet))
       .then(

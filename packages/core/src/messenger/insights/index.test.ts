@@ -47,6 +47,7 @@ function setup(config: Record<string, unknown>, o: { url?: string; session?: Ses
         }),
       }) as never,
     transport: () => undefined,
+    line: async () => undefined,
     say(text) {
       const m: Message = { id: 'm' + conversation.$messages.get().length, conversationId: 'c1', author: 'bot', text, at: Date.now() };
       conversation.upsert(m);

@@ -1,4 +1,5 @@
-// The network transports, loaded when the config names one.
+// The transports and the line over them, loaded when there is first something to carry.
+export { openLine } from './line';
 export { createWebSocketTransport } from '../../transport/websocket';
 export { createHttpTransport } from '../../transport/http';
 export { createWebhookTransport } from '../../transport/webhook';
