@@ -19,10 +19,11 @@ const widgetDist = join(root, 'packages/widget/dist');
 const ENGINES = [
   // 7.5 KB: the compact-index loader (bodies fetched per article), sliced build and load, and answer confidence.
   ['search', 8, 'FAQ search engine, when `faq` is set'],
-  // 16 KB: a pattern matcher that never backtracks, request and sub-flow nodes, messages that name every limit.
   // The first step of flows, loaded at boot when `flows` is set: fetch them, watch their triggers.
   ['triggers', 2, 'flow trigger check, at boot when `flows` is set'],
-  ['flow', 16, 'bot-flow engine, when a flow starts', 'triggers'],
+  // 16.5 KB: a pattern matcher that never backtracks, request and sub-flow nodes, messages that name every
+  // limit, the step limit checked across sub-flows before they run, and rich messages kept as fields.
+  ['flow', 16.5, 'bot-flow engine, when a flow starts', 'triggers'],
   ['handoff', 5, 'triage and the handoff, at a handoff'],
   ['insights', 4, 'proactive rules, survey, analytics sink'],
   // 4.5 KB: the transports with the line over them (outbox, statuses), when there is something to carry.
@@ -44,9 +45,10 @@ const WIDGET_BUDGET = 26 * KB;
  */
 const DEMO_BEFORE_OPEN = ['triggers', 'insights'];
 const DEMO_BUDGET = 30 * KB;
-// 74 KB: 70 before the flow engine took its backtracking-free matcher and the request and sub-flow
-// nodes; one more for the two chunks (trigger check, line) that keep 20 KB off the first page view.
-const EVERYTHING_BUDGET = 74 * KB;
+// 76 KB: 70 before the flow engine took its backtracking-free matcher, the request and sub-flow
+// nodes, the step check across sub-flows, NPS and rich messages with their views; one more for the
+// two chunks (trigger check, line) that keep 20 KB off the first page view.
+const EVERYTHING_BUDGET = 76 * KB;
 
 const gz = (file) => gzipSync(readFileSync(file), { level: 9 }).length;
 const format = (n) => (n < KB ? `${n} B` : `${(n / KB).toFixed(2)} KB`);

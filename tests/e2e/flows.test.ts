@@ -1,4 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { newContext, openWidget, withChromiumAndDemo, watchErrors, type Demo } from './support';
 
@@ -9,6 +10,55 @@ withChromiumAndDemo({ relay: false }, (b, d) => ([browser, demo] = [b, d]));
 
 const startFlow = (page: Page, id: string) =>
   page.evaluate((flow) => (window as unknown as { Madoguchi: (...a: unknown[]) => void }).Madoguchi('startFlow', flow), id);
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** A flow whose one message has an image, a link button and an article card (an article of the demo's help centre). */
+const RICH = {
+  id: 'rich',
+  version: 1,
+  start: 'show',
+  nodes: {
+    show: {
+      type: 'message',
+      text: 'Here is the **router**:',
+      image: { src: 'https://cdn.example.test/router.png', alt: 'The front of the router' },
+      links: [{ label: 'Open the setup guide', url: 'https://help.example.test/router' }],
+      cards: [{ title: 'Set up your Acme Hub for the first time', article: 'device-setup', text: 'Step by step.' }],
+    },
+  },
+};
+// A 2 × 2 PNG, served for the image's https address.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==', 'base64');
+
+/** The demo page with the rich flow among its flows, its image and the guide served locally. */
+async function richPage(query: string, colorScheme: 'light' | 'dark' = 'light') {
+  const context = await newContext(browser, { colorScheme });
+  await context.route('https://cdn.example.test/**', (route) => route.fulfill({ contentType: 'image/png', body: PNG }));
+  await context.route('https://help.example.test/**', (route) => route.fulfill({ contentType: 'text/html', body: '<title>Guide</title><p>The guide' }));
+  const page = await context.newPage();
+  await page.route(demo.url + query, async (route) => {
+    const response = await route.fetch();
+    const html = (await response.text()).replace('flows: [', `flows: [${JSON.stringify(RICH)}, `);
+    await route.fulfill({ response, body: html });
+  });
+  await page.goto(demo.url + query);
+  return { context, page };
+}
+
+/** axe-core's findings on colour contrast and on names of images, links and buttons, in the widget; and that it judged the link button's and the card's colours. */
+async function namesAndContrast(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    const axe = (window as any).axe;
+    const result = await axe.run(document, { runOnly: ['color-contrast', 'image-alt', 'link-name', 'button-name'], resultTypes: ['violations', 'passes'] });
+    const judged = JSON.stringify(result.passes.find((p: any) => p.id == 'color-contrast')?.nodes.map((n: any) => n.target));
+    return [
+      ...result.violations.flatMap((v: any) => v.nodes.map((n: any) => `${v.id} ${JSON.stringify(n.target)} ${n.failureSummary}`)),
+      ...['.lb', '.card', 'small'].filter((c) => !judged?.includes(c)).map((c) => `colour of ${c} not judged`),
+    ];
+  });
+}
 
 async function send(page: Page, text: string, label = 'Message', button = 'Send') {
   await page.getByRole('textbox', { name: label }).fill(text);
@@ -85,6 +135,58 @@ describe('bot flows in the widget', () => {
     await expect.poll(() => errors.length).toBeGreaterThanOrEqual(2);
     expect(errors.some((e) => e.includes('$.nodes.a.next: points to "nowhere"'))).toBe(true);
     expect(errors.some((e) => e.startsWith('[madoguchi] $.nodes.b: needs "options"'))).toBe(true);
+    await context.close();
+  });
+
+  it("shows a flow message's image, link button and article card as controls, and again after a reload", async () => {
+    const { context, page } = await richPage('?transport=loopback&storage=always');
+    const errors = watchErrors(page);
+    await openWidget(page);
+    await startFlow(page, 'rich');
+    const dialog = page.getByRole('dialog', { name: 'Support' });
+    const look = async () => {
+      const image = dialog.getByRole('img', { name: 'The front of the router' });
+      await image.waitFor();
+      // Loaded, and kept within the bubble whatever its own size.
+      await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(2);
+      const [box, bubble] = await image.evaluate((img) => [img.getBoundingClientRect(), img.closest('.msg')!.getBoundingClientRect()].map((r) => r.toJSON()));
+      expect(box.width <= bubble.width && box.height <= 240).toBe(true);
+      const guide = dialog.getByRole('link', { name: 'Open the setup guide (opens in a new tab)' });
+      expect(await guide.evaluate((a: HTMLAnchorElement) => [a.getAttribute('href'), a.target, a.rel])).toEqual(['https://help.example.test/router', '_blank', 'noopener noreferrer']);
+      // A button to the eye: a bordered control at least 44 pixels high, not a link inside the text.
+      const shape = await guide.evaluate((a) => ({ height: a.getBoundingClientRect().height, border: getComputedStyle(a).borderTopStyle, inText: !!a.closest('.md') }));
+      expect(shape).toEqual({ height: expect.any(Number), border: 'solid', inText: false });
+      expect(shape.height).toBeGreaterThanOrEqual(44);
+      await dialog.getByRole('button', { name: 'Set up your Acme Hub for the first time Step by step.' }).waitFor();
+      expect(await dialog.getByText('Here is the router:').count()).toBe(1);
+    };
+    await look();
+    expect(await namesAndContrast(page)).toEqual([]);
+
+    // From the keyboard: the link opens the guide in a new tab, which cannot reach this page.
+    const guide = dialog.getByRole('link', { name: /Open the setup guide/ });
+    await guide.focus();
+    const [popup] = await Promise.all([context.waitForEvent('page'), page.keyboard.press('Enter')]);
+    await popup.waitForLoadState();
+    expect(await popup.evaluate(() => window.opener)).toBeNull();
+    await popup.close();
+
+    await page.reload();
+    await look();
+    // The card opens its help-centre article in the panel.
+    await dialog.getByRole('button', { name: /^Set up your Acme Hub for the first time/ }).click();
+    await dialog.getByRole('article').waitFor();
+    expect(await dialog.getByRole('article').getByRole('heading').first().textContent()).toBe('Set up your Acme Hub for the first time');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('keeps the rich controls named and readable in the dark theme', async () => {
+    const { context, page } = await richPage('?transport=loopback&theme=dark', 'dark');
+    await openWidget(page);
+    await startFlow(page, 'rich');
+    await page.getByRole('dialog').getByRole('img', { name: 'The front of the router' }).waitFor();
+    expect(await namesAndContrast(page)).toEqual([]);
     await context.close();
   });
 

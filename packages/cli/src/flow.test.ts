@@ -84,6 +84,32 @@ describe('madoguchi flow', () => {
     expect(r.out).toContain('warning $: starts with a byte-order mark, which is ignored.');
   });
 
+  it('checks the files given together: a run through a sub-flow over the step limit is an error of the flow it starts in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flow-'));
+    const messages = (name: string, k: number, last: string) =>
+      Object.fromEntries(Array.from({ length: k }, (_, i) => [`${name}${i}`, { type: 'message', text: `${name}${i}`, next: i + 1 < k ? `${name}${i + 1}` : last }]));
+    // 60 messages, the call, 60 messages in the sub-flow and its end: 122 steps, though each file alone is fine.
+    const main = { id: 'main', version: 1, start: 'm0', nodes: { ...messages('m', 60, 'call'), call: { type: 'flow', flow: 'sub' } } };
+    const sub = { id: 'sub', version: 1, start: 's0', nodes: { ...messages('s', 60, 'end'), end: { type: 'end' } } };
+    writeFileSync(join(dir, 'main.json'), JSON.stringify(main));
+    writeFileSync(join(dir, 'sub.json'), JSON.stringify(sub));
+    const r = await run(['validate', 'main.json', 'sub.json'], dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('✗ main.json (1 error)');
+    expect(r.out).toContain('✓ sub.json');
+    expect(r.out).toContain(
+      'error   main: $.nodes.m0: starts a run of 122 steps without waiting for the user through sub-flows (main "m0" → sub "s0"), over the limit of 100 that one turn may pass',
+    );
+    // Given alone, the caller still has its sub-flow read from beside it.
+    const alone = await run(['validate', '--json', 'main.json'], dir);
+    expect(alone.code).toBe(1);
+    expect(JSON.parse(alone.out)[0].errors.map((e: { path: string }) => e.path)).toEqual(['main: $.nodes.m0']);
+    // With a question on the way, the same flows pass.
+    (sub.nodes as Record<string, unknown>).s30 = { type: 'choice', text: 'Go on?', options: [{ id: 'yes', label: 'Yes', next: 's31' }] };
+    writeFileSync(join(dir, 'sub.json'), JSON.stringify(sub));
+    expect((await run(['validate', 'main.json', 'sub.json'], dir)).code).toBe(0);
+  });
+
   it('reads sub-flows from <id>.json beside the flow, and refuses calls that cannot run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'flow-'));
     const main = { id: 'main', version: 1, start: 'c', variables: { n: 'number' }, nodes: { c: { type: 'flow', flow: 'sub', out: { n: 'word' } } } };

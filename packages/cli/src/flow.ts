@@ -137,11 +137,29 @@ async function loadFlow(file: string, io: CliIO): Promise<Flow | undefined> {
 }
 
 async function validateFiles(files: string[], json: boolean, io: CliIO): Promise<number> {
-  const results = [];
+  const results: Array<{ file: string; ok: boolean; errors: Problem[]; warnings: Problem[] }> = [];
+  /** Each valid flow by id, with the result its problems across flows go to. */
+  const flows = new Map<string, { flow: Flow; result: (typeof results)[number] }>();
   for (const file of files) {
     const text = await readText(file, io);
-    const { errors, warnings } = typeof text == 'string' ? validateFlow(text) : { errors: [text], warnings: [] };
-    results.push({ file, ok: !errors.length, errors, warnings });
+    const { flow, errors, warnings } = typeof text == 'string' ? validateFlow(text) : { errors: [text], warnings: [] };
+    const result = { file, ok: !errors.length, errors, warnings };
+    results.push(result);
+    if (flow) flows.set(flow.id, { flow, result });
+  }
+  // The flows are checked together, as the widget checks the flows it loads; a flow called but not
+  // given is read from `<id>.json` beside its caller, and its problems go to the caller's file.
+  for (const { flow, result } of flows.values())
+    for (const node of Object.values(flow.nodes))
+      if (node.type == 'flow' && !flows.has(node.flow) && /^[\w.-]+$/.test(node.flow)) {
+        const text = await readText(join(dirname(result.file), `${node.flow}.json`), io);
+        const sub = typeof text == 'string' ? validateFlow(text).flow : undefined;
+        if (sub?.id == node.flow) flows.set(sub.id, { flow: sub, result });
+      }
+  for (const problem of checkFlowCalls([...flows.values()].map((f) => f.flow))) {
+    const result = flows.get(problem.path.split(':')[0])!.result;
+    result.errors.push(problem);
+    result.ok = false;
   }
   const failed = results.filter((r) => !r.ok).length;
   if (json) io.stdout(JSON.stringify(results, null, 2) + '\n');

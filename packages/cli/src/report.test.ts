@@ -64,6 +64,15 @@ describe('madoguchi report', () => {
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/(src|href)=|url\(|@import/i);
     expect(html).toContain('line 11: not valid JSON');
+    // No NPS was asked: no NPS figure.
+    expect(html).not.toContain('NPS');
+  });
+
+  it('shows the net promoter score once flows have asked NPS', () => {
+    const at = Date.UTC(2024, 0, 1);
+    const nps = [10, 10, 9, 7, 3].map((score, i) => ({ type: 'survey.answered' as const, kind: 'nps' as const, score, scaled: score * 10, at: at + i, conversationId: `n${i}` }));
+    const html = renderReportHtml(computeMetrics(nps));
+    expect(html).toContain('<b>40</b><span>NPS (promoters − detractors) · 60% promoters · 5 answers</span>');
   });
 
   it('builds a report from a generated sample and prints metrics as JSON', async () => {

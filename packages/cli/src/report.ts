@@ -135,6 +135,7 @@ ${card(formatDuration(m.resolutionMs), 'median time to resolution')}
 ${card(pct(m.firstContactResolution), 'first-contact resolution')}
 ${card(`${num(m.csat.average)} / 5`, `CSAT · ${pct(m.csat.positiveRate)} satisfied · ${m.csat.count} answers`)}
 ${card(`${num(m.ces.average)} / 7`, `effort (CES) · ${pct(m.ces.positiveRate)} found it easy · ${m.ces.count} answers`)}
+${m.nps.count ? card(num(m.nps.netScore, 0), `NPS (promoters − detractors) · ${pct(m.nps.positiveRate)} promoters · ${m.nps.count} answers`) : ''}
 ${card(String(m.handedOff), 'handed to a person')}
 </div>
 

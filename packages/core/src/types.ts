@@ -49,7 +49,7 @@ export interface MessageNote {
   /** The expected reply time as configured (`replyTime`), in the conversation's language. */
   replyTime?: string;
   score?: number;
-  /** The survey scale answered: 'csat' or 'ces'. */
+  /** The survey scale answered: 'csat', 'ces' or 'nps'. */
   scale?: string;
 }
 
@@ -69,4 +69,18 @@ export interface Message {
   articles?: Array<{ id: string; title: string }>;
   /** A system note or acknowledgment (then `text` may be empty): see `MessageNote`. */
   note?: MessageNote;
+  /** A bot message's image (an https URL), shown under its text. */
+  image?: { src: string; alt: string };
+  /** A bot message's link buttons: each an https URL or a path on the site. */
+  links?: Array<{ label: string; url: string }>;
+  /** A bot message's cards: a help-centre `article` (opened in the panel) or a page (`url`), with a short text. */
+  cards?: MessageCard[];
+}
+
+export interface MessageCard {
+  title: string;
+  text?: string;
+  /** The id of a help-centre article. */
+  article?: string;
+  url?: string;
 }

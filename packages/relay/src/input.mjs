@@ -85,6 +85,9 @@ export const optText = (v, max) => (typeof v === 'string' && v.length ? v.slice(
 /** An optional finite number. @param {unknown} v */
 const optNumber = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 /** @param {unknown} v */
+/** The lowest and highest score of each survey kind the widget sends. */
+const SURVEY_RANGE = { csat: [1, 5], ces: [1, 7], nps: [0, 10] };
+
 const optBool = (v) => (typeof v === 'boolean' ? v : undefined);
 /** @template T @param {unknown} v @param {(item: unknown) => T | undefined} each @param {number} [max] @returns {T[]} */
 const list = (v, each, max = LIMITS.items) => (Array.isArray(v) ? v.slice(0, max).map(each).filter((x) => x !== undefined) : []);
@@ -190,9 +193,11 @@ export function customerFrame(f) {
   if (type === 'typing') return { type, on: f.on === true };
   if (type === 'context') return { type, context: liveContext(f.context) };
   if (type === 'survey') {
-    const kind = f.kind === 'ces' ? 'ces' : f.kind === 'csat' ? 'csat' : undefined;
-    const score = typeof f.score === 'number' && Number.isInteger(f.score) && f.score >= 1 && f.score <= (kind === 'ces' ? 7 : 5) ? f.score : undefined;
-    if (!kind || !score) throw new InputError('survey needs "kind" ("csat" or "ces") and a whole "score" (1–5 or 1–7)');
+    // CSAT 1–5, CES 1–7, NPS 0–10; each is stored under its own kind, so only CSAT counts as CSAT.
+    const kind = f.kind === 'csat' || f.kind === 'ces' || f.kind === 'nps' ? f.kind : undefined;
+    const [low, top] = kind ? SURVEY_RANGE[kind] : [];
+    const score = kind && Number.isInteger(f.score) && f.score >= low && f.score <= top ? f.score : undefined;
+    if (!kind || score === undefined) throw new InputError('survey needs "kind" ("csat", "ces" or "nps") and a whole "score" (1–5, 1–7 or 0–10)');
     return { type, kind, score };
   }
   throw Object.assign(new InputError(`unknown frame type "${typeof type === 'string' ? type.slice(0, 40) : typeof type}"`), { code: 'unknown-type' });

@@ -79,14 +79,17 @@ describe('console frames', () => {
     ws.send(JSON.stringify({ type: 'hello', session: { conversationId: 'c3', visitorId: 'v3' } }));
     ws.send(JSON.stringify({ type: 'context', context: 'here' }));
     ws.send(JSON.stringify({ type: 'survey', kind: 'csat', score: 9 }));
+    ws.send(JSON.stringify({ type: 'survey', kind: 'nps', score: 11 }));
+    ws.send(JSON.stringify({ type: 'survey', kind: 'nps', score: 0 }));
     await vi.waitFor(() => expect(replies.filter((f) => f.type === 'error').map((f) => f.message)).toEqual([
       'a context frame needs a "context" object',
-      'survey needs "kind" ("csat" or "ces") and a whole "score" (1–5 or 1–7)',
+      'survey needs "kind" ("csat", "ces" or "nps") and a whole "score" (1–5, 1–7 or 0–10)',
+      'survey needs "kind" ("csat", "ces" or "nps") and a whole "score" (1–5, 1–7 or 0–10)',
     ]));
     ws.close();
   }, 30_000);
 
-  it('keeps saved replies and presence for the team, and counts the shift: first response, resolution, CSAT', async () => {
+  it('keeps saved replies and presence for the team, and counts the shift: first response, resolution, CSAT (NPS and CES apart)', async () => {
     const r = await relay({ savedReplies: [{ title: 'Greeting', text: 'Hi {name}' }] });
     const sam = await agent(r, 'Sam');
     const mia = await agent(r, 'Mia');
@@ -104,6 +107,9 @@ describe('console frames', () => {
     sam.send({ type: 'close', conversationId: 'c4' });
     await vi.waitFor(() => expect(sam.conversations.get('c4')?.phase).toBe('closed'));
     t.survey?.({ kind: 'csat', score: 5 });
+    // A flow's NPS answer (0–10) and a CES answer come later: the shift's CSAT stays the CSAT answer.
+    t.survey?.({ kind: 'nps', score: 0 });
+    t.survey?.({ kind: 'ces', score: 2 });
     await new Promise((resolve) => setTimeout(resolve, 200));
     sam.send({ type: 'metrics' });
     await vi.waitFor(() => expect(sam.frames.find((f) => f.type === 'metrics')).toBeDefined());

@@ -18,6 +18,7 @@ export const ja: Strings = {
   you: 'あなた',
   back: '戻る',
   suggestions: 'おすすめの記事',
+  newTab: '新しいタブで開きます',
   helpful: 'この記事で解決しましたか？',
   yes: 'はい',
   no: 'いいえ',

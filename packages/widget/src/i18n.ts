@@ -19,6 +19,7 @@ export const en = {
   you: 'You',
   back: 'Back',
   suggestions: 'Suggested articles',
+  newTab: 'opens in a new tab',
   helpful: 'Did this answer your question?',
   yes: 'Yes',
   no: 'No',

@@ -30,30 +30,65 @@ describe('createFlowRunner', () => {
     expect(texts(createFlowRunner(f, env({ locale: 'ja' })).start())).toEqual(['Aikoさん', 'Bye']);
   });
 
-  it('message: adds an image, link buttons and article cards in the Markdown subset, values encoded', () => {
+  it('message: gives its image, link buttons and article cards beside the text, as plain text with values encoded in URLs', () => {
     const f = flowOf(
       {
         a: {
           type: 'message',
           text: 'Here you go:',
           image: { src: 'https://cdn.example.com/router.png', alt: { en: 'The router [front]', ja: 'ルーター' } },
-          links: [{ label: 'Track {{vars.order}}', url: 'https://shop.example.com/track/{{vars.order}}' }],
-          cards: [{ title: 'Returns', url: 'https://help.example.com/returns', text: 'Within **30** days.' }],
+          links: [
+            { label: 'Track **{{vars.order}}**', url: 'https://shop.example.com/track/{{vars.order}}' },
+            { label: 'Your orders', url: '/orders?o={{vars.order}}' },
+          ],
+          cards: [
+            { title: 'Returns', article: 'returns', text: 'Within 30 days.' },
+            { title: 'Policy', url: 'https://help.example.com/policy' },
+          ],
         },
       },
       { order: 'string' },
     );
     const t = createFlowRunner(f, env({ vars: { order: 'A (1)/2' } })).start();
-    expect(t.messages[0].text).toBe(
-      [
-        'Here you go:',
-        '![The router \\[front\\]](https://cdn.example.com/router.png)',
-        '[Track A \\(1\\)\\/2](https://shop.example.com/track/A%20%281%29%2F2)',
-        '**[Returns](https://help.example.com/returns)**\nWithin **30** days.',
-      ].join('\n\n'),
-    );
-    const bad = validateFlow({ id: 'x', version: 1, start: 'a', nodes: { a: { type: 'message', text: 'x', links: [{ label: 'x', url: 'javascript:alert(1)' }], image: { src: 'http://a.b/c.png', alt: 'c' } } } });
-    expect(bad.errors.map((e) => e.path)).toEqual(['$.nodes.a.image.src', '$.nodes.a.links[0].url']);
+    expect(t.messages).toEqual([
+      {
+        text: 'Here you go:',
+        image: { src: 'https://cdn.example.com/router.png', alt: 'The router [front]' },
+        links: [
+          { label: 'Track **A (1)/2**', url: 'https://shop.example.com/track/A%20(1)%2F2' },
+          { label: 'Your orders', url: '/orders?o=A%20(1)%2F2' },
+        ],
+        cards: [
+          { title: 'Returns', article: 'returns', text: 'Within 30 days.' },
+          { title: 'Policy', url: 'https://help.example.com/policy' },
+        ],
+      },
+    ]);
+    const bad = validateFlow({
+      id: 'x',
+      version: 1,
+      start: 'a',
+      nodes: {
+        a: {
+          type: 'message',
+          text: 'x',
+          links: [{ label: 'x', url: 'javascript:alert(1)' }, { label: 'y', url: '//evil.example/' }],
+          image: { src: 'http://a.b/c.png', alt: 'c' },
+          cards: [{ title: 'both', article: 'a', url: '/a' }, { title: 'neither' }],
+        },
+      },
+    });
+    expect(bad.errors.map((e) => e.path)).toEqual(['$.nodes.a.image.src', '$.nodes.a.links[0].url', '$.nodes.a.links[1].url', '$.nodes.a.cards[0]', '$.nodes.a.cards[1]']);
+  });
+
+  it('message: keeps at most 10 links and cards, each text cut to 300 characters', () => {
+    const long = 'x'.repeat(400);
+    const links = Array.from({ length: 12 }, (_, i) => ({ label: `${i} ${long}`, url: `/l/${i}` }));
+    const f = flowOf({ a: { type: 'message', text: 'Many', links, cards: [{ title: long, text: long, article: 'a' }] } });
+    const [m] = createFlowRunner(f, env()).start().messages;
+    expect(m.links).toHaveLength(10);
+    expect(m.links![9]).toEqual({ label: `9 ${long}`.slice(0, 300), url: '/l/9' });
+    expect(m.cards).toEqual([{ title: long.slice(0, 300), text: long.slice(0, 300), article: 'a' }]);
   });
 
   it('escapes user values for the Markdown subset', () => {

@@ -1,5 +1,6 @@
 import type { LocalizedText } from '../types';
-import type { Flow, FlowEnv, FlowInput, FlowNode, FlowOption, FlowRunner, FlowSetOp, FlowState, FlowTurn } from './types';
+import { MESSAGE_RICH_LIMITS } from '../storage';
+import type { Flow, FlowEnv, FlowInput, FlowMessage, FlowNode, FlowOption, FlowRunner, FlowSetOp, FlowState, FlowTurn } from './types';
 import { canonicalJson, fillFlowTemplate, has, hashFlowText, isObj, matchFlowPattern, pickFlowText, readFlowPath, testFlowCondition, typeOf } from './text';
 import { rolloutBucket } from './trigger';
 import { FLOW_LIMITS } from './validate';
@@ -109,22 +110,25 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
   const scope = () => ({ vars: st.vars, user: env.user, context: env.context, now: now() });
   const text = (t: LocalizedText | undefined, md?: boolean) => fillFlowTemplate(pickFlowText(t, env.locale), scope(), md);
   const newTurn = (): FlowTurn => ({ messages: [], actions: [], wait: null, done: false });
-  const say = (turn: FlowTurn, t: LocalizedText | undefined, delayMs?: number, more = '') => {
+  const say = (turn: FlowTurn, t: LocalizedText | undefined, delayMs?: number, node?: any) => {
     if (t == null) return;
-    const said = text(t, true) + more;
-    turn.messages.push(delayMs ? { text: said, delayMs } : { text: said });
+    turn.messages.push({ text: text(t, true), ...(delayMs ? { delayMs } : {}), ...(node && rich(node)) });
   };
-  /** A URL with values filled in and encoded, including the ( ) that would end a Markdown link. */
-  const href = (u: string) => fillFlowTemplate(u, scope(), (v) => encodeURIComponent(v).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16)}`));
-  /** Brackets in a link's label would end it early. */
-  const label = (t: LocalizedText) => text(t, true).replace(/(^|[^\\])([[\]])/g, '$1\\$2');
-  /** A message's image, link buttons and article cards, in the Markdown subset under its text. */
-  const rich = (node: any): string => {
-    const parts: string[] = [];
-    if (node.image) parts.push(`![${label(node.image.alt)}](${href(node.image.src)})`);
-    for (const l of node.links ?? []) parts.push(`[${label(l.label)}](${href(l.url)})`);
-    for (const c of node.cards ?? []) parts.push(`**[${label(c.title)}](${href(c.url)})**` + (c.text ? `\n${text(c.text, true)}` : ''));
-    return parts.length ? '\n\n' + parts.join('\n\n') : '';
+  /** A URL with values filled in and encoded. */
+  const href = (u: string) => fillFlowTemplate(u, scope(), encodeURIComponent).slice(0, MESSAGE_RICH_LIMITS.chars);
+  /** Plain text (values as they are), cut to what a message keeps. */
+  const plain = (t: LocalizedText) => text(t).slice(0, 300);
+  /** A message node's image, link buttons and article cards, as the message keeps them (at most 10 of each). */
+  const rich = (node: any): FlowMessage => {
+    const out: any = {};
+    const { image, links, cards } = node;
+    if (image) out.image = { src: href(image.src), alt: plain(image.alt) };
+    if (links) out.links = links.slice(0, MESSAGE_RICH_LIMITS.items).map((l: any) => ({ label: plain(l.label), url: href(l.url) }));
+    if (cards)
+      out.cards = cards
+        .slice(0, MESSAGE_RICH_LIMITS.items)
+        .map((c: any) => Object.assign({ title: plain(c.title) }, c.article ? { article: c.article } : { url: href(c.url) }, c.text && { text: plain(c.text) }));
+    return out;
   };
   const options = (node: any): FlowOption[] =>
     node.options
@@ -194,7 +198,7 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
         break;
       }
       if (/^(choice|input|survey|search|delay|request)$/.test(t)) return present(id, turn, true);
-      if (/^(message|handoff|end)$/.test(t)) say(turn, node.text, node.delayMs, t == 'message' ? rich(node) : '');
+      if (/^(message|handoff|end)$/.test(t)) say(turn, node.text, node.delayMs, t == 'message' && node);
       if (t == 'end' && !st.calls?.length) break;
       if (t == 'end') {
         id = leave();

@@ -34,8 +34,14 @@ export const everyField = {
       text: { en: 'Hi {{user.name}}', ja: 'こんにちは' },
       delayMs: 10,
       image: { src: 'https://cdn.example.com/a.png', alt: 'A' },
-      links: [{ label: 'Docs', url: 'https://example.com/docs?q={{vars.email}}' }],
-      cards: [{ title: 'Returns', url: 'https://example.com/help/returns', text: 'How to return' }],
+      links: [
+        { label: 'Docs', url: 'https://example.com/docs?q={{vars.email}}' },
+        { label: 'Orders', url: '/orders' },
+      ],
+      cards: [
+        { title: 'Returns', url: 'https://example.com/help/returns', text: 'How to return' },
+        { title: 'Refunds', article: 'refund-timing' },
+      ],
       next: 'menu',
     },
     menu: {

@@ -24,8 +24,8 @@ const DESCRIPTIONS: Record<string, string> = {
   message: 'Says something, then goes on to next (or ends).',
   'message.delayMs': 'Show a typing indicator this long first.',
   'message.image': 'An image under the text (https).',
-  'message.links': 'Link buttons, each opening an https URL in a new tab.',
-  'message.cards': 'Article cards: a linked title and a short text.',
+  'message.links': 'Link buttons: each an https URL (opened in a new tab) or a path on this site.',
+  'message.cards': 'Article cards: a title and a short text, opening a help-centre article (article: its id) in the panel, or a url.',
   choice: 'Waits for the user to pick one option. Needs options or optionsFrom.',
   'choice.optionsFrom': 'Options from a list variable: strings, or { id, label } objects.',
   input: 'Asks for typed text and checks it.',
@@ -169,6 +169,7 @@ export function flowJsonSchema(): Schema {
     defs[type] = objectSchema(spec, type, extra);
   }
   for (const [k0, [spec]] of Object.entries(FLOW_SUB_FIELDS)) defs[subName(k0)] = objectSchema(spec, subName(k0));
+  defs.card.oneOf = [{ required: ['article'] }, { required: ['url'] }];
   const needs = (ops: string[], then: Schema) => ({ if: { properties: { op: { enum: ops } }, required: ['op'] }, then });
   defs.setOp.allOf = [
     needs(['set', 'add', 'append', 'remove'], { required: ['value'] }),

@@ -1,4 +1,4 @@
-import type { Locale, LocalizedText, UserInfo } from '../types';
+import type { Locale, LocalizedText, Message, UserInfo } from '../types';
 
 /** The type a declared flow variable holds. */
 export type FlowVarType = 'string' | 'number' | 'boolean' | 'list';
@@ -82,10 +82,10 @@ export type FlowNode =
       delayMs?: number;
       /** An image shown under the text (an https URL). */
       image?: { src: string; alt: LocalizedText };
-      /** Link buttons: each opens an https URL in a new tab. */
+      /** Link buttons: each an https URL (opened in a new tab) or a path on the site. */
       links?: Array<{ label: LocalizedText; url: string }>;
-      /** Article cards: a linked title and a short text. */
-      cards?: Array<{ title: LocalizedText; url: string; text?: LocalizedText }>;
+      /** Article cards: a title and a short text, opening a help-centre `article` in the panel, or a `url` (one of the two). */
+      cards?: Array<{ title: LocalizedText; article?: string; url?: string; text?: LocalizedText }>;
       next?: string;
     }
   | (Waiting & {
@@ -270,9 +270,11 @@ export type FlowInput =
   | { type: 'timer' }
   | { type: 'request-result'; status: 'ok' | 'error' | 'timeout'; data?: unknown };
 
+/** A bot message: text in the safe Markdown subset (user values already escaped), and a message node's image, link buttons and cards as plain text and URLs. */
+export type FlowMessage = { text: string; delayMs?: number } & Pick<Message, 'image' | 'links' | 'cards'>;
+
 export interface FlowTurn {
-  /** Bot messages in the safe Markdown subset, user values already escaped. */
-  messages: Array<{ text: string; delayMs?: number }>;
+  messages: FlowMessage[];
   actions: FlowAction[];
   wait: FlowWait | null;
   done: boolean;

@@ -360,4 +360,76 @@ describe('validateFlow', () => {
       { path: 'sub', message: 'calls itself: sub → main → sub.' },
     ]);
   });
+
+  describe('the step limit across sub-flows', () => {
+    /** A chain of `k` message nodes `<name>0…`, the last going to `next`; returns its first node. */
+    const chain = (nodes: Record<string, any>, name: string, k: number, next?: string) => {
+      for (let i = 0; i < k; i++) nodes[`${name}${i}`] = { type: 'message', text: `${name}${i}`, ...(i + 1 < k ? { next: `${name}${i + 1}` } : next ? { next } : {}) };
+      return k ? `${name}0` : next;
+    };
+    /**
+     * main: an input, `before` messages, a call of sub, then (with `back`) `after` messages and an
+     * end. sub: (with `wait`) an input first, then `inside` messages and (with `end`) an end node.
+     */
+    const pair = (o: { before: number; inside: number; after: number; back: boolean; end: boolean; wait: boolean }) => {
+      const main: any = { id: 'main', version: 1, start: 'ask', variables: { email: 'string' }, nodes: {} };
+      const sub: any = { id: 'sub', version: 1, start: 'go', variables: { why: 'string' }, nodes: {} };
+      if (o.back) main.nodes.done = { type: 'end', text: 'done' };
+      main.nodes.call = { type: 'flow', flow: 'sub', ...(o.back ? { next: chain(main.nodes, 'a', o.after, 'done') } : {}) };
+      const first = chain(main.nodes, 'p', o.before, 'call');
+      main.nodes.ask = { type: 'input', input: 'email', text: 'E-mail?', save: 'email', next: first, exhausted: first };
+      if (o.end) sub.nodes.e = { type: 'end' };
+      const body = chain(sub.nodes, 's', o.inside, o.end ? 'e' : undefined)!;
+      if (o.wait) sub.nodes.go = { type: 'input', input: 'text', text: 'Why?', save: 'why', next: body, exhausted: body };
+      else sub.nodes.go = { type: 'goto', target: body };
+      return [main, sub] as const;
+    };
+    /** Whether the runner's guard stops a turn: the one after the e-mail, and the one after sub's question. */
+    const guardStops = ([main, sub]: readonly [any, any]) => {
+      const runner = createFlowRunner(main, { locale: 'en', bucketKey: 'u', user: {}, context: {}, flows: { sub } });
+      runner.start();
+      const turns = [runner.reply({ type: 'text', value: 'a@b.co' })];
+      if (turns[0].wait) turns.push(runner.reply({ type: 'text', value: 'because' }));
+      return turns.some((t) => t.error?.includes(`passed ${FLOW_LIMITS.steps} nodes without waiting`));
+    };
+
+    it('refuses exactly the sets of flows whose runs the runner would stop, whichever way the sub-flow ends', () => {
+      let refused = 0;
+      let accepted = 0;
+      for (const wait of [false, true])
+        for (const end of [false, true])
+          for (const back of [false, true])
+            for (let x = 20; x <= 80; x++) {
+              // The number that decides: messages before the call, or, after sub's question, inside it.
+              const flows = pair({ before: wait ? 3 : x, inside: wait ? x : 30, after: 30, back, end, wait });
+              if (flows.some((f) => validateFlow(f).errors.length)) continue;
+              const problems = checkFlowCalls(flows as any).filter((p) => p.message.includes('without waiting'));
+              const label = JSON.stringify({ wait, end, back, x });
+              expect(problems.length > 0, label).toBe(guardStops(flows));
+              if (problems.length) refused++;
+              else accepted++;
+            }
+      expect(refused).toBeGreaterThan(50);
+      expect(accepted).toBeGreaterThan(50);
+    });
+
+    it('names the run through the flows and the limit, at the node the run starts from', () => {
+      const problems = checkFlowCalls(pair({ before: 40, inside: 40, after: 30, back: true, end: true, wait: false }) as any);
+      expect(problems).toEqual([
+        {
+          path: 'main: $.nodes.p0',
+          message: `starts a run of 114 steps without waiting for the user through sub-flows (main "p0" → sub "go" → main "a0"), over the limit of ${FLOW_LIMITS.steps} that one turn may pass; add a choice, input or survey on the way.`,
+        },
+      ]);
+      // After sub's question, the run goes on in main once sub ends: it is named from there.
+      const resumed = checkFlowCalls(pair({ before: 3, inside: 70, after: 40, back: true, end: false, wait: true }) as any);
+      expect(resumed.map((p) => p.path)).toEqual(['sub: $.nodes.s0']);
+      expect(resumed[0].message).toContain('(sub "s0" → main "a0")');
+    });
+
+    it('does not throw on a flow given without validation whose start is not a node', () => {
+      const [main, sub] = pair({ before: 3, inside: 3, after: 3, back: true, end: true, wait: false });
+      expect(checkFlowCalls([main, { ...sub, start: 'gone' }] as any)).toEqual([]);
+    });
+  });
 });

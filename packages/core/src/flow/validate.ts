@@ -62,8 +62,8 @@ export const FLOW_SUB_FIELDS: Record<string, [string, string]> = {
   p: ['var:v op:e/set/copy/add/append/remove/clear value:a? from:s?', 'a set operation'],
   w: ['zone:z days:D? from:m? to:m?', 'office hours'],
   i: ['src:H alt:t', 'an image'],
-  k: ['label:t url:H', 'a link'],
-  q: ['title:t url:H text:t?', 'a card'],
+  k: ['label:t url:U', 'a link'],
+  q: ['title:t article:s? url:U? text:t?', 'a card'],
 };
 /** A condition leaf: `{ "var": path, <op>: value }`, the value's kind as for fields. */
 export const FLOW_LEAF_FIELDS = 'eq:a ne:a gt:N gte:N lt:N lte:N contains:a matches:x exists:b in:L withinDays:I hours:w';
@@ -253,6 +253,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
         checkFields(x, sub[0], ip, sub[1]);
         inTrigger = false;
         if (k0 == 'o') seen.has(x.id) ? err(`${ip}.id`, `"${x.id}" is used twice.`) : seen.add(x.id);
+        if (k0 == 'q' && !x.article == !x.url) err(ip, 'needs "article" (a help-centre article id) or "url" (one, not both).');
         if (k0 == 'p')
           if (x.op == 'copy') checkPath(x.from, `${ip}.from`);
           else if (!('value' in x)) /^(set|add|append|remove)$/.test(x.op) && err(ip, `"${x.op}" needs a "value".`);
@@ -433,5 +434,93 @@ export function checkFlowCalls(flows: Flow[]): Problem[] {
     for (const [, n] of calls(f)) if (byId.has(n.flow)) walk(byId.get(n.flow)!, [...path, f.id]);
   };
   for (const f of flows) walk(f, []);
+  problems.push(...checkStepsAcross(byId, calls));
   return [...new Map(problems.map((x) => [x.path + x.message, x])).values()];
+}
+
+/** Steps a turn takes, and the places it goes into or back from a sub-flow (`flow "node"`). */
+type Run = { n: number; via: string[] };
+const NONE: Run = { n: -Infinity, via: [] };
+const longer = (a: Run, b: Run) => (b.n > a.n ? b : a);
+const run = (n: number, ...parts: Array<string | Run>): Run =>
+  parts.reduce<Run>((r, p) => (typeof p == 'string' ? { n: r.n, via: [...r.via, p] } : { n: r.n + p.n, via: [...r.via, ...p.via] }), { n, via: [] });
+
+/**
+ * Runs without a wait that go through sub-flows and pass more steps than a turn may (the runner's
+ * guard), counted as the runner counts: each node, and each return from a sub-flow that ends
+ * without an `end` node. A run starts at a flow's start or after a waiting node, and one inside a
+ * sub-flow goes on in the flows that call it.
+ */
+function checkStepsAcross(byId: Map<string, Flow>, calls: (f: Flow) => Array<[string, Extract<FlowNode, { type: 'flow' }>]>): Problem[] {
+  const at = (f: Flow, id: string) => `${f.id} "${id}"`;
+  /** Per node: the most steps up to the last node reached before its flow ends, and the most until it ends (then it goes on in the caller). */
+  const memo = new Map<string, [Run, Run]>();
+  const steps = (f: Flow, id: string): [Run, Run] => {
+    const key = `${f.id}\n${id}`;
+    let got = memo.get(key);
+    if (got || !isObj(f.nodes[id])) return got || [NONE, NONE];
+    // A loop (refused on its own) ends here.
+    memo.set(key, [NONE, NONE]);
+    const node: any = f.nodes[id];
+    const sub = node.type == 'flow' ? byId.get(node.flow) : undefined;
+    const exits = flowExits(node).map((e) => e[1]).filter((t) => has(f.nodes, t));
+    if (WAITS.test(node.type)) got = [run(1), NONE];
+    else if (node.type == 'end') got = [run(1), run(1)];
+    else if (sub) {
+      // Into the sub-flow, then back at `next` once it ends (without one, this flow ends too: one more step).
+      const [inside, done] = steps(sub, sub.start);
+      const into = at(sub, sub.start);
+      const next = exits[0];
+      const [stay, out] = next ? steps(f, next) : [NONE, run(1)];
+      const back = next ? [at(f, next)] : [];
+      got = [longer(run(1, into, inside), run(1, into, done, ...back, stay)), run(1, into, done, ...back, out)];
+    } else if (!exits.length) got = [run(1), run(2)];
+    else {
+      got = [NONE, NONE];
+      for (const t of exits) {
+        const [stay, out] = steps(f, t);
+        got = [longer(got[0], run(1, stay)), longer(got[1], run(1, out))];
+      }
+    }
+    memo.set(key, got);
+    return got;
+  };
+  /** Per flow: the most steps after it ends, up to the last node reached in the flows that call it. */
+  const after = new Map<string, Run>();
+  const callers = (f: Flow): Run => {
+    let got = after.get(f.id);
+    if (got) return got;
+    after.set(f.id, (got = run(0)));
+    for (const a of byId.values())
+      for (const [, node] of calls(a))
+        if (node.flow == f.id) {
+          const up = callers(a);
+          const next = node.next !== undefined && has(a.nodes, node.next) ? node.next : undefined;
+          if (next) got = longer(longer(got, run(0, at(a, next), steps(a, next)[0])), up.n ? run(0, at(a, next), steps(a, next)[1], up) : NONE);
+          else if (up.n) got = longer(got, run(1, up));
+        }
+    after.set(f.id, got);
+    return got;
+  };
+  const problems: Problem[] = [];
+  for (const f of byId.values()) {
+    // From the start, and from each exit of a waiting node (the flows calling this one go on after it ends).
+    const starts: Array<[string, Run]> = [[f.start, steps(f, f.start)[0]]];
+    for (const node of Object.values(f.nodes))
+      if (WAITS.test(node.type))
+        for (const [, t] of flowExits(node))
+          if (has(f.nodes, t)) {
+            const [stay, out] = steps(f, t);
+            const up = callers(f);
+            starts.push([t, longer(stay, up.n ? run(0, out, up) : NONE)]);
+          }
+    let worst: [string, Run] | undefined;
+    for (const s of starts) if (s[1].via.length && s[1].n > FLOW_LIMITS.steps && !(worst && worst[1].n >= s[1].n)) worst = s;
+    if (worst)
+      problems.push({
+        path: `${f.id}: ${jsonPathKey('$.nodes', worst[0])}`,
+        message: `starts a run of ${worst[1].n} steps without waiting for the user through sub-flows (${[at(f, worst[0]), ...worst[1].via].join(' → ')}), over the limit of ${FLOW_LIMITS.steps} that one turn may pass; add a choice, input or survey on the way.`,
+      });
+  }
+  return problems;
 }

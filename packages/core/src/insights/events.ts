@@ -47,14 +47,21 @@ export type MadoguchiEventType = MadoguchiEvent['type'];
 /** The event of one type, e.g. `EventOf<'search.made'>`. */
 export type EventOf<T extends MadoguchiEventType> = Extract<MadoguchiEvent, { type: T }>;
 
-/** csat: satisfaction 1–5 (5 = very satisfied); ces: customer effort 1–7 (7 = very easy). */
-export type SurveyKind = 'csat' | 'ces';
+/** csat: satisfaction 1–5 (5 = very satisfied); ces: customer effort 1–7 (7 = very easy); nps: likely to recommend 0–10. */
+export type SurveyKind = 'csat' | 'ces' | 'nps';
+
+/** The lowest and the highest score of each survey kind. */
+export const SURVEY_RANGE: Record<SurveyKind, readonly [number, number]> = { csat: [1, 5], ces: [1, 7], nps: [0, 10] };
+
+/** True for a whole score within the kind's range. */
+export const surveyScoreOk = (kind: SurveyKind, score: unknown): score is number =>
+  !!SURVEY_RANGE[kind] && Number.isInteger(score) && (score as number) >= SURVEY_RANGE[kind][0] && (score as number) <= SURVEY_RANGE[kind][1];
 
 /**
- * A survey score on a 0–100 scale: (score − 1) ÷ (top − 1) × 100, rounded, where top is 5 for
- * CSAT and 7 for CES. Scores outside the scale are clamped to it.
+ * A survey score on a 0–100 scale: (score − lowest) ÷ (highest − lowest) × 100, rounded (CSAT
+ * 1–5, CES 1–7, NPS 0–10). Scores outside the scale are clamped to it.
  */
 export function surveyScale(kind: SurveyKind, score: number): number {
-  const top = kind == 'ces' ? 7 : 5;
-  return Math.round(((Math.min(top, Math.max(1, score)) - 1) / (top - 1)) * 100);
+  const [low, top] = SURVEY_RANGE[kind] || SURVEY_RANGE.csat;
+  return Math.round(((Math.min(top, Math.max(low, score)) - low) / (top - low)) * 100);
 }

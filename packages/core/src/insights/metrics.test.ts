@@ -120,10 +120,23 @@ describe('helpers', () => {
     expect(medianOf([])).toBeNull();
   });
 
-  it('surveyScale maps CSAT 1–5 and CES 1–7 onto 0–100', () => {
+  it('surveyScale maps CSAT 1–5, CES 1–7 and NPS 0–10 onto 0–100', () => {
     expect([1, 2, 3, 4, 5].map((s) => surveyScale('csat', s))).toEqual([0, 25, 50, 75, 100]);
     expect([1, 2, 3, 4, 5, 6, 7].map((s) => surveyScale('ces', s))).toEqual([0, 17, 33, 50, 67, 83, 100]);
+    expect([0, 1, 5, 9, 10].map((s) => surveyScale('nps', s))).toEqual([0, 10, 50, 90, 100]);
     expect(surveyScale('csat', 9)).toBe(100);
+    expect(surveyScale('csat', 0)).toBe(0);
+  });
+
+  it('summarises NPS apart from CSAT: promoters, detractors and the net score', () => {
+    const at = Date.UTC(2024, 0, 1);
+    const nps = [10, 9, 8, 6, 0].map((score, i): MadoguchiEvent => ({ type: 'survey.answered', kind: 'nps', score, scaled: score * 10, at: at + i, conversationId: `n${i}` }));
+    const csat: MadoguchiEvent = { type: 'survey.answered', kind: 'csat', score: 5, scaled: 100, at, conversationId: 'c' };
+    const r = computeMetrics([...nps, csat]);
+    expect(r.nps).toEqual({ count: 5, average: 33 / 5, scaledAverage: expect.closeTo(66), distribution: [1, 0, 0, 0, 0, 0, 1, 0, 1, 1, 1], positiveRate: 2 / 5, netScore: 0 });
+    expect(r.csat).toMatchObject({ count: 1, average: 5 });
+    expect(validateEvent(nps[0])).toEqual([]);
+    expect(validateEvent({ ...nps[0], kind: 'promoter' })).toEqual([{ path: '$.kind', message: 'expected "csat", "ces" or "nps"' }]);
   });
 
   it('validateEvent names the wrong field', () => {
@@ -137,12 +150,12 @@ describe('helpers', () => {
   });
 
   it('readEventLog skips and reports bad lines by number', () => {
-    const text = ['{"type":"widget.opened","at":1}', '', '{oops', '{"type":"survey.answered","at":2,"kind":"nps","score":9}', '{"type":"widget.closed","at":3}'].join('\n');
+    const text = ['{"type":"widget.opened","at":1}', '', '{oops', '{"type":"survey.answered","at":2,"kind":"stars","score":9}', '{"type":"widget.closed","at":3}'].join('\n');
     const { events, problems } = readEventLog(text);
     expect(events.map((e) => e.type)).toEqual(['widget.opened', 'widget.closed']);
     expect(problems).toEqual([
       { line: 3, message: 'not valid JSON' },
-      { line: 4, message: '$.kind: expected "csat" or "ces"' },
+      { line: 4, message: '$.kind: expected "csat", "ces" or "nps"' },
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import type { Problem } from '../types';
-import type { MadoguchiEvent, MadoguchiEventType, SurveyKind } from './events';
+import { SURVEY_RANGE, surveyScoreOk, type MadoguchiEvent, type MadoguchiEventType, type SurveyKind } from './events';
 
 /*
  * Service metrics from an event list. Pure functions: no clock, no I/O.
@@ -23,6 +23,8 @@ import type { MadoguchiEvent, MadoguchiEventType, SurveyKind } from './events';
  * - CSAT: scores 1–5; average, scaledAverage (0–100, see surveyScale), distribution (count
  *   per score, index 0 = score 1) and positiveRate = share of 4 and 5.
  *   CES: scores 1–7 (7 = very easy), the same, positiveRate = share of 5, 6 and 7.
+ *   NPS: scores 0–10 (index 0 = score 0), positiveRate = share of promoters (9 and 10), and
+ *   netScore = (promoters − detractors (0–6)) ÷ answers × 100, from −100 to 100.
  * - flows: each flow.started begins a run (per conversation and flow). A node is reached
  *   once per run however many times it is visited. A run that ends in flow.abandoned, or has
  *   not finished when the log ends, left at its abandoned node (or last node reached).
@@ -40,10 +42,15 @@ export interface SurveySummary {
   average: number | null;
   /** Average on the 0–100 scale. */
   scaledAverage: number | null;
-  /** Count per score; index 0 is score 1. */
+  /** Count per score; index 0 is the lowest score (1, or 0 for NPS). */
   distribution: number[];
-  /** CSAT: share of 4–5. CES: share of 5–7. */
+  /** CSAT: share of 4–5. CES: share of 5–7. NPS: share of 9–10 (promoters). */
   positiveRate: number | null;
+}
+
+export interface NpsSummary extends SurveySummary {
+  /** Promoters' share minus detractors' (0–6), × 100: −100 to 100. */
+  netScore: number | null;
 }
 
 export interface FlowFunnel {
@@ -72,6 +79,7 @@ export interface InsightMetrics {
   firstContactResolution: number | null;
   csat: SurveySummary;
   ces: SurveySummary;
+  nps: NpsSummary;
   flows: Record<string, FlowFunnel>;
   searches: { total: number; unanswered: number };
   topUnansweredSearches: Array<{ query: string; count: number }>;
@@ -96,22 +104,30 @@ const ratio = (a: number, b: number) => (b ? a / b : null);
 const utcDay = (at: number) => new Date(at).toISOString().slice(0, 10);
 const normalizeQuery = (q: string) => q.trim().replace(/\s+/g, ' ').toLowerCase();
 
+/** Lowest score that counts as positive, per kind. */
+const POSITIVE: Record<SurveyKind, number> = { csat: 4, ces: 5, nps: 9 };
+
 function summarizeSurvey(events: MadoguchiEvent[], kind: SurveyKind): SurveySummary {
-  const top = kind == 'csat' ? 5 : 7;
+  const [low, top] = SURVEY_RANGE[kind];
   const scores: number[] = [];
-  for (const e of events)
-    if (e.type == 'survey.answered' && e.kind == kind && Number.isInteger(e.score) && e.score >= 1 && e.score <= top)
-      scores.push(e.score);
-  const distribution = Array.from({ length: top }, (_, i) => scores.filter((s) => s == i + 1).length);
+  for (const e of events) if (e.type == 'survey.answered' && e.kind == kind && surveyScoreOk(kind, e.score)) scores.push(e.score);
+  const distribution = Array.from({ length: top - low + 1 }, (_, i) => scores.filter((s) => s == i + low).length);
   const sum = scores.reduce((a, b) => a + b, 0);
   const average = ratio(sum, scores.length);
   return {
     count: scores.length,
     average,
-    scaledAverage: average == null ? null : ((average - 1) / (top - 1)) * 100,
+    scaledAverage: average == null ? null : ((average - low) / (top - low)) * 100,
     distribution,
-    positiveRate: ratio(scores.filter((s) => s >= (kind == 'csat' ? 4 : 5)).length, scores.length),
+    positiveRate: ratio(scores.filter((s) => s >= POSITIVE[kind]).length, scores.length),
   };
+}
+
+function summarizeNps(events: MadoguchiEvent[]): NpsSummary {
+  const s = summarizeSurvey(events, 'nps');
+  const detractors = s.distribution.slice(0, 7).reduce((a, b) => a + b, 0);
+  const net = ratio(s.distribution[9] + s.distribution[10] - detractors, s.count);
+  return { ...s, netScore: net == null ? null : net * 100 };
 }
 
 interface ConversationFacts {
@@ -260,6 +276,7 @@ export function computeMetrics(events: MadoguchiEvent[]): InsightMetrics {
     firstContactResolution: ratio(firstTime.length, resolved.length),
     csat: summarizeSurvey(sorted, 'csat'),
     ces: summarizeSurvey(sorted, 'ces'),
+    nps: summarizeNps(sorted),
     flows: summarizeFlows(sorted),
     searches: { total: searches.length, unanswered: searches.filter((s) => s.resultCount == 0).length },
     topUnansweredSearches: [...unanswered]
@@ -307,7 +324,7 @@ export function validateEvent(value: unknown): Problem[] {
     const [name, kind] = field.split(':');
     if (typeof e[name] != kind) problems.push({ path: `$.${name}`, message: `expected a ${kind}` });
   }
-  if (e.type == 'survey.answered' && e.kind != 'csat' && e.kind != 'ces') problems.push({ path: '$.kind', message: 'expected "csat" or "ces"' });
+  if (e.type == 'survey.answered' && !/^(csat|ces|nps)$/.test(e.kind as string)) problems.push({ path: '$.kind', message: 'expected "csat", "ces" or "nps"' });
   for (const k of ['conversationId', 'visitorId'])
     if (e[k] != null && typeof e[k] != 'string') problems.push({ path: `$.${k}`, message: 'expected a string' });
   return problems;

@@ -1,7 +1,7 @@
 import { IDBDatabase as FakeDB, IDBFactory, IDBKeyRange, IDBObjectStore as FakeStore } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Message } from '../types';
-import { checkRecord, createMessengerStorage, MAX_RECORD_CHARS, STORAGE_DEADLINE_MS, STORAGE_MIGRATIONS, STORAGE_SCHEMA_VERSION, type MessengerStorage, type MessengerStorageOptions, type StorageWarning } from './index';
+import { checkRecord, createMessengerStorage, MAX_RECORD_CHARS, MESSAGE_RICH_LIMITS, STORAGE_DEADLINE_MS, STORAGE_MIGRATIONS, STORAGE_SCHEMA_VERSION, type MessengerStorage, type MessengerStorageOptions, type StorageWarning } from './index';
 
 (globalThis as { IDBKeyRange?: unknown }).IDBKeyRange ??= IDBKeyRange;
 
@@ -523,6 +523,12 @@ describe('damaged records', () => {
     x: { visitorId: 'v1', trail: [], visitCount: 2, firstSeen: NOW, lastSeen: NOW },
     'c:c1': conv('c1', 'open'),
     'm:c1:m1': msg('m1'),
+    'm:c1:m2': {
+      ...msg('m2'),
+      image: { src: 'https://cdn.example.com/a.png', alt: 'A' },
+      links: [{ label: 'Track', url: 'https://shop.example.com/t/1' }],
+      cards: [{ title: 'Returns', article: 'returns', text: 'Within 30 days.' }, { title: 'Policy', url: '/policy' }],
+    },
     'f:c1': { flowId: 'returns', cursor: 'ask', vars: {} },
     o: [out('m1')],
   };
@@ -538,6 +544,11 @@ describe('damaged records', () => {
     ['o', [1, null, { id: 7 }, out('m2'), 'x'], [out('m2')]],
     ['s', { conversationId: 'c1', junk: 'j'.repeat(MAX_RECORD_CHARS) }, { conversationId: 'c1' }],
     ['x', { visitorId: 'v1', trail: ['y'.repeat(5e6)] }, { visitorId: 'v1' }],
+    // A message keeps its text whatever happened to its image, links or cards: each unsound one goes on its own.
+    ['m:c1:m1', { ...msg('m1'), image: 'https://x.example/a.png', links: [{ label: 'ok', url: '/ok' }] }, { ...msg('m1'), links: [{ label: 'ok', url: '/ok' }] }],
+    ['m:c1:m1', { ...msg('m1'), links: Array.from({ length: MESSAGE_RICH_LIMITS.items + 1 }, () => ({ label: 'l', url: '/l' })) }, msg('m1')],
+    ['m:c1:m1', { ...msg('m1'), cards: [{ title: 't'.repeat(MESSAGE_RICH_LIMITS.chars + 1), url: '/a' }] }, msg('m1')],
+    ['m:c1:m1', { ...msg('m1'), cards: [{ title: { en: 'nested' }, url: '/a' }], links: 'none' }, msg('m1')],
   ])('repairs %s %j', (k, v, expected) => {
     expect(checkRecord(k, v)).toEqual(expected);
   });

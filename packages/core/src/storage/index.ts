@@ -149,6 +149,15 @@ const small = (v: unknown) => {
   }
 };
 
+/** A bot message's rich parts (`image`, `links`, `cards`), as the flow engine makes them: at most this many items, and strings this long. */
+export const MESSAGE_RICH_LIMITS = { items: 10, chars: 2000 };
+/** An image, or a list of links or cards: objects of strings within the limits. */
+const isRich = (v: unknown) => {
+  const items = [v].flat();
+  return items.length <= MESSAGE_RICH_LIMITS.items && items.every((x: any) => isObj(x) && Object.values(x).every((s) => isStr(s) && s.length <= MESSAGE_RICH_LIMITS.chars));
+};
+const RICH = ['image', 'links', 'cards'];
+
 /** Fields a record may hold, each with its check; a field that fails is removed, the rest is kept (the context tracker checks its own record). */
 const SHAPES: Record<string, Record<string, (v: any) => boolean>> = {
   s: { conversationId: isId, visitorId: isId, sessionId: isId, token: isStr, open: (v) => typeof v === 'boolean' },
@@ -165,7 +174,15 @@ export function checkRecord(key: string, v: any): any {
     const kept = Array.isArray(v) ? v.filter((m) => isOutgoing(m) && small(m)) : undefined;
     return kept && kept.length < v.length ? kept : kept && v;
   }
-  if (kind === 'c' || kind === 'm' || kind === 'f') return small(v) && (kind === 'c' ? isConversation : kind === 'm' ? isMessage : isObj)(v) ? v : undefined;
+  if (kind === 'c' || kind === 'm' || kind === 'f') {
+    if (!small(v) || !(kind === 'c' ? isConversation : kind === 'm' ? isMessage : isObj)(v)) return;
+    // A message keeps its rich parts only while they are sound; the message itself stays.
+    const bad = kind === 'm' ? RICH.filter((f) => v[f] !== undefined && !isRich(v[f])) : [];
+    if (!bad.length) return v;
+    const out = { ...v };
+    for (const f of bad) delete out[f];
+    return out;
+  }
   if (!isObj(v)) return;
   // Session, user, context: a known field that fails its check goes, and so does any field too big on its own.
   const shape = SHAPES[kind] || {};

@@ -50,8 +50,8 @@ export interface TransportAdapter {
   typing?(on: boolean): void;
   /** Where the customer is now (redacted page, trail, searches, articles read), sent while a person is involved. Fire and forget. */
   context?(snapshot: LiveContext): void;
-  /** The customer's survey answer (CSAT 1–5, CES 1–7), for the agents' shift figures. Fire and forget. */
-  survey?(answer: { kind: 'csat' | 'ces'; score: number }): void;
+  /** The customer's survey answer (CSAT 1–5, CES 1–7, NPS 0–10), for the agents' shift figures (CSAT alone counts as CSAT). Fire and forget. */
+  survey?(answer: { kind: 'csat' | 'ces' | 'nps'; score: number }): void;
   close(): void;
 }
 
@@ -100,7 +100,7 @@ export type ClientFrame =
   | { type: 'handoff'; packet: HandoffPacket }
   | { type: 'typing'; on: boolean }
   | { type: 'context'; context: LiveContext }
-  | { type: 'survey'; kind: 'csat' | 'ces'; score: number }
+  | { type: 'survey'; kind: 'csat' | 'ces' | 'nps'; score: number }
   | { type: 'ping' }
   | { type: 'pong' };
 

@@ -1,11 +1,15 @@
 // @vitest-environment happy-dom
 import { createMessenger, type Messenger } from '@madoguchi/core';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../i18n';
 import { ja } from '../i18n-ja';
 import { FlowWaitView } from './Flow';
+import { preloadMarkdown } from './Markdown';
 import { Thread } from './Thread';
+
+// The parser arrives on demand in the widget; these tests read formatted output at once.
+beforeAll(() => preloadMarkdown());
 
 const STRINGS = { en, ja };
 
@@ -130,8 +134,12 @@ describe('FlowWaitView', () => {
     };
     let answer: ((data: unknown) => void) | undefined;
     messenger.on('flow:request', (r: { respond: (d: unknown) => void }) => (answer = r.respond));
+    const events: Array<{ type: string }> = [];
+    messenger.on('event', (e: { type: string }) => events.push(e));
     messenger.boot({ appId: 'flow-ui', locale: 'en', flows: [nps], storage: 'none', transport: { type: 'loopback' } });
     await ready;
+    const thread = render(<Thread m={messenger} t={en} />);
+    messenger.open();
     render(<FlowWaitView m={messenger} t={en} />);
     messenger.startFlow('nps');
     await screen.findByRole('status');
@@ -142,9 +150,12 @@ describe('FlowWaitView', () => {
     expect(screen.getByRole('button', { name: '0 of 10' })).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: '0 of 10' }));
     await waitFor(() => expect(messenger.flows.$wait.get()).toBeNull());
+    // Tracked as NPS, and told in the thread as a score out of 10 (not a CSAT word).
+    expect(events.filter((e) => e.type === 'survey.answered')).toMatchObject([{ kind: 'nps', score: 0, scaled: 0 }]);
+    await waitFor(() => expect(thread.container.textContent).toContain('Your feedback: 0 of 10'));
   });
 
-  it('shows the https image, links and cards of a flow message in the thread', async () => {
+  it("shows a flow message's image, link buttons and cards as controls in the thread; an article card opens the article", async () => {
     const messenger = createMessenger();
     m = messenger;
     const ready = new Promise<void>((ok) => messenger.on('ready', ok));
@@ -155,21 +166,45 @@ describe('FlowWaitView', () => {
       nodes: {
         a: {
           type: 'message',
-          text: 'Set it up like this:',
+          text: 'Set it up like **this**:',
           image: { src: 'https://cdn.example.com/router.png', alt: 'The router' },
-          links: [{ label: 'Open the guide', url: 'https://help.example.com/router' }],
-          cards: [{ title: 'Returns', url: 'https://help.example.com/returns', text: 'Within 30 days.' }],
+          links: [
+            { label: 'Open the guide', url: 'https://help.example.com/router' },
+            { label: 'Your orders', url: '/orders' },
+          ],
+          cards: [
+            { title: 'Returns', article: 'returns', text: 'Within 30 days.' },
+            { title: 'Warranty', url: 'https://help.example.com/warranty' },
+          ],
         },
       },
     };
-    messenger.boot({ appId: 'flow-ui', locale: 'en', flows: [rich], storage: 'none', transport: { type: 'loopback' } });
+    const faq = [{ id: 'returns', title: 'Returns', body: 'Send it back within 30 days.' }];
+    messenger.boot({ appId: 'flow-ui', locale: 'en', faq, flows: [rich], storage: 'none', transport: { type: 'loopback' } });
     await ready;
+    messenger.open();
     const { container } = render(<Thread m={messenger} t={en} />);
     messenger.startFlow('rich');
     const img = (await screen.findByRole('img', { name: 'The router' })) as HTMLImageElement;
     expect(img.getAttribute('src')).toBe('https://cdn.example.com/router.png');
-    expect(screen.getByRole('link', { name: 'Open the guide' }).getAttribute('href')).toBe('https://help.example.com/router');
-    expect(screen.getByRole('link', { name: 'Returns' }).closest('strong')).toBeTruthy();
-    expect(container.textContent).toContain('Within 30 days.');
+    expect(img.getAttribute('referrerpolicy')).toBe('no-referrer');
+    // The text is only the text: the controls are not Markdown links inside it.
+    expect(container.querySelector('.md')!.textContent).toBe('Set it up like this:');
+    expect(container.querySelectorAll('.md a')).toHaveLength(0);
+
+    const guide = screen.getByRole('link', { name: 'Open the guide (opens in a new tab)' });
+    expect([guide.getAttribute('href'), guide.getAttribute('target'), guide.getAttribute('rel')]).toEqual(['https://help.example.com/router', '_blank', 'noopener noreferrer']);
+    expect(guide.className).toContain('lb');
+    // A path on this site opens here.
+    const orders = screen.getByRole('link', { name: 'Your orders' });
+    expect([orders.getAttribute('href'), orders.hasAttribute('target')]).toEqual(['/orders', false]);
+    const warranty = screen.getByRole('link', { name: 'Warranty (opens in a new tab)' });
+    expect(warranty.className).toBe('card');
+
+    const cards = screen.getByRole('list', { name: 'Suggested articles' });
+    const returns = screen.getByRole('button', { name: 'Returns Within 30 days.' });
+    expect(cards.contains(returns) && returns.className).toBe('card');
+    fireEvent.click(returns);
+    await waitFor(() => expect(messenger.search.$article.get()?.id).toBe('returns'));
   });
 });

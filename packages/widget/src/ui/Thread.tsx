@@ -1,4 +1,5 @@
 import type { ConversationStatus, Message, MessageNote, Messenger } from '@madoguchi/core';
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import { fromStore } from './bind';
@@ -16,7 +17,71 @@ function statusLine(s: ConversationStatus, t: Strings): string {
 }
 
 /** Bot messages (flows written by the site) may show https images; agents' and users' never do. */
-const HTTPS_IMAGES = { allow: (url: string) => url.startsWith('https://') };
+const HTTPS_IMAGES = { allow: (url: unknown) => typeof url === 'string' && url.startsWith('https://') };
+
+/** A link the widget follows: an http(s) URL or a path on this site; never javascript:, data: or //elsewhere. */
+const linkable = (url: unknown): url is string => typeof url === 'string' && /^(https?:\/\/[^\s/?#\\]+|\/(?![/\\]))\S*$/i.test(url);
+const offSite = (url: string) => {
+  try {
+    return new URL(url, location.href).origin !== location.origin;
+  } catch {
+    return true;
+  }
+};
+
+/** A link of a bot message: another site opens in a new tab (and says so to screen readers), never with this page as its opener. */
+function Link({ url, class: cls, t, children }: { url: string; class: string; t: Strings; children: ComponentChildren }) {
+  const away = offSite(url);
+  return (
+    <a class={cls} href={url} rel="noopener noreferrer" target={away ? '_blank' : undefined}>
+      {children}
+      {away && <span class="vh"> ({t.newTab})</span>}
+    </a>
+  );
+}
+
+/** A flow message's image, link buttons and cards, under its text; a card with an article opens it in the panel. */
+function Rich({ message, m, t }: { message: Message; m: Messenger; t: Strings }) {
+  const { image } = message;
+  const links = (message.links || []).filter((l) => l?.label && linkable(l.url));
+  const cards = (message.cards || []).filter((c) => c?.title && (c.article ? typeof c.article === 'string' : linkable(c.url)));
+  return (
+    <>
+      {image && HTTPS_IMAGES.allow(image.src) && <img class="pic" src={image.src} alt={image.alt || ''} loading="lazy" referrerpolicy="no-referrer" />}
+      {links.length > 0 && (
+        <ul class="links">
+          {links.map((l, i) => (
+            <li key={i}>
+              <Link class="chip lb" url={l.url} t={t}>
+                {l.label}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+      {cards.length > 0 && (
+        <ul class="cards" aria-label={t.suggestions}>
+          {cards.map((c, i) => {
+            const body = [c.title, c.text && <small>{c.text}</small>];
+            return (
+              <li key={i}>
+                {c.article ? (
+                  <button type="button" class="card" onClick={() => m.search.show(c.article!)}>
+                    {body}
+                  </button>
+                ) : (
+                  <Link class="card" url={c.url!} t={t}>
+                    {body}
+                  </Link>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </>
+  );
+}
 
 const when = (at: number, locale: string) => new Date(at).toLocaleString(locale, { weekday: 'short', hour: 'numeric', minute: '2-digit' });
 
@@ -36,6 +101,8 @@ export function noteText(n: MessageNote, t: Strings, locale: string, phase: Conv
     case 'email':
       return t.noteEmail(n.email || '');
     case 'survey': {
+      // NPS is a number from 0 to 10; CSAT and CES have a word for each score.
+      if (n.scale === 'nps') return t.noteSurvey(t.flowScore(n.score || 0, 10));
       const scale = n.scale === 'ces' ? t.cesScale : t.csatScale;
       return t.noteSurvey(scale[(n.score || 1) - 1] || String(n.score));
     }
@@ -120,6 +187,7 @@ function Bubble({ message, first, m, t, locale, phase, botName }: BubbleProps) {
       )}
       <div class="body">
         {author === 'user' ? <span>{message.text}</span> : note ? <p>{noteText(note, t, locale, phase)}</p> : <Markdown text={message.text} images={author === 'bot' ? HTTPS_IMAGES : undefined} />}
+        {author === 'bot' && <Rich message={message} m={m} t={t} />}
       </div>
       {message.articles && message.articles.length > 0 && (
         <ul class="cards" aria-label={t.suggestions}>

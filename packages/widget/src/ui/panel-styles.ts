@@ -27,7 +27,9 @@ article>.chip,article>a{align-self:flex-start}article a{color:var(--accent)}arti
 .avatar{display:inline-grid;place-items:center;width:22px;height:22px;border-radius:50%;background:var(--accent);color:var(--on-accent);font-size:11px;font-weight:700}.avatar.agent{background:var(--fg);color:var(--bg)}
 .day{align-self:center;font-size:12px;color:var(--muted);padding:4px 0}
 .state{display:block;font-size:12px;text-align:end}.link{min-height:0;min-width:0;padding:0 4px;text-decoration:underline;font-size:12px}
-.cards{list-style:none;display:flex;flex-direction:column;gap:6px;margin-top:8px}.card{width:100%;text-align:start;padding:8px 12px;border:1px solid var(--line);border-inline-start:3px solid var(--accent);border-radius:10px;background:var(--bg);font-weight:600;font-size:14px}
+.cards{list-style:none;display:flex;flex-direction:column;gap:6px;margin-top:8px}.card{display:block;width:100%;min-height:44px;text-align:start;padding:8px 12px;border:1px solid var(--line);border-inline-start:3px solid var(--accent);border-radius:10px;background:var(--bg);font-weight:600;font-size:14px;text-decoration:none}
+.card small{display:block;font-weight:400;font-size:13px;color:var(--muted)}.pic{display:block;max-width:100%;max-height:240px;margin-top:8px;border-radius:8px}
+.links{list-style:none;display:flex;flex-wrap:wrap;gap:6px;margin-top:8px}.lb{display:inline-flex;align-items:center;min-height:44px;background:var(--bg);text-decoration:none}
 .notice{margin-top:10px;padding:10px 12px;border:1px solid var(--line);border-radius:12px;background:var(--soft);font-size:14px}.notice .chip{margin-top:6px}
 .home{display:flex;flex-direction:column;gap:10px;margin-bottom:8px}.home h3{font-size:13px;color:var(--muted);font-weight:600;margin-top:4px}.home .cards{margin-top:4px}
 .earlier{list-style:none;font-size:14px}.earlier summary{cursor:pointer;padding:8px 0;min-height:44px;color:var(--muted)}.earlier .log{margin:4px 0 8px}

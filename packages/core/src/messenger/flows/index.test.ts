@@ -8,6 +8,7 @@ import { importEngines } from '../import-engines';
 import { requestAllowed } from './part';
 import type { HandoffRequest } from '../handoff';
 import type { Kernel, MadoguchiError } from '../kernel';
+import type { Message } from '../../types';
 
 const ask = {
   id: 'ask',
@@ -52,6 +53,9 @@ interface Rig {
   events: Array<{ type: string }>;
   emitted: unknown[][];
   handoffs: HandoffRequest[];
+  /** Survey answers handed to the transport (the agents' shift figures). */
+  surveys: unknown[];
+  messages: () => Message[];
 }
 
 let rigs: Rig[] = [];
@@ -89,6 +93,7 @@ function rig(
   const events: Array<{ type: string }> = [];
   const emitted: unknown[][] = [];
   const handoffs: HandoffRequest[] = [];
+  const surveys: unknown[] = [];
   let n = 0;
   const k: Kernel = {
     config: () => ({ appId: 't', user: { id: 'u1', name: 'Aiko' }, ...config }) as MessengerConfig,
@@ -99,10 +104,10 @@ function rig(
     conversation,
     storage: () => storage,
     context: () => context,
-    transport: () => undefined,
+    transport: () => ({ survey: (answer: unknown) => surveys.push(answer) }) as never,
     line: async () => undefined,
-    say(text) {
-      const m = { id: String(++n), conversationId, author: 'bot' as const, text, at: Date.now() };
+    say(text, extra) {
+      const m = { id: String(++n), conversationId, author: 'bot' as const, text, at: Date.now(), ...extra };
       conversation.upsert(m);
       return m;
     },
@@ -130,7 +135,8 @@ function rig(
   const load = two ? () => (two.engineLoads++, importEngines.flow()) : importEngines.flow;
   const part = createFlowPart(k, load, { search, handoff }, two && importEngines.triggers);
   const said = () => conversation.$messages.get().map((m) => m.text);
-  const r = { k, part, storage, said, errors, events, emitted, handoffs };
+  const messages = () => conversation.$messages.get();
+  const r = { k, part, storage, said, errors, events, emitted, handoffs, surveys, messages };
   rigs.push(r);
   return r;
 }
@@ -220,8 +226,59 @@ describe('flows in the messenger', () => {
     r.part.reply({ type: 'survey', score: 4 });
     await settle();
     expect(r.events).toContainEqual({ type: 'survey.answered', kind: 'csat', score: 4, scaled: 75 });
+    expect(r.surveys).toEqual([{ kind: 'csat', score: 4 }]);
     expect(r.emitted).toEqual([['flow:callback', { name: 'rated', data: { via: 'flow' } }]]);
     expect(r.said().at(-1)).toBe('Thanks!');
+  });
+
+  it('records an NPS answer (0–10) as survey.answered of its own kind, with its 0–100 value', async () => {
+    const nps = { id: 'nps', version: 1, start: 'rate', nodes: { rate: { type: 'survey', scale: 'nps', text: 'Recommend us?', next: 'done' }, done: { type: 'end', text: 'Thanks!' } } };
+    const r = rig({ flows: [nps] });
+    await r.part.boot!();
+    r.part.start('nps');
+    await settle();
+    expect(r.part.$wait.get()).toMatchObject({ kind: 'survey', scale: 'nps' });
+    r.part.reply({ type: 'survey', score: 11 });
+    await settle();
+    expect(r.events.filter((e) => e.type == 'survey.answered')).toEqual([]);
+    r.part.reply({ type: 'survey', score: 0 });
+    await settle();
+    expect(r.events.filter((e) => e.type == 'survey.answered')).toEqual([{ type: 'survey.answered', kind: 'nps', score: 0, scaled: 0 }]);
+    expect(r.surveys).toEqual([{ kind: 'nps', score: 0 }]);
+    expect(r.said().at(-1)).toBe('Thanks!');
+  });
+
+  it("stores a message node's image, link buttons and cards with the bot message, apart from its text", async () => {
+    const rich = {
+      id: 'rich',
+      version: 1,
+      start: 'a',
+      variables: { order: 'string' },
+      nodes: {
+        a: {
+          type: 'message',
+          text: 'Order {{vars.order}}:',
+          image: { src: 'https://cdn.example.com/box.png', alt: 'The box' },
+          links: [{ label: 'Track {{vars.order}}', url: 'https://shop.example.com/track/{{vars.order}}' }],
+          cards: [{ title: 'Returns', article: 'returns', text: 'Within 30 days.' }],
+          next: 'b',
+        },
+        b: { type: 'end', text: 'Bye.' },
+      },
+    };
+    const r = rig({ flows: [rich] });
+    await r.part.boot!();
+    r.part.start('rich', { vars: { order: 'A 1' } });
+    await settle();
+    const [first, last] = r.messages();
+    expect(first).toMatchObject({
+      text: 'Order A 1:',
+      image: { src: 'https://cdn.example.com/box.png', alt: 'The box' },
+      links: [{ label: 'Track A 1', url: 'https://shop.example.com/track/A%201' }],
+      cards: [{ title: 'Returns', article: 'returns', text: 'Within 30 days.' }],
+    });
+    expect(Object.keys(last)).not.toContain('links');
+    expect(last.text).toBe('Bye.');
   });
 
   it('does not trigger while a person is involved, and abandons a running flow when the user asks for one', async () => {

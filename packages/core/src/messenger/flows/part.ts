@@ -98,8 +98,10 @@ export function createFlowPartImpl(
           $busy.set(false);
         }
         if (signal.aborted) return;
-        // The articles a search found go with the message that presents them, stored with it.
-        const extra = cards.length ? { articles: cards } : undefined;
+        // The articles a search found go with the message that presents them, stored with it, as
+        // do the node's own image, link buttons and cards.
+        const { image, links, cards: own } = m;
+        const extra = { ...(cards.length && { articles: cards }), ...(image && { image }), ...(links && { links }), ...(own && { cards: own }) };
         cards = [];
         question = k.say(m.text, extra).text;
       }
@@ -185,9 +187,9 @@ export function createFlowPartImpl(
   function reply(input: FlowInput) {
     if (!runner || !wait) return;
     const scale = wait.kind == 'survey' && wait.scale;
-    if (input.type == 'survey' && (scale == 'csat' || scale == 'ces') && Number.isInteger(input.score) && input.score >= 1 && input.score <= (scale == 'csat' ? 5 : 7)) {
+    if (input.type == 'survey' && scale && Number.isInteger(input.score) && input.score >= (scale == 'nps' ? 0 : 1) && input.score <= (scale == 'csat' ? 5 : scale == 'ces' ? 7 : 10)) {
       k.track({ type: 'survey.answered', kind: scale, score: input.score, scaled: surveyScale(scale, input.score) });
-      // The person's console counts it in the shift's CSAT.
+      // The person's console keeps it with the conversation; only CSAT counts in the shift's CSAT.
       k.transport()?.survey?.({ kind: scale, score: input.score });
     }
     if (input.type != 'search-result') $articles.set([]);

@@ -1,5 +1,5 @@
 import type { ConversationStatus } from '../../conversation';
-import { surveyScale, type MadoguchiEvent, type SurveyKind } from '../../insights/events';
+import { surveyScale, surveyScoreOk, type MadoguchiEvent, type SurveyKind } from '../../insights/events';
 import { createProactiveEngine, validateProactiveRules, type CapState, type ProactiveContext, type ProactiveEngine, type ProactiveHit } from '../../insights/proactive';
 import { createAnalyticsSink, type AnalyticsSink } from '../../insights/sink';
 import type { StoredSession } from '../../storage';
@@ -11,7 +11,6 @@ import type { Kernel } from '../kernel';
 type InsightsSession = StoredSession & { proactive?: CapState; surveyed?: string[] };
 
 const SURVEY_KINDS: SurveyKind[] = ['csat', 'ces'];
-const TOP = { csat: 5, ces: 7 };
 const COMMENT_MAX = 1000;
 
 const pick = (text: LocalizedText | undefined, locale: string) =>
@@ -214,7 +213,7 @@ export function createInsightsPartImpl(k: Kernel, { $preview, $survey }: Insight
     dismissPreview: () => $preview.set(null),
     answer(kind, score, comment) {
       const s = $survey.get();
-      if (!s || !s.kinds.includes(kind) || !Number.isInteger(score) || score < 1 || score > TOP[kind]) return;
+      if (!s || !s.kinds.includes(kind) || !surveyScoreOk(kind, score)) return;
       const kinds = s.kinds.filter((x) => x != kind);
       $survey.set({ kinds, answered: { ...s.answered, [kind]: score } });
       // A comment ends the survey; the last answer waits for one.
