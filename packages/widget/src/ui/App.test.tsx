@@ -27,15 +27,6 @@ describe('the widget shell', () => {
     await waitFor(() => expect(screen.getAllByText('Hello')).toHaveLength(2));
   });
 
-  it('shows who joined once a person is asked for, and stops offering one', async () => {
-    boot();
-    m.open();
-    m.talkToPerson();
-    // The thread arrives with the views chunk, which a busy machine may take a while to load.
-    await waitFor(() => expect(screen.getAllByText('Echo joined the conversation.').length).toBeGreaterThan(0), { timeout: 5000 });
-    expect(screen.queryByRole('button', { name: 'Talk to a person' })).toBeNull();
-  });
-
   it('takes its names from config.strings for a language that is not built in', async () => {
     m = createMessenger({ appId: 'ui', locale: 'ko', storage: 'none', transport: { type: 'loopback' }, strings: { ko: { open: '지원 열기', title: '지원' } } });
     const ready = new Promise<void>((resolve) => m.on('ready', () => resolve()));
@@ -55,6 +46,17 @@ describe('the widget shell', () => {
     fireEvent.keyDown(input, { key: 'Enter', shiftKey: true });
     expect(input.value).toBe('へんぴん');
     expect(m.state.$messages.get()).toEqual([]);
+  });
+
+  // After a Korean boot with its own strings and a Japanese one on the same page: the next
+  // messenger's thread must follow its own stores (it did not while the launcher used signals).
+  it('shows who joined once a person is asked for, and stops offering one', async () => {
+    boot();
+    m.open();
+    m.talkToPerson();
+    // The thread arrives with the views chunk, which a busy machine may take a while to load.
+    await waitFor(() => expect(screen.getAllByText('Echo joined the conversation.').length).toBeGreaterThan(0), { timeout: 5000 });
+    expect(screen.queryByRole('button', { name: 'Talk to a person' })).toBeNull();
   });
 
   it('closes with Escape and names the launcher for what it does', async () => {
