@@ -3,7 +3,7 @@
  * shared retrieval sets (localgov-faq, Japanese; stack-faq, English). Run: npm run bench:search
  * Metrics as defined in ../shared/data/README.md.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
@@ -19,7 +19,14 @@ require('lunr-languages/lunr.stemmer.support')(lunr);
 require('lunr-languages/tinyseg')(lunr);
 require('lunr-languages/lunr.ja')(lunr);
 
-const DATA = new URL('../../shared/data/', import.meta.url);
+/** `shared/data/` beside the nearest ancestor of this repository that has one (a checkout may sit deeper). */
+const DATA = (() => {
+  for (let dir = new URL('../', import.meta.url); ; dir = new URL('../', dir)) {
+    const data = new URL('shared/data/', dir);
+    if (existsSync(data)) return data;
+    if (dir.pathname == '/') throw new Error('no shared/data/ folder above this repository');
+  }
+})();
 const FUSE_QUERIES = { ja: 12, en: 60 };
 
 interface Query { id: string; text: string; relevant: Record<string, number> }
