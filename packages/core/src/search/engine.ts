@@ -16,8 +16,11 @@ export interface SearchHit {
 }
 
 export interface SearchIndex {
-  /** Ranked articles for what the user has typed so far; the last word also matches as a prefix. */
-  search(query: string, options?: { limit?: number; locale?: string }): SearchHit[];
+  /**
+   * Ranked articles for what the user has typed so far; the last word also matches as a prefix. `snippet` is
+   * the length of each hit's snippet in columns, a wide (CJK) character taking two (default 120).
+   */
+  search(query: string, options?: { limit?: number; locale?: string; snippet?: number }): SearchHit[];
   /**
    * The articles that answer a sent question with confidence, best first (up to `limit`, default 3), or none.
    * Confident: the article covers at least 12% of the question's weight (see `SearchHit.coverage`) and scores
@@ -452,7 +455,7 @@ function* openSteps(src: Source): Generator<void, SearchIndex> {
       const floor = Math.max(MIN_SCORE * idf(0), (hits[0]?.score || 0) / 2);
       return hits.filter((h) => h.coverage >= MIN_COVERAGE && h.score >= floor).slice(0, hits[0]?.coverage >= MIN_COVERAGE ? limit : 0);
     },
-    search(query, { limit = 10, locale } = {}) {
+    search(query, { limit = 10, locale, snippet: size = 120 } = {}) {
       const asked = queryTerms(query);
       const scores = new Float64Array(n);
       for (const [t, w] of asked.q) {
@@ -481,7 +484,7 @@ function* openSteps(src: Source): Generator<void, SearchIndex> {
           title: articles[i].title,
           coverage: coverage(asked, i),
           get snippet() {
-            return src.hasBody[i] ? (snippet ||= makeSnippet(articles[i].body, marked)) : [];
+            return src.hasBody[i] ? (snippet ||= makeSnippet(articles[i].body, marked, size)) : [];
           },
         };
       });

@@ -63,21 +63,22 @@ export function ArticleView({ m, t }: { m: Messenger; t: Strings }) {
 
 /** As-you-type suggestions: a listbox the message box drives with the arrow keys (focus stays in the box). */
 export function Suggestions({ hits, active, t, open }: { hits: SearchHit[]; active: number; t: Strings; open: (hit: SearchHit) => void }) {
+  const list = useRef<HTMLUListElement>(null);
+  // The highlighted option stays in view as the arrow keys move past the list's edge (a layout read only then).
+  useEffect(() => void (active >= 0 && list.current?.children[active]?.scrollIntoView({ block: 'nearest' })), [active]);
   return (
     <>
       <span class="vh" role="status">
         {hits.length ? t.found(hits.length) : ''}
       </span>
       {hits.length > 0 && (
-        <ul id="mg-sugg" class="sugg" role="listbox" aria-label={t.suggestions}>
+        <ul id="mg-sugg" ref={list} class="sugg" role="listbox" aria-label={t.suggestions}>
           {hits.map((hit, i) => (
             <li
               key={hit.id}
               id={`mg-s${i}`}
               role="option"
               aria-selected={i === active}
-              // The highlighted option stays in view as the arrow keys move past the list's edge.
-              ref={i === active ? (el) => el?.scrollIntoView({ block: 'nearest' }) : undefined}
               // The message box keeps focus while the pointer picks an option.
               onMouseDown={(e) => e.preventDefault()}
               onClick={() => open(hit)}
