@@ -1,5 +1,5 @@
 import type { Messenger, SearchHit } from '@madoguchi/core';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import { fromStore } from './bind';
 import { focus } from './Later';
@@ -35,8 +35,11 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
 
   // The pending search: each keystroke replaces it, so only the text the visitor paused on is searched.
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  // The box's text as of the last keystroke (the state may not have rendered yet).
+  const typed = useRef('');
   /** Suggestions for `value`: at once (`now`), or after the typing pause. */
   const suggest = (value: string, now?: boolean) => {
+    typed.current = value;
     clearTimeout(timer.current);
     setActive(-1);
     if (quiet || value.trim().length < 2) return setHits(NONE);
@@ -46,8 +49,9 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
     // The pause is timed from the keystroke itself, not from the render after it.
     else timer.current = setTimeout(() => setHits(m.search.query(value, 3, { snippet: SNIPPET })), 120);
   };
-  // Once the help centre is searchable, or the box is the visitor's again, what is typed is searched again.
-  useEffect(() => suggest(text, true), [quiet, searchable]);
+  // Once the help centre is searchable, or the box is the visitor's again, what is typed is searched again
+  // (right after that render: a keystroke in between would otherwise be overtaken by older text).
+  useLayoutEffect(() => suggest(typed.current, true), [quiet, searchable]);
   useEffect(() => () => clearTimeout(timer.current), []);
 
   const submit = () => {

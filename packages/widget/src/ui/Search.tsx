@@ -61,15 +61,26 @@ export function ArticleView({ m, t }: { m: Messenger; t: Strings }) {
   );
 }
 
-/** As-you-type suggestions: a listbox the message box drives with the arrow keys (focus stays in the box). */
+const NONE: SearchHit[] = [];
+
+/**
+ * As-you-type suggestions: a listbox the message box drives with the arrow keys (focus stays in the box).
+ * The titles are painted first; the snippets (and the count read to screen readers) follow in the next
+ * frame, so a keystroke's suggestions are on screen sooner. Until then an article still listed keeps its
+ * previous snippet, a new one an empty line of the same height.
+ */
 export function Suggestions({ hits, active, t, open }: { hits: SearchHit[]; active: number; t: Strings; open: (hit: SearchHit) => void }) {
   const list = useRef<HTMLUListElement>(null);
+  const [detailed, setDetailed] = useState(NONE);
+  // Effects run after the paint: this renders the snippets once the titles are on screen.
+  useEffect(() => setDetailed(hits), [hits]);
   // The highlighted option stays in view as the arrow keys move past the list's edge (a layout read only then).
   useEffect(() => void (active >= 0 && list.current?.children[active]?.scrollIntoView({ block: 'nearest' })), [active]);
+  const shown = new Map(detailed.map((hit) => [hit.id, hit]));
   return (
     <>
       <span class="vh" role="status">
-        {hits.length ? t.found(hits.length) : ''}
+        {detailed.length ? t.found(detailed.length) : ''}
       </span>
       {hits.length > 0 && (
         <ul id="mg-sugg" ref={list} class="sugg" role="listbox" aria-label={t.suggestions}>
@@ -84,7 +95,7 @@ export function Suggestions({ hits, active, t, open }: { hits: SearchHit[]; acti
               onClick={() => open(hit)}
             >
               <b>{hit.title}</b>
-              <small>{hit.snippet.map((part) => (part.mark ? <mark>{part.text}</mark> : part.text))}</small>
+              <small>{shown.get(hit.id)?.snippet.map((part) => (part.mark ? <mark>{part.text}</mark> : part.text))}</small>
             </li>
           ))}
         </ul>
