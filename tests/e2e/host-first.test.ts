@@ -79,6 +79,38 @@ describe('the launcher comes first', () => {
     await context.close();
   });
 
+  it("with faqLoad 'idle', fetches nothing of the help centre while the page stays busy, and all of it once the browser is idle, the panel still closed", async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const requests = watchRequests(page);
+    const ofHelp = () => requests.filter((p) => p.startsWith('/faq/') || p.includes('madoguchi-search'));
+    await page.goto(`${demo.url}?transport=loopback&faqLoad=idle`);
+    await launcher(page).waitFor();
+    const bootedAt = Date.now();
+    // The page keeps the main thread busy: a task of 40 ms after another, so the browser is never idle.
+    await page.evaluate(() => {
+      const w = window as unknown as { busy: boolean };
+      w.busy = true;
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        const until = performance.now() + 40;
+        while (performance.now() < until);
+        if (w.busy) channel.port2.postMessage(0);
+      };
+      channel.port2.postMessage(0);
+    });
+    // Well past the 5 s after boot that 'idle' waits before it looks for an idle period.
+    await page.waitForTimeout(Math.max(0, 8000 - (Date.now() - bootedAt)));
+    expect(ofHelp()).toEqual([]);
+    await page.evaluate(() => ((window as unknown as { busy: boolean }).busy = false));
+    await expect.poll(ofHelp, { timeout: 10_000 }).toEqual(expect.arrayContaining(['/faq/en.json', '/madoguchi/madoguchi-search.js']));
+    expect(await launcher(page).getAttribute('aria-expanded')).toBe('false');
+    expect(await page.getByRole('dialog', { name: 'Support' }).isVisible()).toBe(false);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 30_000);
+
   it("shows the launcher while the search engine and the flows' trigger check are still on their way", async () => {
     const context = await newContext(browser);
     const page = await context.newPage();

@@ -53,7 +53,7 @@ describe('faq build and search', () => {
     expect(JSON.parse(readFileSync(join(t.cwd, `index.articles/${at}.json`), 'utf8'))).toEqual(many[7]);
     expect(() => readFileSync(join(t.cwd, 'index.articles/999.json'))).toThrow();
     expect(readFileSync(join(t.cwd, 'index.articles/notes.txt'), 'utf8')).toBe('mine');
-    expect(t.out.stderr).toMatch(/index\.json: 300 articles, index \d+ KB \(\d+ KB gzipped\)/);
+    expect(t.out.stderr).toMatch(/index\.json: 300 articles, index \d+ KB \(\d+ KB gzipped, \d+% of the \d+ KB of the articles' JSON gzipped\)/);
   });
 
   it('searches an articles.json directly, without a build step', async () => {

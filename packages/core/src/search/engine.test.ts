@@ -85,27 +85,32 @@ describe('serialised index', () => {
       expect(JSON.stringify(loaded.search(q))).toBe(JSON.stringify(index.search(q)));
     expect(loaded.article('refund')?.tags).toEqual(['returns']);
   });
-  it('loads postings of one character each (every article has every word once, in the body)', () => {
+  it('stores postings of one character each (every article has every word once, in the body)', () => {
     const same = Array.from({ length: 10 }, (_, i) => ({ id: `s${i}`, title: '—', body: 'alpha beta gamma' }));
     const built = buildSearchIndex(same);
-    expect(built.toJSON().postings).toBe('2222222222.'.repeat(3));
+    expect(built.toJSON().postings).toBe('0000000000.'.repeat(3));
+    expect(built.toJSON().counts).toBe('1'.repeat(30));
     expect(loadSearchIndex(JSON.parse(JSON.stringify(built))).search('beta').length).toBe(10);
   });
   it('refuses malformed data with a clear message', () => {
     const good = JSON.parse(JSON.stringify(index));
     expect(() => loadSearchIndex({})).toThrow(/format/);
-    expect(() => loadSearchIndex({ ...good, version: 1 })).toThrow(/version 1; rebuild/);
+    expect(() => loadSearchIndex({ ...good, version: 2 })).toThrow(/version 2; rebuild/);
     expect(() => loadSearchIndex({ ...good, terms: 7 })).toThrow(/"terms" must be a string/);
     expect(() => loadSearchIndex({ ...good, postings: good.postings.replace('.', '!') })).toThrow(/"postings" has an unexpected character/);
     expect(() => loadSearchIndex({ ...good, postings: 'Z1.' + good.postings })).toThrow(/point outside the articles/);
     expect(() => loadSearchIndex({ ...good, postings: good.postings.slice(0, -3) })).toThrow(/"postings"/);
+    expect(() => loadSearchIndex({ ...good, counts: good.counts + '1' })).toThrow(/"counts" is longer/);
+    expect(() => loadSearchIndex({ ...good, counts: good.counts.slice(1) })).toThrow(/"counts" ends early/);
+    expect(() => loadSearchIndex({ ...good, pairs: '返' })).toThrow(/"pairs" has a line without a second character/);
+    expect(() => loadSearchIndex({ ...good, terms: good.terms.split('\n').reverse().join('\n') })).toThrow(/not sorted/);
     expect(() => loadSearchIndex({ ...good, lengths: good.lengths + '1' })).toThrow(/"lengths" is longer/);
     expect(() => loadSearchIndex({ ...good, articles: [{ id: 'x' }] })).toThrow(/\$\.articles\[0\]\.title/);
   });
   it('createSearchIndexFrom takes articles or an index and never throws', () => {
     expect(createSearchIndexFrom(articles).index.size).toBe(6);
     expect(createSearchIndexFrom(JSON.parse(JSON.stringify(index))).index.search('refund')[0].id).toBe('refund');
-    const bad = createSearchIndexFrom({ format: 'madoguchi-faq-index', version: 2 });
+    const bad = createSearchIndexFrom({ format: 'madoguchi-faq-index', version: 3 });
     expect(bad.index.size).toBe(0);
     expect(bad.problems[0].message).toMatch(/articles/);
     expect(createSearchIndexFrom('nope').problems).toEqual([{ path: '$', message: 'expected an array of articles' }]);
@@ -169,14 +174,14 @@ describe('sliced build and load', () => {
     expect(built.index.search('refund')[0].id).toBe(buildSearchIndex(many).search('refund')[0].id);
     expect((await openSearchIndex(JSON.parse(JSON.stringify(built.index)), { yieldToMain })).index.size).toBe(600);
     expect(yields).toBeGreaterThan(2);
-    const bad = await openSearchIndex({ format: 'madoguchi-faq-index', version: 2, articles: [], lengths: '', terms: 'x', postings: '' });
+    const bad = await openSearchIndex({ format: 'madoguchi-faq-index', version: 3, articles: [], lengths: '', terms: 'x', pairs: '', postings: '', counts: '' });
     expect(bad.index.size).toBe(0);
     expect(bad.problems[0].message).toMatch(/"postings" ends early/);
     expect((await openSearchIndex([{ id: 'a', title: 'A', body: 'x' }, { id: 'b' }])).problems[0].path).toBe('$[1].title');
   });
 
   it('rejects a malformed index instead of throwing later', async () => {
-    await expect(loadCompactIndex({ format: 'madoguchi-faq-index', version: 2, articles: [], lengths: '', terms: 'x', postings: '' })).rejects.toThrow(/"postings" ends early/);
+    await expect(loadCompactIndex({ format: 'madoguchi-faq-index', version: 3, articles: [], lengths: '', terms: 'x', pairs: '', postings: '', counts: '' })).rejects.toThrow(/"postings" ends early/);
   });
 });
 

@@ -16,8 +16,11 @@ export interface SearchHit {
 }
 
 export interface SearchIndex {
-  /** Ranked articles for what the user has typed so far; the last word also matches as a prefix. */
-  search(query: string, options?: { limit?: number; locale?: string }): SearchHit[];
+  /**
+   * Ranked articles for what the user has typed so far; the last word also matches as a prefix. `snippet` is
+   * the length of each hit's snippet in columns, a wide (CJK) character taking two (default 120).
+   */
+  search(query: string, options?: { limit?: number; locale?: string; snippet?: number }): SearchHit[];
   /**
    * The articles that answer a sent question with confidence, best first (up to `limit`, default 3), or none.
    * Confident: the article covers at least 12% of the question's weight (see `SearchHit.coverage`) and scores
@@ -53,23 +56,32 @@ export interface LoadOptions extends SliceOptions {
 }
 
 /**
- * The prebuilt index: article metadata (bodies optional), field lengths, the vocabulary (sorted, one term a line)
- * and each term's postings (document gaps and per-field counts as base-32 digits, a "." after each term).
+ * The prebuilt index. It stores what the articles' metadata cannot give back: the body lengths, the body
+ * vocabulary and each body term's postings. Title and tag counts are counted again from `articles` when it is
+ * opened, and a kanji's body counts where its bigrams imply them (see `impliedBodyCounts`).
  */
 export type CompactIndex = {
   format: typeof FORMAT;
   version: typeof VERSION;
   synonyms: Record<string, string[]>;
+  /** Articles in index order (by title); bodies optional. */
   articles: Array<Omit<Article, 'body'> & { body?: string }>;
   /** Where an article without a body is fetched from: a path with `{n}`, the article's position. */
   articlePath?: string;
+  /** Each article's body length in terms, base-32 digits (see compact.ts). */
   lengths: string;
+  /** The body vocabulary's terms that are not two characters long, sorted, one a line. */
   terms: string;
+  /** The two-character terms (most of a Japanese vocabulary), sorted: a line per first character, then each second character. */
+  pairs: string;
+  /** Per term of `terms` and `pairs` merged in sorted order: the gaps between its articles, a "." after each term. */
   postings: string;
+  /** Per posting, in the same order: the term's count in that body. */
+  counts: string;
 };
 
 const FORMAT = 'madoguchi-faq-index';
-const VERSION = 2;
+const VERSION = 3;
 // Per field (title, tags, body), summed BM25: a weight, a length normalisation, and where the field's count
 // sits in a posting's code (capped: 3 in title and tags, 63 in the body; a cap of 15 cost localgov-faq
 // Recall@10 0.006).
@@ -183,9 +195,37 @@ function* buildSteps(unordered: Article[], options: SearchIndexOptions): Generat
   // prebuilt localgov-faq index is 9% smaller gzipped.
   const articles = [...unordered].sort((a, b) => (a.title < b.title ? -1 : a.title > b.title ? 1 : 0));
   const n = articles.length;
+  const lengths = new Int32Array(n * 3);
+  const { terms, start, found, codes, docEnd } = yield* countFields(articles, 3, lengths);
+  // Pass 3: postings grouped by term, docs staying in order.
+  const m = terms.length;
+  for (let t = 0; t < m; t++) start[t + 1] += start[t];
+  const at = start.slice(0, m);
+  const p = n ? docEnd[n - 1] : 0;
+  const docs = new Int32Array(p);
+  const grouped = new Uint16Array(p);
+  for (let i = 0, j = 0; i < n; i++) {
+    for (; j < docEnd[i]; j++) {
+      const o = at[found[j]]++;
+      docs[o] = i;
+      grouped[o] = codes[j];
+    }
+    if (i % 64 == 0) yield;
+  }
+  const source = { articles, hasBody: articles.map(() => true), synonyms: options.synonyms || {}, terms, start, docs, codes: grouped, lengths };
+  return yield* openSteps(source);
+}
+
+/**
+ * Passes 1 and 2 of a build over the first `fields` fields (title, tags, body) of each article: the terms
+ * met, each field's length (into `lengths`, three per article), and per article each of its terms (`found`,
+ * numbered as in `terms`, up to `docEnd[i]`) with its counts per field (`codes`); `start[t + 1]` counts
+ * the articles of term t.
+ */
+function* countFields(articles: Article[], fields: number, lengths: Int32Array) {
+  const n = articles.length;
   // Pass 1: every field's terms as numbers, one after the other, and each field's length.
   const ids = new Map<string | number, number>();
-  const lengths = new Int32Array(n * 3);
   let seq = new Int32Array(1 << 16);
   let len = 0;
   const count = (t: string | number) => {
@@ -199,13 +239,13 @@ function* buildSteps(unordered: Article[], options: SearchIndexOptions): Generat
     seq[len++] = id;
   };
   for (let i = 0; i < n; i++) {
-    for (let f = 0; f < 3; f++) {
+    for (let f = 0; f < fields; f++) {
       const a = articles[i];
       const from = len;
       scanTerms(f ? (f > 1 ? a.body : (a.tags || []).join(' ')) : a.title, count);
       lengths[i * 3 + f] = len - from;
     }
-    yield;
+    if (fields > 2 || i % 64 == 63) yield;
   }
   const terms = [...ids.keys()].map(termText);
   // Pass 2: per doc, each term's count per field; its postings are counted per term.
@@ -219,7 +259,7 @@ function* buildSteps(unordered: Article[], options: SearchIndexOptions): Generat
   let k = 0;
   let p = 0;
   for (let i = 0; i < n; i++) {
-    for (let f = 0; f < 3; f++) {
+    for (let f = 0; f < fields; f++) {
       const end = k + lengths[i * 3 + f];
       for (let j = k; j < end; j++) seen[seq[j]]++;
       for (; k < end; k++) {
@@ -237,23 +277,9 @@ function* buildSteps(unordered: Article[], options: SearchIndexOptions): Generat
       start[found[j] + 1]++;
     }
     docEnd[i] = p;
-    yield;
+    if (fields > 2 || i % 64 == 63) yield;
   }
-  // Pass 3: postings grouped by term, docs staying in order.
-  for (let t = 0; t < m; t++) start[t + 1] += start[t];
-  const at = start.slice(0, m);
-  const docs = new Int32Array(p);
-  const grouped = new Uint16Array(p);
-  for (let i = 0, j = 0; i < n; i++) {
-    for (; j < docEnd[i]; j++) {
-      const o = at[found[j]]++;
-      docs[o] = i;
-      grouped[o] = codes[j];
-    }
-    if (i % 64 == 0) yield;
-  }
-  const source = { articles, hasBody: articles.map(() => true), synonyms: options.synonyms || {}, terms, start, docs, codes: grouped, lengths };
-  return yield* openSteps(source);
+  return { terms, start, found, codes, docEnd };
 }
 
 const fail = (what: string): never => {
@@ -270,34 +296,116 @@ function* loadSteps(data: unknown, options: LoadOptions): Generator<void, Search
   if (problems.length) fail(`${problems[0].path.replace('$', '$.articles')}: ${problems[0].message}`);
   if (hasBody.some((b) => b != hasBody[0])) fail('either every article has its body or none has');
   if (!hasBody[0] && list.length && typeof d.articlePath != 'string') fail('articles without bodies need an "articlePath"');
-  for (const key of ['lengths', 'terms', 'postings'] as const) if (typeof d[key] != 'string') fail(`"${key}" must be a string`);
+  for (const key of ['lengths', 'terms', 'pairs', 'postings', 'counts'] as const) if (typeof d[key] != 'string') fail(`"${key}" must be a string`);
   yield;
   const n = articles.length;
   const lengths = new Int32Array(n * 3);
   const read = numberReader(d.lengths as string, '"lengths"');
-  for (let i = 0; i < n * 3; i++) if ((lengths[i] = read.next()) < 0) fail('"lengths" has a "." where a number belongs');
-  if (!read.done) fail('"lengths" is longer than three numbers per article');
-  const terms = d.terms ? (d.terms as string).split('\n') : [];
-  const start = new Int32Array(terms.length + 1);
-  const text = d.postings as string;
-  const docs = new Int32Array(text.length); // a posting takes at least one character
-  const codes = new Uint16Array(docs.length);
-  const postings = numberReader(text, '"postings"');
-  let o = 0;
-  for (let t = 0; t < terms.length; t++) {
-    for (let doc = -1, gap; (gap = postings.next()) >= 0; o++) {
-      // The low bit says a field count follows; without it the term is once in the body.
-      const code = gap & 1 ? postings.next() : 1;
-      doc += gap >> 1;
-      if (doc >= n || !(code > 0 && code < 1024)) fail(`the postings of "${terms[t]}" point outside the articles`);
-      docs[o] = doc;
-      codes[o] = code;
-    }
-    start[t + 1] = o;
-    if (t % 256 == 255) yield;
+  for (let i = 0; i < n; i++) if ((lengths[i * 3 + 2] = read.next()) < 0) fail('"lengths" has a "." where a number belongs');
+  if (!read.done) fail('"lengths" is longer than one number per article');
+  // The stored vocabulary: the two lists merged back into one sorted order.
+  const words = d.terms ? (d.terms as string).split('\n') : [];
+  const pairs: string[] = [];
+  for (const line of d.pairs ? (d.pairs as string).split('\n') : []) {
+    if (line.length < 2) fail('"pairs" has a line without a second character');
+    for (let i = 1; i < line.length; i++) pairs.push(line[0] + line[i]);
   }
-  if (!postings.done) fail('"postings" has more lists than "terms" has terms');
-  const full = yield* withImpliedCounts(terms, n, start, docs.subarray(0, o), codes.subarray(0, o));
+  const stored = mergeSorted(words, pairs);
+  yield;
+  // The stored terms' body postings. (Loops run in plain functions, a slice at a time: a generator's own
+  // loops stay slow in some engines.)
+  const text = d.postings as string;
+  const gaps = numberReader(text, '"postings"');
+  const counts = numberReader(d.counts as string, '"counts"');
+  const sStart = new Int32Array(stored.length + 1);
+  const sDocs = new Int32Array(text.length); // a posting takes at least one character
+  const sCounts = new Uint16Array(text.length);
+  let o = 0;
+  const decode = (from: number, to: number) => {
+    for (let t = from; t < to; t++) {
+      for (let doc = -1, gap; (gap = gaps.next()) >= 0; o++) {
+        doc += gap + 1;
+        const count = counts.next();
+        if (doc >= n || !(count >= 0 && count <= BODY)) fail(`the postings of "${stored[t]}" point outside the articles`);
+        sDocs[o] = doc;
+        sCounts[o] = count;
+      }
+      sStart[t + 1] = o;
+    }
+  };
+  for (let t = 0; t < stored.length; t += 512) {
+    decode(t, Math.min(stored.length, t + 512));
+    yield;
+  }
+  if (!gaps.done) fail('"postings" has more lists than the vocabulary has terms');
+  if (!counts.done) fail('"counts" is longer than "postings"');
+  // A kanji's body counts that its bigrams imply, where the index stores none of its own.
+  const implied = yield* impliedBodyCounts(stored, n, sStart, sDocs, sCounts);
+  // Title and tag counts, counted again as the build counts them.
+  const field = yield* countFields(articles, 2, lengths);
+  // The whole vocabulary, sorted: the stored terms, kanji known only from their bigrams, title and tag terms.
+  const known = new Set(stored);
+  const more = new Set<string>();
+  for (const k of implied.keys()) if (!known.has(k)) more.add(k);
+  for (const t of field.terms) if (!known.has(t)) more.add(t);
+  yield;
+  const terms = mergeSorted(stored, [...more].sort());
+  const m = terms.length;
+  const ids = new Map<string, number>();
+  for (let t = 0; t < m; t++) ids.set(terms[t], t);
+  yield;
+  // Title and tag postings grouped by term, articles ascending (a counting sort).
+  const fFound = field.found;
+  const fCount = n ? field.docEnd[n - 1] : 0;
+  const idOf = Int32Array.from(field.terms, (t) => ids.get(t)!);
+  const fStart = new Int32Array(m + 1);
+  for (let e = 0; e < fCount; e++) fStart[idOf[fFound[e]] + 1]++;
+  for (let t = 0; t < m; t++) fStart[t + 1] += fStart[t];
+  const fAt = fStart.slice(0, m);
+  const fDocs = new Int32Array(fCount);
+  const fGrouped = new Uint16Array(fCount);
+  for (let i = 0, e = 0; i < n; i++)
+    for (; e < field.docEnd[i]; e++) {
+      const k = fAt[idOf[fFound[e]]]++;
+      fDocs[k] = i;
+      fGrouped[k] = field.codes[e];
+    }
+  yield;
+  // Each term's postings: its stored body counts, else the implied ones, with its title and tag counts.
+  let size = o + fCount;
+  for (const { docs } of implied.values()) size += docs.length;
+  const start = new Int32Array(m + 1);
+  const docs = new Int32Array(size);
+  const codes = new Uint16Array(size);
+  const none: Postings1 = { docs: [], counts: [] };
+  let k = 0;
+  let s = 0;
+  const merge = (from: number, to: number) => {
+    for (let t = from; t < to; t++) {
+      let a = 0;
+      let aEnd = 0;
+      if (s < stored.length && stored[s] == terms[t]) (a = sStart[s]), (aEnd = sStart[++s]);
+      const { docs: iDocs, counts: iCounts } = (terms[t].length == 1 && implied.get(terms[t])) || none;
+      let b = 0;
+      let c = fStart[t];
+      const cEnd = fStart[t + 1];
+      for (;;) {
+        const doc = Math.min(a < aEnd ? sDocs[a] : n, b < iDocs.length ? iDocs[b] : n, c < cEnd ? fDocs[c] : n);
+        if (doc == n) break;
+        let code = 0;
+        if (b < iDocs.length && iDocs[b] == doc) code = iCounts[b++];
+        if (a < aEnd && sDocs[a] == doc) code = sCounts[a++];
+        if (c < cEnd && fDocs[c] == doc) code |= fGrouped[c++];
+        docs[k] = doc;
+        codes[k++] = code;
+      }
+      start[t + 1] = k;
+    }
+  };
+  for (let t = 0; t < m; t += 512) {
+    merge(t, Math.min(m, t + 512));
+    yield;
+  }
   const source: Source = {
     articles,
     hasBody,
@@ -305,11 +413,23 @@ function* loadSteps(data: unknown, options: LoadOptions): Generator<void, Search
     articlePath: d.articlePath as string | undefined,
     fetchArticle: options.fetchArticle,
     terms,
-    ...full,
+    start,
+    docs: docs.subarray(0, k),
+    codes: codes.subarray(0, k),
     lengths,
     sorted: true,
   };
   return yield* openSteps(source);
+}
+
+/** Two sorted lists of distinct strings as one (a malformed index has them out of order). */
+function mergeSorted(a: string[], b: string[]): string[] {
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && a[i] < b[j]) ? a[i++] : b[j++]);
+  for (let k = 1; k < out.length; k++) if (!(out[k - 1] < out[k])) fail(`the vocabulary is not sorted at "${out[k]}"`);
+  return out;
 }
 
 const isLatin = (t: string) => /^[\p{sc=Latn}\p{N}]/u.test(t);
@@ -452,7 +572,7 @@ function* openSteps(src: Source): Generator<void, SearchIndex> {
       const floor = Math.max(MIN_SCORE * idf(0), (hits[0]?.score || 0) / 2);
       return hits.filter((h) => h.coverage >= MIN_COVERAGE && h.score >= floor).slice(0, hits[0]?.coverage >= MIN_COVERAGE ? limit : 0);
     },
-    search(query, { limit = 10, locale } = {}) {
+    search(query, { limit = 10, locale, snippet: size = 120 } = {}) {
       const asked = queryTerms(query);
       const scores = new Float64Array(n);
       for (const [t, w] of asked.q) {
@@ -481,7 +601,7 @@ function* openSteps(src: Source): Generator<void, SearchIndex> {
           title: articles[i].title,
           coverage: coverage(asked, i),
           get snippet() {
-            return src.hasBody[i] ? (snippet ||= makeSnippet(articles[i].body, marked)) : [];
+            return src.hasBody[i] ? (snippet ||= makeSnippet(articles[i].body, marked, size)) : [];
           },
         };
       });
@@ -492,25 +612,34 @@ function* openSteps(src: Source): Generator<void, SearchIndex> {
 }
 
 function toCompact({ articles, synonyms, articlePath, terms, start, docs, codes, lengths }: Source): CompactIndex {
+  const n = lengths.length / 3;
   const order = terms.map((_, t) => t).sort((a, b) => (terms[a] < terms[b] ? -1 : 1));
-  const implied = runAll(impliedBodyCounts(terms, lengths.length / 3, start, docs, codes));
-  const postings: string[] = [];
+  const implied = runAll(impliedBodyCounts(terms, n, start, docs, codes));
+  const gaps: string[] = [];
+  const counts: string[] = [];
+  const words: string[] = [];
+  const pairs: string[] = [];
+  let head = '';
   for (const t of order) {
-    const { docs: list, counts } = implied.get(t) || { docs: [], counts: [] };
-    for (let o = start[t], doc = -1, j = 0; o < start[t + 1]; o++) {
-      let code = codes[o];
+    const term = terms[t];
+    const { docs: list, counts: expected } = implied.get(term) || { docs: [], counts: [] };
+    let last = -1;
+    for (let o = start[t], j = 0; o < start[t + 1]; o++) {
+      const count = codes[o] & BODY;
       while (list[j] < docs[o]) j++;
-      // A kanji's body count that its bigrams imply is left out; the loader puts it back.
-      if (implied.has(t) && (code & BODY) == (list[j] == docs[o] ? counts[j] : 0)) code &= ~BODY;
-      if (!code) continue;
-      writeNumber(postings, 2 * (docs[o] - doc) + +(code != 1));
-      if (code != 1) writeNumber(postings, code);
-      doc = docs[o];
+      // Title and tag counts are counted again from the articles; a body count its bigrams imply is left out.
+      if (count == (list[j] == docs[o] ? expected[j] : 0)) continue;
+      writeNumber(gaps, docs[o] - last - 1);
+      writeNumber(counts, count);
+      last = docs[o];
     }
-    postings.push('.');
+    if (last < 0) continue;
+    gaps.push('.');
+    if (term.length != 2) words.push(term);
+    else pairs.push(term[0] == head ? term[1] : `\n${(head = term[0]) + term[1]}`);
   }
   const sizes: string[] = [];
-  for (const x of lengths) writeNumber(sizes, x);
+  for (let i = 0; i < n; i++) writeNumber(sizes, lengths[i * 3 + 2]);
   return {
     format: FORMAT,
     version: VERSION,
@@ -518,43 +647,39 @@ function toCompact({ articles, synonyms, articlePath, terms, start, docs, codes,
     articles: articlePath ? articles.map(({ body, ...meta }) => meta) : articles,
     ...(articlePath ? { articlePath } : {}),
     lengths: sizes.join(''),
-    terms: order.map((t) => terms[t]).join('\n'),
-    postings: postings.join(''),
+    terms: words.join('\n'),
+    pairs: pairs.join('').slice(1),
+    postings: gaps.join(''),
+    counts: counts.join(''),
   };
 }
 
 /**
  * The body count of each kanji, per doc, as its bigrams imply it: the larger of the summed body
- * counts of the bigrams it starts and of those it ends (an occurrence inside a run is in one or both). Single
- * kanji are a third of a Japanese index's postings, so the prebuilt index stores only the counts this
- * gets wrong.
+ * counts of the bigrams it starts and of those it ends (an occurrence inside a run is in one or both).
+ * Keyed by the kanji, whether or not it is among `terms`. Single kanji are a third of a Japanese
+ * index's postings, so the prebuilt index stores only the counts this gets wrong.
  */
-function* impliedBodyCounts(terms: string[], n: number, start: Int32Array, docs: Int32Array, codes: Uint16Array): Generator<void, Map<number, Postings1>> {
+function* impliedBodyCounts(terms: string[], n: number, start: Int32Array, docs: Int32Array, codes: Uint16Array): Generator<void, Map<string, Postings1>> {
   // Only a kanji is a term wherever it stands; a lone kana is one only as a run of its own.
-  const single = new Map<string, number>();
-  terms.forEach((t, id) => t.length == 1 && isKanji(t.charCodeAt(0)) && single.set(t, id));
-  const bigrams = new Map<number, number[][]>(); // kanji → [bigrams it starts, bigrams it ends]
+  const bigrams = new Map<string, number[][]>(); // kanji → [bigrams it starts, bigrams it ends]
   terms.forEach((term, t) => {
     if (term.length == 2 && !isLatin(term))
-      for (let side = 0; side < 2; side++) {
-        const x = single.get(term[side]);
-        if (x != null) ((bigrams.get(x) || bigrams.set(x, [[], []]).get(x)!)[side]).push(t);
-      }
+      for (let side = 0; side < 2; side++)
+        if (isKanji(term.charCodeAt(side))) (bigrams.get(term[side]) || bigrams.set(term[side], [[], []]).get(term[side])!)[side].push(t);
   });
   const sums = [new Int32Array(n), new Int32Array(n)];
-  const implied = new Map<number, Postings1>();
-  let done = 0;
-  for (const [x, sides] of bigrams) {
+  const implied = new Map<string, Postings1>();
+  const one = (x: string, sides: number[][]) => {
     let lo = n;
     let hi = -1;
-    sides.forEach((list, side) => {
-      for (const t of list)
+    for (let side = 0; side < 2; side++)
+      for (const t of sides[side])
         for (let o = start[t]; o < start[t + 1]; o++) {
           sums[side][docs[o]] += codes[o] & BODY;
-          lo = Math.min(lo, docs[o]);
-          hi = Math.max(hi, docs[o]);
+          if (docs[o] < lo) lo = docs[o];
+          if (docs[o] > hi) hi = docs[o];
         }
-    });
     const found: number[] = [];
     const counts: number[] = [];
     for (let d = lo; d <= hi; d++) {
@@ -562,43 +687,18 @@ function* impliedBodyCounts(terms: string[], n: number, start: Int32Array, docs:
       if (c) found.push(d), counts.push(Math.min(c, BODY));
       sums[0][d] = sums[1][d] = 0;
     }
-    implied.set(x, { docs: found, counts });
-    if (++done % 32 == 0) yield;
+    if (found.length) implied.set(x, { docs: found, counts });
+  };
+  let done = 0;
+  for (const [x, sides] of bigrams) {
+    one(x, sides);
+    if (++done % 64 == 0) yield;
   }
   return implied;
 }
 
 /** A kanji's implied body counts: docs ascending, each with its count. */
 type Postings1 = { docs: number[]; counts: number[] };
-
-/** The postings of a compact index with the implied body counts of kanji put back. */
-function* withImpliedCounts(terms: string[], n: number, start: Int32Array, docs: Int32Array, codes: Uint16Array) {
-  const implied = yield* impliedBodyCounts(terms, n, start, docs, codes);
-  let extra = 0;
-  for (const { docs } of implied.values()) extra += docs.length;
-  const start2 = new Int32Array(terms.length + 1);
-  const docs2 = new Int32Array(docs.length + extra);
-  const codes2 = new Uint16Array(docs2.length);
-  let k = 0;
-  const push = (doc: number, code: number) => ((docs2[k] = doc), (codes2[k++] = code));
-  for (let t = 0; t < terms.length; t++) {
-    const { docs: list, counts } = implied.get(t) || { docs: [], counts: [] };
-    let o = start[t];
-    let j = 0;
-    while (o < start[t + 1] || j < list.length) {
-      const doc = o < start[t + 1] ? docs[o] : Infinity;
-      if (list[j] < doc) push(list[j], counts[j++]);
-      else {
-        const body = list[j] == doc ? counts[j++] : 0;
-        push(doc, codes[o] & BODY ? codes[o] : codes[o] | body);
-        o++;
-      }
-    }
-    start2[t + 1] = k;
-    if (t % 256 == 255) yield;
-  }
-  return { start: start2, docs: docs2.subarray(0, k), codes: codes2.subarray(0, k) };
-}
 
 /** Whether a and b are at most `max` edits apart (insert, delete, substitute, swap neighbours). */
 function withinEdits(a: string, b: string, max: number): boolean {

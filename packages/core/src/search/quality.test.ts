@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { buildSearchIndex, loadSearchIndex, type Article } from '.';
 
 // A regression guard on the shared retrieval sets (every 3rd dev query); the full figures come from `npm run bench:search`.
-const DATA = new URL('../../../../../shared/data/', import.meta.url);
+// `shared/data/` beside the nearest ancestor of the repository that has one.
+const DATA = (() => {
+  for (let dir = new URL('../', import.meta.url); dir.pathname != '/'; dir = new URL('../', dir)) if (existsSync(new URL('shared/data/', dir))) return new URL('shared/data/', dir);
+  return new URL('file:///nonexistent/');
+})();
 const FLOOR = { 'localgov-faq': { mrr: 0.48, recall: 0.57, answeredHit3: 0.57 }, 'stack-faq': { mrr: 0.78, recall: 0.7, answeredHit3: 0.86 } };
 type Query = { text: string; relevant: Record<string, number> };
 const read = (set: string, f: string) => JSON.parse(readFileSync(new URL(`${set}/${f}`, DATA), 'utf8'));

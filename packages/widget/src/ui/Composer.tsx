@@ -1,16 +1,21 @@
 import type { Messenger, SearchHit } from '@madoguchi/core';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import { fromStore } from './bind';
 import { focus } from './Later';
 import { Suggestions } from './Search';
+
+/** No suggestions: one array, so clearing an empty list renders nothing. */
+const NONE: SearchHit[] = [];
+/** A suggestion's snippet, in columns (a CJK character takes two): about one line of the list. */
+const SNIPPET = 64;
 
 const INPUT_MODE: Record<string, string> = { email: 'email', phone: 'tel', number: 'decimal' };
 
 /** The message box with help-centre suggestions as the user types, the send button and the always-present way to a person. */
 export function Composer({ m, t }: { m: Messenger; t: Strings }) {
   const [text, setText] = useState('');
-  const [hits, setHits] = useState<SearchHit[]>([]);
+  const [hits, setHits] = useState<SearchHit[]>(NONE);
   const [active, setActive] = useState(-1);
   const status = fromStore(m.state.$status).value as { phase: string; handoff?: { email?: string } };
   const phase = status.phase;
@@ -28,19 +33,33 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
   const input = wait?.kind === 'input' ? wait : null;
   const quiet = !!input || phase === 'agent';
 
-  useEffect(() => {
+  // The pending search: each keystroke replaces it, so only the text the visitor paused on is searched.
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  // The box's text as of the last keystroke (the state may not have rendered yet).
+  const typed = useRef('');
+  /** Suggestions for `value`: at once (`now`), or after the typing pause. */
+  const suggest = (value: string, now?: boolean) => {
+    typed.current = value;
+    clearTimeout(timer.current);
     setActive(-1);
-    if (quiet || text.trim().length < 2) return setHits([]);
+    if (quiet || value.trim().length < 2) return setHits(NONE);
     // Three one-line suggestions fit the list without a scrollbar: no scrolling region the keyboard cannot reach.
-    const timer = setTimeout(() => setHits(m.search.query(text, 3)), 120);
-    return () => clearTimeout(timer);
-  }, [text, quiet, searchable]);
+    // Their snippets are about one line long (SNIPPET columns): text that is never seen costs layout all the same.
+    if (now) setHits(m.search.query(value, 3, { snippet: SNIPPET }));
+    // The pause is timed from the keystroke itself, not from the render after it.
+    else timer.current = setTimeout(() => setHits(m.search.query(value, 3, { snippet: SNIPPET })), 120);
+  };
+  // Once the help centre is searchable, or the box is the visitor's again, what is typed is searched again
+  // (right after that render: a keystroke in between would otherwise be overtaken by older text).
+  useLayoutEffect(() => suggest(typed.current, true), [quiet, searchable]);
+  useEffect(() => () => clearTimeout(timer.current), []);
 
   const submit = () => {
     if (!text.trim()) return;
     if (article) m.search.back();
     m.send(text);
     setText('');
+    suggest('');
     // Focus stays in the box however the message went (Enter, a click or a tap on Send): Escape
     // keeps working and a phone keeps its keyboard.
     box.current?.focus();
@@ -52,7 +71,8 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
     !(wait?.kind === 'choice' && wait.options.some((o) => o.label.trim() === t.human));
   const open = (hit: SearchHit) => {
     m.search.show(hit.id, text.trim());
-    setHits([]);
+    clearTimeout(timer.current);
+    setHits(NONE);
   };
   const onKeyDown = (e: KeyboardEvent) => {
     // Keys that confirm or cancel an IME conversion are the IME's, and Escape must not close the panel then.
@@ -68,7 +88,8 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
       // The first Escape clears the suggestions; the panel closes on the next one.
       e.preventDefault();
       e.stopPropagation();
-      setHits([]);
+      clearTimeout(timer.current);
+      setHits(NONE);
       setActive(-1);
     } else if (e.key === 'Enter' && !e.shiftKey) {
       // Enter opens the highlighted article, or sends; Shift+Enter is a new line.
@@ -117,6 +138,7 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
           value={text}
           onInput={(e) => {
             setText(e.currentTarget.value);
+            suggest(e.currentTarget.value);
             m.typing();
           }}
           onKeyDown={onKeyDown}

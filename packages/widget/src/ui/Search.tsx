@@ -61,29 +61,46 @@ export function ArticleView({ m, t }: { m: Messenger; t: Strings }) {
   );
 }
 
-/** As-you-type suggestions: a listbox the message box drives with the arrow keys (focus stays in the box). */
+const NONE: SearchHit[] = [];
+
+/**
+ * As-you-type suggestions: a listbox the message box drives with the arrow keys (focus stays in the box).
+ * The titles are painted first; the snippets (and the count read to screen readers) follow once the page
+ * is idle after that paint, so a keystroke's suggestions are on screen sooner. Until then an article still
+ * listed keeps its previous snippet, a new one an empty line of the same height.
+ */
 export function Suggestions({ hits, active, t, open }: { hits: SearchHit[]; active: number; t: Strings; open: (hit: SearchHit) => void }) {
+  const list = useRef<HTMLUListElement>(null);
+  const [detailed, setDetailed] = useState(NONE);
+  // Effects run after the paint; the snippets then wait for the page to be idle, so they never hold up
+  // the titles' frame or the next keystroke.
+  useEffect(() => {
+    if (typeof requestIdleCallback != 'function') return void setDetailed(hits);
+    const idle = requestIdleCallback(() => setDetailed(hits), { timeout: 200 });
+    return () => cancelIdleCallback(idle);
+  }, [hits]);
+  // The highlighted option stays in view as the arrow keys move past the list's edge (a layout read only then).
+  useEffect(() => void (active >= 0 && list.current?.children[active]?.scrollIntoView({ block: 'nearest' })), [active]);
+  const shown = new Map(detailed.map((hit) => [hit.id, hit]));
   return (
     <>
       <span class="vh" role="status">
-        {hits.length ? t.found(hits.length) : ''}
+        {detailed.length ? t.found(detailed.length) : ''}
       </span>
       {hits.length > 0 && (
-        <ul id="mg-sugg" class="sugg" role="listbox" aria-label={t.suggestions}>
+        <ul id="mg-sugg" ref={list} class="sugg" role="listbox" aria-label={t.suggestions}>
           {hits.map((hit, i) => (
             <li
               key={hit.id}
               id={`mg-s${i}`}
               role="option"
               aria-selected={i === active}
-              // The highlighted option stays in view as the arrow keys move past the list's edge.
-              ref={i === active ? (el) => el?.scrollIntoView({ block: 'nearest' }) : undefined}
               // The message box keeps focus while the pointer picks an option.
               onMouseDown={(e) => e.preventDefault()}
               onClick={() => open(hit)}
             >
               <b>{hit.title}</b>
-              <small>{hit.snippet.map((part) => (part.mark ? <mark>{part.text}</mark> : part.text))}</small>
+              <small>{shown.get(hit.id)?.snippet.map((part) => (part.mark ? <mark>{part.text}</mark> : part.text))}</small>
             </li>
           ))}
         </ul>

@@ -10,7 +10,7 @@ strong,b{font-weight:700}em{font-style:italic}
 .note{display:block;font-size:12px;opacity:.85}
 .sugg{list-style:none;border-top:1px solid var(--line);max-height:40%;overflow-y:auto}
 .sugg li{padding:8px 16px;cursor:pointer;min-height:44px}.sugg li:hover{background:var(--soft)}.sugg li[aria-selected=true]{background:var(--soft);box-shadow:inset 0 0 0 2px var(--accent)}
-.sugg b,mark{background:none;color:inherit;font-weight:700}.sugg small{display:block;color:var(--muted);font-size:13px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.sugg b,mark{background:none;color:inherit;font-weight:700}.sugg small{display:block;min-height:1.45em;color:var(--muted);font-size:13px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .composer{display:flex;gap:6px;align-items:flex-end;padding:8px;border-top:1px solid var(--line)}
 textarea{flex:1;resize:none;min-height:44px;max-height:120px;padding:10px 12px;border:1px solid var(--line);border-radius:12px;background:var(--bg);font-size:16px}
 .send{background:var(--accent);color:var(--on-accent);padding:0 16px;font-weight:600}

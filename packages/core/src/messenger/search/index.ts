@@ -23,8 +23,11 @@ export interface SearchPart extends Part {
    * there is none or it failed to load (false).
    */
   loaded(): Promise<boolean>;
-  /** As-you-type suggestions in the current locale (not recorded); the first one starts loading the FAQ. */
-  query(text: string, limit?: number): SearchHit[];
+  /**
+   * As-you-type suggestions in the current locale (not recorded); the first one starts loading the FAQ.
+   * `snippet` is the snippets' length in columns (a CJK character takes two; default 120).
+   */
+  query(text: string, limit?: number, options?: { snippet?: number }): SearchHit[];
   /**
    * Searches a sent question and records it. With good hits, a bot message offers up to three of
    * them (see `$answers`) and they are returned; otherwise nothing is said and [] is returned.
@@ -93,9 +96,9 @@ export function createSearchPart(k: Kernel, load: () => Promise<SearchEngine>, o
     ...stores,
     boot: schedule,
     loaded: () => (k.config()?.faq == null ? Promise.resolve(false) : slot.ensure().then((p) => p.loaded(), () => false)),
-    query(text, limit) {
+    query(text, limit, options) {
       if (!slot.part && text.trim()) prepare();
-      return slot.part?.query(text, limit) || [];
+      return slot.part?.query(text, limit, options) || [];
     },
     answer: (text) => slot.part?.answer(text) || [],
     show: (id, query) => slot.run((p) => p.show(id, query)),

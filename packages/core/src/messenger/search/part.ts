@@ -31,7 +31,7 @@ export function createSearchPartImpl(
   let loading: Promise<boolean> | undefined;
   let pending: [string, string?] | undefined;
 
-  const search = (text: string, limit: number) => index?.search(text.slice(0, 200), { limit, locale: k.locale() }) || [];
+  const search = (text: string, limit: number, snippet?: number) => index?.search(text.slice(0, 200), { limit, locale: k.locale(), snippet }) || [];
 
   const record = (query: string, results: string[]) => {
     history.searches.push({ query, at: Date.now(), found: results.length > 0, results });
@@ -81,7 +81,7 @@ export function createSearchPartImpl(
       loading = undefined;
     },
     loaded: () => (loading ||= load(k.signal())),
-    query: (text, limit = 5) => (text.trim() ? search(text, limit) : []),
+    query: (text, limit = 5, options) => (text.trim() ? search(text, limit, options?.snippet) : []),
     answer(text) {
       // Only a confident match answers: the question's rare words must be covered (see `SearchIndex.answer`).
       const good = (index?.answer(text.slice(0, 200), { locale: k.locale() }) || []).map(({ id, title }) => ({ id, title }));
