@@ -35,6 +35,20 @@ export function App({ m }: { m: Messenger }) {
   const hasLauncher = config.launcher !== false;
 
   useEffect(() => void loadStrings(locale, config, m.state.report).catch(() => {}), [locale, config]);
+  // A visitor with a conversation (restored, or a reply that just came) is likely to open it: the
+  // panel's views are fetched when the browser is next idle, so the open only renders. A first
+  // visit fetches nothing of the panel before it is pointed at.
+  useEffect(() => {
+    let asked = false;
+    const warm = () => {
+      if (asked || !m.state.$messages.get().length) return;
+      asked = true;
+      if (typeof requestIdleCallback === 'function') requestIdleCallback(() => void preloadExtras(), { timeout: 3000 });
+      else setTimeout(() => void preloadExtras(), 1000);
+    };
+    warm();
+    return m.state.$messages.listen(warm);
+  }, []);
   useEffect(() => {
     if (open) preloadMarkdown().catch(() => {});
     if (open && !wasOpen.current) {
