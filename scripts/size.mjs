@@ -30,8 +30,9 @@ const ENGINES = [
   ['insights', 4, 'proactive rules, survey, analytics sink'],
   // 4.5 KB: the transports with the line over them (outbox, statuses), when there is something to carry.
   ['transports', 4.5, 'transports and the line, at the first open or message'],
-  // 10 KB: the views with the signals runtime they use (the launcher before them needs none).
-  ['ui', 10, 'the panel views, their styles and signals, at first open'],
+  // 10.5 KB: the views with the signals runtime they use (the launcher before them needs none),
+  // rich flow messages and the thread's cached time formats.
+  ['ui', 10.5, 'the panel views, their styles and signals, at first open'],
   ['markdown', 1.5, 'Markdown parser, with the first formatted message'],
   ['ja', 2, 'Japanese strings, when the locale is ja'],
   ['strings', 2.5, 'config.strings: checked and layered, when set'],
