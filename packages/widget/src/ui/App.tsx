@@ -5,7 +5,7 @@ import { $stringsArrived, loadStrings, stringsFor } from '../i18n';
 import { useStore } from './use-store';
 import { preloadMarkdown } from './Markdown';
 import { Preview } from './Preview';
-import { focus, Later, preloadExtras } from './Later';
+import { focus, Later, preloadExtras, warmPanel } from './Later';
 import { localized } from './localized';
 
 const corner = { 'bottom-right': 'br', 'bottom-left': 'bl', 'top-right': 'tr', 'top-left': 'tl' } as const;
@@ -43,8 +43,7 @@ export function App({ m }: { m: Messenger }) {
     const warm = () => {
       if (asked || !m.state.$messages.get().length) return;
       asked = true;
-      if (typeof requestIdleCallback === 'function') requestIdleCallback(() => void preloadExtras(), { timeout: 3000 });
-      else setTimeout(() => void preloadExtras(), 1000);
+      warmPanel(m.state.$locale.get());
     };
     warm();
     return m.state.$messages.listen(warm);
