@@ -1,7 +1,7 @@
 import type { Messenger, SearchHit } from '@madoguchi/core';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
-import { fromStore } from './bind';
+import { useStore } from './use-store';
 import { focus } from './Later';
 import { Suggestions } from './Search';
 
@@ -17,17 +17,17 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
   const [text, setText] = useState('');
   const [hits, setHits] = useState<SearchHit[]>(NONE);
   const [active, setActive] = useState(-1);
-  const status = fromStore(m.state.$status).value as { phase: string; handoff?: { email?: string } };
+  const status = useStore(m.state.$status) as { phase: string; handoff?: { email?: string } };
   const phase = status.phase;
   const box = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
     if (focus.pending && m.state.$open.get()) box.current?.focus();
     focus.pending = false;
   }, []);
-  const wait = fromStore(m.flows.$wait).value;
-  const article = fromStore(m.search.$article).value;
+  const wait = useStore(m.flows.$wait);
+  const article = useStore(m.search.$article);
   // Text typed while the help centre was still loading is searched again once it is here.
-  const searchable = fromStore(m.search.$searchable).value;
+  const searchable = useStore(m.search.$searchable);
   // A flow waiting for typed input (an e-mail address, a number…) owns the box: no suggestions then;
   // its retry error is shown by FlowWaitView under the id `mg-flow-error`.
   const input = wait?.kind === 'input' ? wait : null;

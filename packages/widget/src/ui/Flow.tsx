@@ -1,14 +1,14 @@
 import type { Messenger } from '@madoguchi/core';
 import { useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
-import { fromStore } from './bind';
+import { useStore } from './use-store';
 
 /** What a running flow waits for: choice buttons, a survey, a pending search, delay or request. */
 export function FlowWaitView({ m, t }: { m: Messenger; t: Strings }) {
   const f = m.flows;
-  const w = fromStore(f.$wait).value;
-  const busy = fromStore(f.$busy).value;
-  const messages = fromStore(m.state.$messages).value;
+  const w = useStore(f.$wait);
+  const busy = useStore(f.$busy);
+  const messages = useStore(m.state.$messages);
   // An input's retry text is already said in the thread; here it only describes the box.
   const said = !!w?.error && messages[messages.length - 1]?.text === w.error;
   const [picked, setPicked] = useState<string[]>([]);

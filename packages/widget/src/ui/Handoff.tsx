@@ -1,13 +1,13 @@
 import type { ConversationStatus, Messenger } from '@madoguchi/core';
 import { useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
-import { fromStore } from './bind';
+import { useStore } from './use-store';
 
 type Status = ConversationStatus & { handoff?: { email?: string } };
 
 /** Around the handoff: e-mail follow-up when nobody is online, and its confirmation. */
 export function HandoffExtras({ m, t }: { m: Messenger; t: Strings }) {
-  const s = fromStore(m.state.$status).value as Status;
+  const s = useStore(m.state.$status) as Status;
   const [email, setEmail] = useState(() => knownEmail(m));
   // An address already given (the user's profile, or typed in a flow) is not asked for again.
   const [known] = useState(() => knownEmail(m));

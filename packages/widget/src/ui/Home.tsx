@@ -1,7 +1,7 @@
 import type { Message, Messenger, SearchHit } from '@madoguchi/core';
 import { useEffect, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
-import { fromStore } from './bind';
+import { useStore } from './use-store';
 import { localized } from './localized';
 
 type Earlier = Awaited<ReturnType<Messenger['conversations']>>;
@@ -33,7 +33,7 @@ const lastWords = (messages: Message[]) => messages.filter((x) => x.text).pop()?
  * greeting's "pick an article below" holds), and the earlier conversations, each still readable.
  */
 export function Home({ m, t }: { m: Messenger; t: Strings }) {
-  const locale = fromStore(m.state.$locale).value;
+  const locale = useStore(m.state.$locale);
   const [hits, setHits] = useState<SearchHit[]>([]);
   const [earlier, setEarlier] = useState<Earlier>([]);
   useEffect(() => {

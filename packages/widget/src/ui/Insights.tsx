@@ -1,7 +1,7 @@
 import type { Messenger, SurveyKind } from '@madoguchi/core';
 import { useRef, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
-import { fromStore } from './bind';
+import { useStore } from './use-store';
 import { ScaleEnds } from './Flow';
 
 /**
@@ -9,7 +9,7 @@ import { ScaleEnds } from './Flow';
  * comment. Skippable at every step.
  */
 export function Survey({ m, t }: { m: Messenger; t: Strings }) {
-  const survey = fromStore(m.insights.$survey).value;
+  const survey = useStore(m.insights.$survey);
   const [comment, setComment] = useState('');
   const [done, setDone] = useState(false);
   const box = useRef<HTMLElement>(null);

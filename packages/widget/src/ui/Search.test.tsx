@@ -4,9 +4,9 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/pr
 import { atom } from 'nanostores';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi, beforeAll } from 'vitest';
-import { en } from '../i18n';
+import { en } from '../i18n-en';
 import { ja } from '../i18n-ja';
-import { fromStore } from './bind';
+import { useStore } from './use-store';
 import { Composer } from './Composer';
 import { ArticleView } from './Search';
 import { preloadMarkdown } from './Markdown';
@@ -27,7 +27,7 @@ afterEach(async () => {
 
 /** The panel's part that matters here: the article or the conversation, and the composer under it. */
 function Panel({ m, locale, onKeyDown }: { m: Messenger; locale: 'en' | 'ja'; onKeyDown?: (e: KeyboardEvent) => void }) {
-  const article = fromStore(m.search.$article).value;
+  const article = useStore(m.search.$article);
   return (
     <div onKeyDown={onKeyDown}>
       {article && <ArticleView m={m} t={STRINGS[locale]} />}

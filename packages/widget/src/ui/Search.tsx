@@ -1,7 +1,7 @@
 import type { Messenger, SearchHit } from '@madoguchi/core';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
-import { fromStore } from './bind';
+import { useStore } from './use-store';
 import { Markdown } from './Markdown';
 
 /** Gives focus to the message box: where the conversation goes on. */
@@ -9,8 +9,8 @@ const focusMessage = (from: Element) => (from.getRootNode() as ParentNode).query
 
 /** The article shown inside the panel, with a way back and "Did this answer your question?". */
 export function ArticleView({ m, t }: { m: Messenger; t: Strings }) {
-  const article = fromStore(m.search.$article).value;
-  const phase = fromStore(m.state.$status).value.phase;
+  const article = useStore(m.search.$article);
+  const phase = useStore(m.state.$status).phase;
   // The answer belongs to the article it was given for.
   const [answer, setAnswer] = useState<[string, boolean]>();
   const heading = useRef<HTMLHeadingElement>(null);
@@ -111,8 +111,8 @@ export function Suggestions({ hits, active, t, open }: { hits: SearchHit[]; acti
 
 /** Buttons for the articles the bot offered for the last question, until the user sends another message. */
 export function SearchAnswers({ m, t }: { m: Messenger; t: Strings }) {
-  const answers = fromStore(m.search.$answers).value;
-  const messages = fromStore(m.state.$messages).value;
+  const answers = useStore(m.search.$answers);
+  const messages = useStore(m.state.$messages);
   let i = messages.length;
   while (i-- && messages[i].author !== 'user' && !answers[messages[i].id]);
   const list = i >= 0 ? answers[messages[i].id] : undefined;

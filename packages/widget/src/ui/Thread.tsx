@@ -2,7 +2,7 @@ import type { ConversationStatus, Message, MessageNote, Messenger } from '@madog
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
-import { fromStore } from './bind';
+import { useStore } from './use-store';
 import { Home } from './Home';
 import { localized } from './localized';
 import { Markdown } from './Markdown';
@@ -244,13 +244,14 @@ const PAGE = 30;
 
 /** The conversation: a log announced politely to screen readers, and the line's status under it. */
 export function Thread({ m, t }: { m: Messenger; t: Strings }) {
-  const messages = fromStore(m.state.$messages).value;
-  const status = fromStore(m.state.$status).value;
-  const earlier = fromStore(m.state.$hasEarlier).value;
+  const messages = useStore(m.state.$messages);
+  const status = useStore(m.state.$status);
+  const earlier = useStore(m.state.$hasEarlier);
   // Bubbles render from the first open: a closed launcher does not pay for a long history.
   const opened = useRef(false);
-  opened.current ||= fromStore(m.state.$open).value;
-  const locale = fromStore(m.state.$locale).value;
+  const open = useStore(m.state.$open);
+  opened.current ||= open;
+  const locale = useStore(m.state.$locale);
   const config = m.state.config();
   const botName = localized(config?.title, locale) || t.title;
   const scroller = useRef<HTMLDivElement>(null);

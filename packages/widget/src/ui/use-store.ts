@@ -2,9 +2,9 @@ import type { ReadableAtom } from 'nanostores';
 import { useEffect, useReducer } from 'preact/hooks';
 
 /**
- * The value of a core store; the component re-renders when it changes. What the launcher and
- * what sits beside it read: hooks alone, so the page's first download carries no signals runtime
- * (the panel's views, which arrive at first open, use signals through `fromStore`).
+ * The value of a core store; the component re-renders when it changes. Every view of the widget
+ * reads stores this way: a hook of a few lines, where a signals runtime would add 3 KB gz and a
+ * hook into every render.
  */
 export function useStore<T>(store: ReadableAtom<T>): T {
   const [, changed] = useReducer((n: number) => n + 1, 0);
