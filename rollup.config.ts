@@ -41,6 +41,7 @@ const FEATURES: Array<[RegExp, string]> = [
   [/messenger[\\/](\w+)[\\/]engine\.ts$/, ''],
   [/messenger[\\/]flows[\\/]triggers\.ts$/, 'triggers'],
   [/i18n-ja\.ts$/, 'ja'],
+  [/i18n-en\.ts$/, 'en'],
   [/markdown[\\/]index\.ts$/, 'markdown'],
   [/ui[\\/]extras\.tsx?$/, 'ui'],
   [/i18n-custom\.ts$/, 'strings'],
@@ -113,7 +114,7 @@ const config: RollupOptions[] = [
   },
   {
     // The npm build: the messenger and its UI with core inside (so engines split into chunks),
-    // Preact, signals and nanostores left to the app's bundler.
+    // Preact and nanostores left to the app's bundler.
     input: here('./packages/widget/src/index.ts'),
     external: npmExternal,
     // Minified like the script tag's files, so an app's bundle is no heavier than they are.

@@ -1,6 +1,6 @@
 import { STRING_SCALES, STRING_TEMPLATES, validateStrings, type MessengerConfig } from '@madoguchi/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { en } from './i18n';
+import { en } from './i18n-en';
 import { ja } from './i18n-ja';
 import { checkOverrides, localeChain, withOverrides } from './i18n-custom';
 

@@ -1,7 +1,7 @@
 import type { MessengerConfig } from '@madoguchi/core';
 import { createMessenger as createHeadless, type Messenger, type MessengerOptions } from '@madoguchi/core/messenger';
 import { loadStrings } from './i18n';
-import { preloadMarkdown } from './ui/Markdown';
+import { preloadMarkdown } from './ui/markdown-parser';
 import { mountWidget } from './mount';
 
 export type * from '@madoguchi/core';

@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { brandStyle } from './brand';
 import { $stringsArrived, loadStrings, stringsFor } from '../i18n';
 import { useStore } from './use-store';
-import { preloadMarkdown } from './Markdown';
+import { preloadMarkdown } from './markdown-parser';
 import { Preview } from './Preview';
 import { focus, Later, preloadExtras, warmPanel } from './Later';
 import { localized } from './localized';

@@ -3,7 +3,7 @@ import type { ConversationStatus, Messenger } from '@madoguchi/core';
 import { cleanup, fireEvent, render } from '@testing-library/preact';
 import { atom } from 'nanostores';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { en } from '../i18n';
+import { en } from '../i18n-en';
 import { ja } from '../i18n-ja';
 import { HandoffExtras } from './Handoff';
 

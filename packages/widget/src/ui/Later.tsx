@@ -1,6 +1,6 @@
 import type { Messenger } from '@madoguchi/core';
 import { atom } from 'nanostores';
-import type { Strings } from '../i18n';
+import { loadPanelStrings, type Strings } from '../i18n';
 import { addPanelStyles } from '../styles';
 import { loadExtras } from './extras-loader';
 import { useStore } from './use-store';
@@ -15,8 +15,8 @@ const $arrived = atom(false);
 
 /** Fetches the views of extras.ts (once); components showing them re-render when they arrive. */
 export function preloadExtras(): Promise<void> {
-  return (loading ||= loadExtras().then(
-    (e) => {
+  return (loading ||= Promise.all([loadExtras(), loadPanelStrings()]).then(
+    ([e]) => {
       addPanelStyles(e.PANEL_CSS);
       extras = e;
       $arrived.set(true);

@@ -1,24 +1,9 @@
-import type { MarkdownOptions, MdNode, parseMarkdown } from '@madoguchi/core';
-import { atom } from 'nanostores';
+import type { MarkdownOptions, MdNode } from '@madoguchi/core';
 import { h, type ComponentChildren, type VNode } from 'preact';
-import { loadMarkdown } from '../markdown-loader';
+import { $parserArrived, parser, preloadMarkdown } from './markdown-parser';
 import { useStore } from './use-store';
 
-let parse: typeof parseMarkdown | undefined;
-const $parserArrived = atom(false);
-
-/**
- * Fetches the Markdown parser (the script-tag build keeps it in a file of its own, loaded when the
- * first formatted message is shown); resolves when it is there.
- */
-export function preloadMarkdown(): Promise<void> {
-  return parse
-    ? Promise.resolve()
-    : loadMarkdown().then((m) => {
-        parse = m.parseMarkdown;
-        $parserArrived.set(true);
-      });
-}
+export { preloadMarkdown };
 
 type AnyNode = Partial<{ value: string; children: MdNode[]; items: MdNode[][]; ordered: boolean; start: number; href: string; src: string; alt: string }>;
 
@@ -45,6 +30,7 @@ function renderNode(n: MdNode): ComponentChildren {
 /** Renders `text` as the safe Markdown subset: no raw HTML, links only http(s)/mailto opening in a new tab, images only when `images` allows. */
 export function Markdown({ text, images }: { text: string; images?: MarkdownOptions['images'] }): VNode {
   // Subscribed to the parser's arrival.
+  const parse = parser();
   if (!useStore($parserArrived) || !parse) {
     // Until then the text shows as it is, as text: never as HTML.
     preloadMarkdown().catch(() => {});

@@ -3,7 +3,7 @@ import type { Message, Messenger } from '@madoguchi/core';
 import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { atom } from 'nanostores';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { en } from '../i18n';
+import { en } from '../i18n-en';
 import { ja } from '../i18n-ja';
 import { preloadMarkdown } from './Markdown';
 import { Thread } from './Thread';
