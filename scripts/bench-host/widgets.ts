@@ -49,7 +49,7 @@ const DEMO_CONFIG = `{
   locale: 'ja',
   user: { id: 'u1', name: 'Aiko', email: 'aiko@example.com', attributes: { plan: 'pro' } },
   faq: '/faq/localgov-ja.json',
-  flows: ['/flows/device-setup.json', '/flows/return-policy.json', '/flows/activation-delay.json', '/flows/support-router.json'],
+  flows: '/flows/flows.index.json',
   transport: { type: 'websocket', url: 'ws://' + location.host + '/relay/ws' },
   proactive: '/proactive/rules.json',
   analytics: { url: '/relay/events' },

@@ -31,6 +31,14 @@ const RICH = {
 // A 2 × 2 PNG, served for the image's https address.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==', 'base64');
 
+/** The demo page's HTML with `flow` listed before the demo's four flow files (in place of their index). */
+const withFlow = (html: string, flow: object) => {
+  const files = ['device-setup', 'return-policy', 'activation-delay', 'support-router'].map((f) => `/flows/${f}.json`);
+  const listed = html.replace("flows: '/flows/flows.index.json'", `flows: ${JSON.stringify([flow, ...files])}`);
+  if (listed === html) throw new Error("the demo page's flows line changed: update withFlow");
+  return listed;
+};
+
 /** The demo page with the rich flow among its flows, its image and the guide served locally. */
 async function richPage(query: string, colorScheme: 'light' | 'dark' = 'light') {
   const context = await newContext(browser, { colorScheme });
@@ -39,7 +47,7 @@ async function richPage(query: string, colorScheme: 'light' | 'dark' = 'light') 
   const page = await context.newPage();
   await page.route(demo.url + query, async (route) => {
     const response = await route.fetch();
-    const html = (await response.text()).replace('flows: [', `flows: [${JSON.stringify(RICH)}, `);
+    const html = withFlow(await response.text(), RICH);
     await route.fulfill({ response, body: html });
   });
   await page.goto(demo.url + query);
@@ -122,7 +130,7 @@ describe('bot flows in the widget', () => {
     const broken = { id: 'broken', version: 1, start: 'a', nodes: { a: { type: 'message', text: 'hi', next: 'nowhere' }, b: { type: 'choice' } } };
     await page.route(demo.url + '?transport=loopback', async (route) => {
       const response = await route.fetch();
-      const html = (await response.text()).replace('flows: [', `flows: [${JSON.stringify(broken)}, `);
+      const html = withFlow(await response.text(), broken);
       await route.fulfill({ response, body: html });
     });
     await page.goto(demo.url + '?transport=loopback');

@@ -7,6 +7,8 @@ import { newContext, watchErrors, withChromiumAndDemo, type Demo } from './suppo
 /** A built file's size as a page downloads it compressed (gzip, level 9, as `npm run size` counts). */
 const gzipped = (name: string) =>
   gzipSync(readFileSync(new URL(`../../packages/${name === 'loader.js' ? 'loader' : 'widget'}/dist/${name}`, import.meta.url)), { level: 9 }).length;
+/** A demo file the page fetched (`/flows/…`, `/proactive/…`), gzipped as a server would send it. */
+const gzippedExample = (path: string) => gzipSync(readFileSync(new URL(`../../examples${path}`, import.meta.url)), { level: 9 }).length;
 
 let browser: Browser;
 let demo: Demo;
@@ -53,7 +55,7 @@ describe('the launcher comes first', () => {
     await context.close();
   });
 
-  it('downloads at most 30 KB gz of script before the first open with the demo config, and the flow engine only when a trigger fits', async () => {
+  it('downloads at most 30 KB gz before the first open with the demo config, and the flow engine and files only when a trigger fits', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     const errors = watchErrors(page);
@@ -67,12 +69,18 @@ describe('the launcher comes first', () => {
     // The loader, the widget, the flows' trigger check and the proactive rules: no flow engine,
     // no transport (nothing to carry yet), no panel views, no help centre.
     expect(names).toEqual(['loader.js', 'madoguchi-events.js', 'madoguchi-insights.js', 'madoguchi-triggers.js', 'madoguchi.js']);
-    const bytes = names.reduce((sum, name) => sum + gzipped(name), 0);
+    // Of JSON, the flow index (every trigger, no flow) and the proactive rules.
+    const json = requests.filter((p) => p.endsWith('.json')).sort();
+    expect(json).toEqual(['/flows/flows.index.json', '/proactive/rules.json']);
+    const bytes = names.reduce((sum, name) => sum + gzipped(name), 0) + json.reduce((sum, path) => sum + gzippedExample(path), 0);
     expect(bytes).toBeLessThanOrEqual(30 * 1024);
     // "Your orders", then the host reports a click on "Return": the return-policy flow's trigger fits.
     await page.getByRole('link', { name: 'Your orders' }).click();
     await page.evaluate(() => (window as unknown as { Madoguchi: (...a: unknown[]) => void }).Madoguchi('track', 'return-clicked'));
     await expect.poll(() => requests.filter((p) => p.endsWith('/madoguchi-flow.js'))).toHaveLength(1);
+    await expect.poll(() => requests.filter((p) => p.startsWith('/flows/') && !p.endsWith('.index.json')).sort()).toEqual(
+      ['activation-delay', 'device-setup', 'return-policy', 'support-router'].map((f) => `/flows/${f}.json`),
+    );
     await launcher(page).click();
     await page.getByText(/return most items within 30 days/).waitFor();
     expect(errors).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,42 @@ describe('madoguchi flow', () => {
     const r = await run(['validate', ...FLOWS.map((f) => `${f}.json`), 'ask-order-number.json']);
     expect(r.out).toContain('6 files checked, all valid.');
     expect(r.code).toBe(0);
+  });
+
+  it('builds the flow index the demo page loads, as it is checked in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flow-'));
+    const demo = ['device-setup', 'return-policy', 'activation-delay', 'support-router'].map((f) => `${f}.json`);
+    const r = await run(['build', ...demo, '--out', join(dir, 'flows.index.json')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`wrote ${join(dir, 'flows.index.json')}: 4 flows, 4 with a trigger.\n`);
+    // The flow files' paths are relative to the index: here, the examples folder seen from the temporary one.
+    const built = JSON.parse(readFileSync(join(dir, 'flows.index.json'), 'utf8'));
+    const checkedIn = JSON.parse(readFileSync(join(examples, 'flows.index.json'), 'utf8'));
+    expect(built.flows.map((f: { src: string }) => f.src.split('/').pop())).toEqual(checkedIn.flows.map((f: { src: string }) => f.src));
+    expect(built.flows.map(({ src, ...rest }: { src: string }) => rest)).toEqual(checkedIn.flows.map(({ src, ...rest }: { src: string }) => rest));
+  });
+
+  it('lists the sub-flows found beside their callers, and writes nothing when a flow is invalid', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flow-'));
+    mkdirSync(join(dir, 'public'));
+    const caller = { id: 'caller', version: 1, start: 'go', trigger: { event: 'help' }, nodes: { go: { type: 'flow', flow: 'sub', next: 'bye' }, bye: { type: 'end', text: 'Bye.' } } };
+    writeFileSync(join(dir, 'caller.json'), JSON.stringify(caller));
+    writeFileSync(join(dir, 'sub.json'), JSON.stringify({ id: 'sub', version: 1, start: 'a', nodes: { a: { type: 'end', text: 'Sub.' } } }));
+    const ok = await run(['build', 'caller.json', '--out', 'public/flows.index.json'], dir);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'public/flows.index.json'), 'utf8'))).toEqual({
+      flowIndex: 1,
+      flows: [
+        { id: 'caller', src: '../caller.json', trigger: { event: 'help' } },
+        { id: 'sub', src: '../sub.json' },
+      ],
+    });
+    writeFileSync(join(dir, 'broken.json'), JSON.stringify({ ...caller, id: 'broken', start: 'nowhere' }));
+    const bad = await run(['build', 'caller.json', 'broken.json', '--out', 'other.index.json'], dir);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain('✗ broken.json');
+    expect(bad.err).toBe('1 file with errors: other.index.json not written.\n');
+    expect(existsSync(join(dir, 'other.index.json'))).toBe(false);
   });
 
   it.each(FLOWS)('passes the %s transcript', async (name) => {

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { checkFlowCalls, createFlowRunner, flowToMermaid, validateFlow, type Flow, type FlowInput, type FlowRunner, type FlowTurn } from '@madoguchi/core';
 import type { Locale, Problem, UserInfo } from '@madoguchi/core';
 import { runGroup, type CommandGroup } from './command';
@@ -46,6 +46,12 @@ export const flowCommands: CommandGroup = {
     args: '<files>...',
     options: { json: { type: 'boolean', description: 'print the results as JSON' } },
     run: ({ args, options }, io) => validateFiles(args, !!options.json, io),
+  },
+  build: {
+    description: 'check flow files and write the flow index the widget loads (triggers in one small file)',
+    args: '<files>...',
+    options: { out: { type: 'string', value: '<index.json>', description: 'where to write the index (default flows.index.json)' } },
+    run: ({ args, options }, io) => buildIndex(args, (options.out as string | undefined) ?? 'flows.index.json', io),
   },
   test: {
     description: 'run a flow against an expected transcript; exit 1 on a mismatch',
@@ -136,42 +142,86 @@ async function loadFlow(file: string, io: CliIO): Promise<Flow | undefined> {
   io.stderr(`${file}: the flow is invalid\n${printProblems('error', result.errors)}`);
 }
 
-async function validateFiles(files: string[], json: boolean, io: CliIO): Promise<number> {
-  const results: Array<{ file: string; ok: boolean; errors: Problem[]; warnings: Problem[] }> = [];
-  /** Each valid flow by id, with the result its problems across flows go to. */
-  const flows = new Map<string, { flow: Flow; result: (typeof results)[number] }>();
+type FileResult = { file: string; ok: boolean; errors: Problem[]; warnings: Problem[] };
+
+/**
+ * Validates flow files and checks them together, as the widget checks the flows it loads: a flow
+ * called but not given is read from `<id>.json` beside its caller, and its problems go to the
+ * caller's file. Returns each file's result and every valid flow by id with the file it came from.
+ */
+async function checkFiles(files: string[], io: CliIO) {
+  const results: FileResult[] = [];
+  /** Each valid flow by id, with its file and the result its problems across flows go to. */
+  const flows = new Map<string, { flow: Flow; file: string; result: FileResult }>();
   for (const file of files) {
     const text = await readText(file, io);
     const { flow, errors, warnings } = typeof text == 'string' ? validateFlow(text) : { errors: [text], warnings: [] };
     const result = { file, ok: !errors.length, errors, warnings };
     results.push(result);
-    if (flow) flows.set(flow.id, { flow, result });
+    if (flow) flows.set(flow.id, { flow, file, result });
   }
-  // The flows are checked together, as the widget checks the flows it loads; a flow called but not
-  // given is read from `<id>.json` beside its caller, and its problems go to the caller's file.
-  for (const { flow, result } of flows.values())
+  for (const { flow, file } of flows.values())
     for (const node of Object.values(flow.nodes))
       if (node.type == 'flow' && !flows.has(node.flow) && /^[\w.-]+$/.test(node.flow)) {
-        const text = await readText(join(dirname(result.file), `${node.flow}.json`), io);
+        const subFile = join(dirname(file), `${node.flow}.json`);
+        const text = await readText(subFile, io);
         const sub = typeof text == 'string' ? validateFlow(text).flow : undefined;
-        if (sub?.id == node.flow) flows.set(sub.id, { flow: sub, result });
+        if (sub?.id == node.flow) flows.set(sub.id, { flow: sub, file: subFile, result: flows.get(flow.id)!.result });
       }
   for (const problem of checkFlowCalls([...flows.values()].map((f) => f.flow))) {
     const result = flows.get(problem.path.split(':')[0])!.result;
     result.errors.push(problem);
     result.ok = false;
   }
+  return { results, flows };
+}
+
+function printResults(results: FileResult[], io: CliIO) {
+  for (const r of results) {
+    const counts = [r.errors.length && plural(r.errors.length, 'error'), r.warnings.length && plural(r.warnings.length, 'warning')].filter(Boolean);
+    io.stdout(`${r.ok ? '✓' : '✗'} ${r.file}${counts.length ? ` (${counts.join(', ')})` : ''}\n`);
+    io.stdout(printProblems('error  ', r.errors) + printProblems('warning', r.warnings));
+  }
+}
+
+async function validateFiles(files: string[], json: boolean, io: CliIO): Promise<number> {
+  const { results } = await checkFiles(files, io);
   const failed = results.filter((r) => !r.ok).length;
   if (json) io.stdout(JSON.stringify(results, null, 2) + '\n');
   else {
-    for (const r of results) {
-      const counts = [r.errors.length && plural(r.errors.length, 'error'), r.warnings.length && plural(r.warnings.length, 'warning')].filter(Boolean);
-      io.stdout(`${r.ok ? '✓' : '✗'} ${r.file}${counts.length ? ` (${counts.join(', ')})` : ''}\n`);
-      io.stdout(printProblems('error  ', r.errors) + printProblems('warning', r.warnings));
-    }
+    printResults(results, io);
     io.stdout(`${plural(results.length, 'file')} checked, ${failed ? `${failed} with errors` : 'all valid'}.\n`);
   }
   return failed ? 1 : 0;
+}
+
+/**
+ * `flow build`: checks the files as `validate` does and, when all are valid, writes the flow
+ * index the widget takes as `flows: '<url of the index>'`: each flow's id, its file relative to
+ * the index, and its trigger. The page then fetches one small file at boot to watch the
+ * triggers, and a flow's file only when it is about to run.
+ */
+async function buildIndex(files: string[], out: string, io: CliIO): Promise<number> {
+  const { results, flows } = await checkFiles(files, io);
+  const failed = results.filter((r) => !r.ok).length;
+  if (failed) {
+    printResults(results, io);
+    io.stderr(`${plural(failed, 'file')} with errors: ${out} not written.\n`);
+    return 1;
+  }
+  const target = resolve(io.cwd, out);
+  const index = {
+    flowIndex: 1,
+    flows: [...flows.values()].map(({ flow, file }) => ({
+      id: flow.id,
+      src: relative(dirname(target), resolve(io.cwd, file)).split(sep).join('/'),
+      ...(flow.trigger ? { trigger: flow.trigger } : {}),
+    })),
+  };
+  await writeFile(target, JSON.stringify(index, null, 2) + '\n');
+  const triggered = index.flows.filter((f) => f.trigger).length;
+  io.stdout(`wrote ${out}: ${plural(index.flows.length, 'flow')}, ${triggered} with a trigger.\n`);
+  return 0;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n == 1 ? '' : 's'}`;

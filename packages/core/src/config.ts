@@ -37,8 +37,11 @@ export interface MessengerConfig {
    * types; 'idle' also in the first idle period 5 s after boot; 'boot' at once.
    */
   faqLoad?: 'open' | 'idle' | 'boot';
-  /** Bot flows: URLs to fetch or flow objects. */
-  flows?: Array<string | Record<string, unknown>>;
+  /**
+   * Bot flows: URLs to fetch or flow objects, or the URL of a flow index from `madoguchi flow
+   * build` (every trigger in one small file; each flow file is fetched when a flow is about to run).
+   */
+  flows?: string | Array<string | Record<string, unknown>>;
   transport?: TransportConfig;
   /** When IndexedDB may be written: default 'after-interaction' (open or consent). */
   storage?: StorageMode;
@@ -98,7 +101,9 @@ const RULES: Partial<Record<string, (v: unknown) => string>> = {
   faq: (v) => (typeof v === 'string' || Array.isArray(v) || isObject(v) ? '' : 'expected a URL, an array of articles or a prebuilt index'),
   faqLoad: oneOf('open', 'idle', 'boot'),
   flows: (v) =>
-    Array.isArray(v) && v.every((f) => typeof f === 'string' || isObject(f)) ? '' : 'expected an array of flow URLs or flow objects',
+    typeof v === 'string' || (Array.isArray(v) && v.every((f) => typeof f === 'string' || isObject(f)))
+      ? ''
+      : 'expected a flow index URL, or an array of flow URLs or flow objects',
   transport: (v) => {
     if (isObject(v) && typeof v.connect === 'function') return '';
     if (!isObject(v) || !['loopback', 'websocket', 'http', 'webhook'].includes(v.type as string))

@@ -62,6 +62,7 @@ let rigs: Rig[] = [];
 afterEach(() => {
   for (const r of rigs) r.part.shutdown?.();
   rigs = [];
+  fetched = [];
   vi.restoreAllMocks();
   vi.unstubAllGlobals();
 });
@@ -72,9 +73,12 @@ const served: Record<string, string> = {
   '/twice.json': '{"id":"twice","version":1,"start":"a","nodes":{"a":{"type":"end","text":"one"},"a":{"type":"end","text":"two"}}}',
   '/bom.json': '\ufeff' + JSON.stringify({ id: 'bom', version: 1, start: 'a', nodes: { a: { type: 'end', text: 'BOM ok' } } }),
 };
+/** Every URL fetched, in order. */
+let fetched: string[] = [];
 const serve = () =>
   vi.stubGlobal('fetch', async (url: string) => {
-    const text = served[url];
+    fetched.push(url);
+    const text = served[new URL(url, 'https://shop.example').pathname];
     return text == null ? new Response('', { status: 404 }) : new Response(new TextEncoder().encode(text));
   });
 
@@ -480,6 +484,68 @@ describe('flows in the messenger', () => {
       r.part.start('ask');
       await vi.waitFor(() => expect(r.part.$wait.get()).toMatchObject({ kind: 'choice' }));
       expect(two.engineLoads).toBe(1);
+    });
+  });
+
+  describe('from a flow index (`madoguchi flow build`)', () => {
+    const onOrders = { ...ask, id: 'orders', trigger: { url: '/orders/*' } };
+    const index = (entries: unknown[]) => JSON.stringify({ flowIndex: 1, flows: entries });
+    const atOrders = (r: Rig) => {
+      const real = r.k.context();
+      r.k.context = () => ({ ...real, snapshot: () => ({ ...real.snapshot(), page: { ...real.snapshot().page, url: 'https://shop.example/orders/7' } }) });
+    };
+    const INDEX = 'https://shop.example/flows/flows.index.json';
+
+    it('fetches only the index at boot, and the flow files once a trigger fits', async () => {
+      served['/flows/orders.json'] = JSON.stringify(onOrders);
+      served['/flows/ask.json'] = JSON.stringify(ask);
+      served['/flows/flows.index.json'] = index([
+        { id: 'orders', src: 'orders.json', trigger: onOrders.trigger },
+        { id: 'ask', src: 'ask.json' },
+      ]);
+      const two = { engineLoads: 0 };
+      const r = rig({ flows: INDEX }, undefined, 'c1', two);
+      await r.part.boot!();
+      r.part.activity!('page');
+      await settle();
+      expect(fetched).toEqual([INDEX]);
+      expect(two.engineLoads).toBe(0);
+      atOrders(r);
+      r.part.activity!('page');
+      await vi.waitFor(() => expect(r.said()).toEqual(['Hi Aiko!', 'What about?']));
+      expect(fetched.slice(1).sort()).toEqual(['https://shop.example/flows/ask.json', 'https://shop.example/flows/orders.json']);
+      expect(two.engineLoads).toBe(1);
+      expect(r.errors).toEqual([]);
+    });
+
+    it('starts a flow without a trigger by id, and says when the index no longer tells what a file does', async () => {
+      served['/flows/orders.json'] = JSON.stringify({ ...onOrders, trigger: { url: '/account/*' } });
+      served['/flows/ask.json'] = JSON.stringify(ask);
+      served['/flows/flows.index.json'] = index([
+        { id: 'orders', src: 'orders.json', trigger: onOrders.trigger },
+        { id: 'ask', src: 'ask.json' },
+      ]);
+      const r = rig({ flows: INDEX }, undefined, 'c1', { engineLoads: 0 });
+      await r.part.boot!();
+      r.part.start('ask');
+      await vi.waitFor(() => expect(waitKind(r)).toBe('choice'));
+      expect(r.errors.map((e) => e.message)).toEqual([
+        'warning: the flow index is out of date for orders: its entry\'s trigger differs from the file\'s; run `madoguchi flow build`',
+      ]);
+    });
+
+    it('reports an index that is not one, with where and why, and keeps the page working', async () => {
+      served['/flows/flows.index.json'] = index([{ id: 'orders', src: 'orders.json' }, { id: 'ask' }]);
+      const r = rig({ flows: INDEX }, undefined, 'c1', { engineLoads: 0 });
+      await r.part.boot!();
+      await vi.waitFor(() => expect(r.errors).toHaveLength(1));
+      expect(r.errors[0]).toEqual({
+        path: 'flows',
+        message: `flow index ${INDEX}: flows[1]: expected { "id", "src", "trigger" } (build it with \`madoguchi flow build\`); no flow can start`,
+      });
+      r.part.start('orders');
+      await vi.waitFor(() => expect(r.errors.at(-1)).toEqual({ path: 'startFlow', message: 'there is no loaded flow "orders"' }));
+      expect(fetched).toEqual([INDEX]);
     });
   });
 });

@@ -5,7 +5,7 @@ import { createEngineSlot } from '../engine-slot';
 import type { HandoffPart } from '../handoff';
 import type { Kernel, Part } from '../kernel';
 import type { SearchPart } from '../search';
-import type { FlowSource, TriggerWatch } from './triggers';
+import type { FlowFiles, TriggerWatch } from './triggers';
 
 /** What a running flow waits for, with the question it asked (to label choice buttons). */
 export type FlowWaitShown = FlowWait & { question?: string };
@@ -46,12 +46,12 @@ export function createFlowPart(
   triggers?: () => Promise<TriggersEngine>,
 ): FlowPart {
   const stores: FlowStores = { $wait: atom(null), $busy: atom(false), $articles: atom([]) };
-  /** This boot's flow files, when the trigger check fetched them (the engine reuses them). */
-  let sources: Promise<FlowSource[]> | undefined;
+  /** This boot's flows, when the trigger check opened them (the engine reuses them). */
+  let files: FlowFiles | undefined;
   let watch: TriggerWatch | undefined;
   /** This boot has asked for the engine: everything goes to it from now on. */
   let wanted = false;
-  const slot = createEngineSlot(k, 'flow', () => load().then((engine) => engine.createFlowPartImpl(k, deps, stores, engine, () => sources)));
+  const slot = createEngineSlot(k, 'flow', () => load().then((engine) => engine.createFlowPartImpl(k, deps, stores, engine, () => files)));
   const engine = (fn: (part: FlowPart) => unknown) => {
     wanted = true;
     watch?.shutdown();
@@ -60,7 +60,7 @@ export function createFlowPart(
   return {
     ...stores,
     boot() {
-      sources = watch = undefined;
+      files = watch = undefined;
       wanted = false;
       if (!k.config().flows?.length) return;
       // Once its code is here (an earlier boot), the engine is cheaper than the check.
@@ -68,8 +68,8 @@ export function createFlowPart(
       const signal = k.signal();
       return triggers().then((t) => {
         if (signal.aborted || wanted) return;
-        sources = t.fetchFlows(k);
-        watch = t.watchFlowTriggers(k, sources, (event) => engine((p) => event && p.activity?.('event', event)));
+        files = t.openFlows(k);
+        watch = t.watchFlowTriggers(k, files, (event) => engine((p) => event && p.activity?.('event', event)));
         return watch.boot();
       });
     },
@@ -81,7 +81,7 @@ export function createFlowPart(
     activity: (kind, name) => (wanted ? slot.run((p) => p.activity?.(kind, name)) : watch?.activity(kind, name)),
     shutdown() {
       watch?.shutdown();
-      sources = watch = undefined;
+      files = watch = undefined;
       wanted = false;
       slot.shutdown();
     },

@@ -5,7 +5,7 @@ import type { FlowPart, FlowStores } from '.';
 import type { HandoffPart } from '../handoff';
 import type { Kernel } from '../kernel';
 import type { SearchPart } from '../search';
-import { fetchFlows, flowContext, triggerEnv, type FlowSource, type Seen } from './triggers';
+import { flowContext, openFlows, triggerEnv, type FlowFiles, type Seen } from './triggers';
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 /** Markdown marks out of a bot message, for an accessible name. */
@@ -33,7 +33,7 @@ export function createFlowPartImpl(
   { $wait, $busy, $articles }: FlowStores,
   flowEngine: FlowEngine,
   /** The flow files when the trigger check fetched them in this boot already. */
-  fetched?: () => Promise<FlowSource[]> | undefined,
+  opened?: () => FlowFiles | undefined,
 ): FlowPart {
   let flows: Record<string, Flow> = {};
   let engine: FlowEngine | undefined;
@@ -221,10 +221,9 @@ export function createFlowPartImpl(
 
   /** Fetches and validates every configured flow; a refused one is reported path by path and left out. */
   const load = async (signal: AbortSignal) => {
-    const list = k.config().flows || [];
-    if (!list.length) return;
+    if (!k.config().flows?.length) return;
     engine = flowEngine;
-    const results = await (fetched?.() || fetchFlows(k));
+    const results = await (opened?.() || openFlows(k)).sources();
     const [session, saved] = await Promise.all([k.storage().getSession(), k.storage().getFlowState(k.conversationId())]);
     if (signal.aborted) return;
     seen = ((session as { flowsSeen?: Seen }).flowsSeen as Seen) || {};
@@ -234,6 +233,9 @@ export function createFlowPartImpl(
       const { flow, errors, warnings } = engine.validateFlow(r.json);
       for (const e of errors) k.report({ message: `${e.message} (flow ${r.name} refused)`, path: e.path });
       for (const w of warnings) k.warn({ code: 'flow', message: `${w.path}: ${w.message} (flow ${r.name})` });
+      // The index decided when this flow starts: say so when it no longer tells what the file does.
+      if (flow && r.listed && (r.name != flow.id || JSON.stringify(flow.trigger ?? null) != JSON.stringify(r.listed.trigger)))
+        k.warn({ code: 'flow', message: `the flow index is out of date for ${r.name}: its entry's ${r.name != flow.id ? 'id' : 'trigger'} differs from the file's; run \`madoguchi flow build\`` });
       if (flow) next[flow.id] = flow;
     }
     // A flow that calls a missing flow, or itself, is refused like an invalid one.

@@ -10,10 +10,15 @@ import type { Kernel } from '../kernel';
  * is needed, so a page whose flows never start never downloads it.
  */
 
-/** A configured flow: its file's text (or the object given inline); undefined when it could not be fetched (reported). */
-export type FlowSource = { name: string; json: unknown } | undefined;
+/**
+ * A configured flow: its file's text (or the object given inline); undefined when it could not be
+ * fetched (reported). `listed` is the trigger a flow index gave it, to tell a stale index.
+ */
+export type FlowSource = { name: string; json: unknown; listed?: { trigger: unknown } } | undefined;
 /** Flow id → the visit it last started in (once-per-user / once-per-session caps). */
 export type Seen = Record<string, number>;
+/** What the trigger check watches: a flow's id and trigger. */
+export type TriggerEntry = { id: string; trigger: FlowTrigger };
 
 /** The context flows see: everything documented, the same paths the validator checks (`FLOW_CONTEXT`). */
 export const flowContext = (snap: ContextSnapshot) => ({
@@ -50,18 +55,86 @@ async function fetchFlowText(url: string): Promise<string> {
   return new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.arrayBuffer());
 }
 
-/** Fetches every configured flow side by side; one that cannot be fetched is reported and left out. */
-export function fetchFlows(k: Kernel): Promise<FlowSource[]> {
-  return Promise.all(
-    (k.config().flows || []).map(async (entry, i) => {
+const fetchSource = async (k: Kernel, url: string, name: string, path: string, listed?: { trigger: unknown }): Promise<FlowSource> => {
+  try {
+    return { name, json: await fetchFlowText(url), listed };
+  } catch (cause) {
+    k.report({ message: `flow ${name} could not be loaded: ${(cause as Error).message}`, path });
+  }
+};
+
+type IndexEntry = { id: string; src: string; trigger?: FlowTrigger };
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v == 'object' && !Array.isArray(v);
+const isEntry = (e: unknown) => isObject(e) && !!e.id && typeof e.id == 'string' && !!e.src && typeof e.src == 'string' && (e.trigger == null || isObject(e.trigger));
+
+/** A flow index's entries with their files' URLs resolved against it; undefined (reported, with where and why) when it cannot be read. */
+async function readFlowIndex(k: Kernel, url: string): Promise<IndexEntry[] | undefined> {
+  try {
+    const index = JSON.parse(await fetchFlowText(url));
+    const flows: unknown[] | undefined = index?.flowIndex === 1 && Array.isArray(index.flows) ? index.flows : undefined;
+    const bad = flows ? flows.findIndex((e) => !isEntry(e)) : -1;
+    if (!flows || bad >= 0)
+      throw new Error(`${flows ? `flows[${bad}]: expected { "id", "src", "trigger" }` : '$: expected { "flowIndex": 1, "flows": [...] }'} (build it with \`madoguchi flow build\`)`);
+    const base = new URL(url, globalThis.location?.href);
+    return (flows as IndexEntry[]).map((e) => ({ ...e, src: new URL(e.src, base).href }));
+  } catch (cause) {
+    k.report({ message: `flow index ${url}: ${(cause as Error).message}; no flow can start`, path: 'flows' });
+  }
+}
+
+/** The configured flows, for the trigger check and then the engine. */
+export interface FlowFiles {
+  /** Each flow's trigger; null when a file is plainly not a flow (the engine says why). */
+  triggers: Promise<TriggerEntry[] | null>;
+  /** Every flow file, for the engine to validate and run (fetched on first call when an index lists them). */
+  sources(): Promise<FlowSource[]>;
+}
+
+/**
+ * Opens the configured flows. A list of files (or flow objects) is fetched at once: the trigger
+ * check reads their triggers, the engine reuses them. A flow index (`flows: '/flows/index.json'`,
+ * from `madoguchi flow build`) holds every trigger in one small file: the flow files themselves
+ * are fetched only when the engine is needed.
+ */
+export function openFlows(k: Kernel): FlowFiles {
+  const flows = k.config().flows || [];
+  if (typeof flows == 'string') {
+    const index = readFlowIndex(k, flows);
+    let files: Promise<FlowSource[]> | undefined;
+    return {
+      triggers: index.then((list) => (list || []).flatMap((e) => (e.trigger ? [{ id: e.id, trigger: e.trigger }] : []))),
+      sources: () =>
+        (files ||= index.then((list) =>
+          Promise.all((list || []).map((e, i) => fetchSource(k, e.src, e.id, `${flows}:flows[${i}].src`, { trigger: e.trigger ?? null }))),
+        )),
+    };
+  }
+  const sources = Promise.all(
+    flows.map((entry, i) => {
       const name = typeof entry == 'string' ? entry : String((entry as { id?: unknown }).id ?? `flows[${i}]`);
-      try {
-        return { name, json: typeof entry == 'string' ? await fetchFlowText(entry) : entry };
-      } catch (cause) {
-        k.report({ message: `flow ${name} could not be loaded: ${(cause as Error).message}`, path: `flows[${i}]` });
-      }
+      return typeof entry == 'string' ? fetchSource(k, entry, name, `flows[${i}]`) : { name, json: entry };
     }),
   );
+  return { triggers: sources.then(triggersOf), sources: () => sources };
+}
+
+/** The triggers of flow files; null when one is plainly not a flow (not JSON, no id, start or nodes), for the validator to explain. */
+function triggersOf(list: FlowSource[]): TriggerEntry[] | null {
+  const triggers: TriggerEntry[] = [];
+  for (const source of list) {
+    if (!source) continue;
+    let flow: unknown = source.json;
+    try {
+      if (typeof flow == 'string') flow = JSON.parse(flow);
+    } catch {
+      return null;
+    }
+    const f = flow as { id?: unknown; start?: unknown; nodes?: unknown; trigger?: unknown } | null;
+    const shaped = f && typeof f == 'object' && typeof f.id == 'string' && typeof f.start == 'string' && f.nodes && typeof f.nodes == 'object';
+    if (!shaped || (f.trigger != null && typeof f.trigger != 'object')) return null;
+    if (f.trigger) triggers.push({ id: f.id as string, trigger: f.trigger as FlowTrigger });
+  }
+  return triggers;
 }
 
 export interface TriggerWatch {
@@ -76,8 +149,8 @@ export interface TriggerWatch {
  * needed: a trigger fits, a flow saved mid-way resumes, or a file is plainly not a flow (not JSON,
  * no id, start or nodes; the engine then says why, path by path).
  */
-export function watchFlowTriggers(k: Kernel, sources: Promise<FlowSource[]>, need: (event?: string) => void): TriggerWatch {
-  const triggers: Array<{ id: string; trigger: FlowTrigger }> = [];
+export function watchFlowTriggers(k: Kernel, files: FlowFiles, need: (event?: string) => void): TriggerWatch {
+  let triggers: TriggerEntry[] = [];
   let seen: Seen = {};
   let timers: Array<ReturnType<typeof setTimeout>> = [];
   let handed = false;
@@ -114,25 +187,13 @@ export function watchFlowTriggers(k: Kernel, sources: Promise<FlowSource[]>, nee
   };
 
   const read = async () => {
-    const [list, session, saved] = await Promise.all([sources, k.storage().getSession(), k.storage().getFlowState(k.conversationId())]);
+    const [list, session, saved] = await Promise.all([files.triggers, k.storage().getSession(), k.storage().getFlowState(k.conversationId())]);
     if (k.signal().aborted) return;
-    // A flow that was running before the reload resumes: that takes the engine.
-    if (saved && typeof saved == 'object' && !(saved as { done?: unknown }).done) return hand();
+    // A flow that was running before the reload resumes, and whatever is plainly not a flow goes to
+    // the validator now, which says what is wrong: both take the engine.
+    if ((saved && typeof saved == 'object' && !(saved as { done?: unknown }).done) || !list) return hand();
     seen = ((session as { flowsSeen?: Seen }).flowsSeen as Seen) || {};
-    for (const source of list) {
-      if (!source) continue;
-      let json = source.json;
-      try {
-        if (typeof json == 'string') json = JSON.parse(json);
-      } catch {
-        return hand();
-      }
-      // Whatever is plainly not a flow goes to the validator now, which says what is wrong.
-      const flow = json as { id?: unknown; start?: unknown; nodes?: unknown; trigger?: unknown } | null;
-      const shaped = flow && typeof flow == 'object' && typeof flow.id == 'string' && typeof flow.start == 'string' && flow.nodes && typeof flow.nodes == 'object';
-      if (!shaped || (flow.trigger != null && typeof flow.trigger != 'object')) return hand();
-      if (flow.trigger) triggers.push({ id: flow.id as string, trigger: flow.trigger as FlowTrigger });
-    }
+    triggers = list;
     evaluate();
   };
 
