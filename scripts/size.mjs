@@ -21,8 +21,9 @@ const ENGINES = [
   // article), sliced build and load, answer confidence, and snippets cut to a line that wait for an
   // idle moment so typing never waits for them.
   ['search', 9.5, 'FAQ search engine, when `faq` is set'],
-  // The first step of flows, loaded at boot when `flows` is set: fetch them, watch their triggers.
-  ['triggers', 2, 'flow trigger check, at boot when `flows` is set'],
+  // The first step of flows, loaded at boot when `flows` is set: fetch the files or the flow index
+  // (`madoguchi flow build`), watch their triggers.
+  ['triggers', 2.25, 'flow trigger check, at boot when `flows` is set'],
   // 16.5 KB: a pattern matcher that never backtracks, request and sub-flow nodes, messages that name every
   // limit, the step limit checked across sub-flows before they run, and rich messages kept as fields.
   ['flow', 16.5, 'bot-flow engine, when a flow starts', 'triggers'],
@@ -30,29 +31,33 @@ const ENGINES = [
   ['insights', 4, 'proactive rules, survey, analytics sink'],
   // 4.5 KB: the transports with the line over them (outbox, statuses), when there is something to carry.
   ['transports', 4.5, 'transports and the line, at the first open or message'],
-  // 10.5 KB: the views with the signals runtime they use (the launcher before them needs none),
-  // rich flow messages and the thread's cached time formats.
-  ['ui', 10.5, 'the panel views, their styles and signals, at first open'],
+  // 7.5 KB: the views read the stores through a hook (no signals runtime); rich flow messages and
+  // the thread's cached time formats.
+  ['ui', 7.5, 'the panel views and their styles, at first open'],
+  // The English strings beyond the launcher's, fetched beside the views.
+  ['en', 2, 'the rest of the English strings, with the views'],
   ['markdown', 1.5, 'Markdown parser, with the first formatted message'],
   ['ja', 2, 'Japanese strings, when the locale is ja'],
   ['strings', 2.5, 'config.strings: checked and layered, when set'],
 ];
-// 26 KB: the explicit engine seam, the locale fallback chain, record validation and wider
+// 24 KB: the explicit engine seam, the locale fallback chain, record validation and wider
 // redaction, paged history, the on-demand help centre, and live context and typing for the
-// agent console live in madoguchi.js; the signals runtime does not (the launcher uses hooks).
-const WIDGET_BUDGET = 26 * KB;
+// agent console live in madoguchi.js; the panel's strings and the Markdown renderer do not.
+const WIDGET_BUDGET = 24 * KB;
 /**
  * The demo's config (FAQ, flows, websocket, proactive rules) before the panel is first opened: the
- * loader, madoguchi.js, the flows' trigger check and the proactive rules. The FAQ waits for the
- * panel, the flow engine for a flow to start, the transport for something to carry.
+ * loader, madoguchi.js, the flows' trigger check with the flow index it reads, and the proactive
+ * rules with their file. The FAQ waits for the panel, the flow engine and the flow files for a
+ * flow to start, the transport for something to carry.
  */
 const DEMO_BEFORE_OPEN = ['triggers', 'insights'];
+const DEMO_FILES = ['examples/flows/flows.index.json', 'examples/proactive/rules.json'];
 const DEMO_BUDGET = 30 * KB;
-// 77 KB: 70 before the flow engine took its backtracking-free matcher, the request and sub-flow
-// nodes, the step check across sub-flows, NPS and rich messages with their views, and the search
-// engine its smaller index format and idle snippets; one more for the two chunks (trigger check,
-// line) that keep 20 KB off the first page view.
-const EVERYTHING_BUDGET = 77 * KB;
+// 75 KB, above the 70 KB ceiling first set: since then the flow engine took its backtracking-free
+// matcher, the request and sub-flow nodes, the step check across sub-flows, NPS and rich messages
+// with their views, and the search engine its smaller index format and idle snippets; the views
+// dropped the signals runtime (3 KB) in return.
+const EVERYTHING_BUDGET = 75 * KB;
 
 const gz = (file) => gzipSync(readFileSync(file), { level: 9 }).length;
 const format = (n) => (n < KB ? `${n} B` : `${(n / KB).toFixed(2)} KB`);
@@ -105,7 +110,8 @@ function scriptTag() {
   }
   const demo = new Set(widget);
   for (const name of DEMO_BEFORE_OPEN) for (const f of g.closure(engineFile(name))) demo.add(f);
-  row(`demo config before first open (loader, ${DEMO_BEFORE_OPEN.join(', ')})`, gz(join(root, 'packages/loader/dist/loader.js')) + g.total(demo), DEMO_BUDGET);
+  const files = DEMO_FILES.reduce((sum, f) => sum + gz(join(root, f)), 0);
+  row(`demo config before first open (loader, ${DEMO_BEFORE_OPEN.join(', ')}, JSON)`, gz(join(root, 'packages/loader/dist/loader.js')) + g.total(demo) + files, DEMO_BUDGET);
   row('everything loaded (the most a page can download)', g.total(g.byFile.keys()), EVERYTHING_BUDGET);
   return widgetBytes;
 }
