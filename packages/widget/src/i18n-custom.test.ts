@@ -1,6 +1,7 @@
 import { STRING_SCALES, STRING_TEMPLATES, validateStrings, type MessengerConfig } from '@madoguchi/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { en } from './i18n-en';
+import { FIRST } from './i18n-first';
 import { ja } from './i18n-ja';
 import { checkOverrides, localeChain, withOverrides } from './i18n-custom';
 
@@ -59,6 +60,15 @@ describe('strings for any language', () => {
     expect(warn).toHaveBeenCalledWith(`[madoguchi] config strings.fr.sned: "sned" is not one of the widget's strings; it is ignored`);
     const t = withOverrides({ en }, 'en', config('fr', strings));
     expect([t.open, t.send]).toEqual(['Open support', 'Envoyer']);
+  });
+
+  it("layers anew once English is whole: the launcher's strings first, the panel's with the views", () => {
+    const c = config('fr', { fr });
+    const early = withOverrides({ en: FIRST as typeof en }, 'en', c);
+    expect([early.open, early.send]).toEqual(["Ouvrir l'assistance", 'Envoyer']);
+    expect(early.placeholder).toBeUndefined();
+    const whole = withOverrides({ en }, 'en', c);
+    expect([whole.open, whole.send, whole.placeholder]).toEqual(["Ouvrir l'assistance", 'Envoyer', 'Ask a question…']);
   });
 
   it('knows every string of the widget, each of its own kind', () => {

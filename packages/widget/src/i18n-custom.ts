@@ -3,7 +3,7 @@ import type { Locale, MadoguchiError, MessengerConfig, StringOverrides, StringVa
 import { resolveLocale } from '@madoguchi/core/config';
 import { STRING_TEMPLATES, validateStrings } from '@madoguchi/core/strings';
 // Types only: in the script-tag build this is a file of its own, handed the built-in strings.
-import type { Strings } from './i18n';
+import type { Strings } from './i18n-en';
 
 type BuiltIn = Partial<Record<Locale, Strings>> & { en: Strings };
 

@@ -67,6 +67,7 @@ export const en = {
   ackOffer: 'To reach someone now, choose “Talk to a person”.',
   ackOfferEmail: 'Leave your e-mail address below and we will answer there.',
   noteAsked: 'You asked to talk to a person.',
+  noteLost: 'Your earlier conversation could not be continued, so this is a new one. The earlier one is under Earlier conversations.',
   noteEmail: (to: string) => `We will reply by e-mail at ${to}.`,
   noteSurvey: (label: string) => `Your feedback: ${label}`,
   sending: 'Sending…',
@@ -83,3 +84,5 @@ export const en = {
   ongoing: 'Open',
 };
 
+/** Every string of the widget. */
+export type Strings = typeof en;

@@ -1,4 +1,4 @@
-import type { Strings } from './i18n';
+import type { Strings } from './i18n-en';
 
 /** The widget's Japanese strings. */
 export const ja: Strings = {
@@ -70,6 +70,7 @@ export const ja: Strings = {
   ackOffer: 'すぐに相談したい場合は「担当者と話す」をお選びください。',
   ackOfferEmail: '下にメールアドレスをご入力いただければ、メールでお返事します。',
   noteAsked: '担当者との会話をご希望されました。',
+  noteLost: '以前の会話を続けられなかったため、新しい会話を始めました。以前の会話は「以前の会話」からご覧いただけます。',
   noteEmail: (to: string) => `${to} 宛てにメールでお返事します。`,
   noteSurvey: (label: string) => `ご評価：${label}`,
   sending: '送信中…',

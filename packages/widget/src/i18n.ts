@@ -1,10 +1,11 @@
 import type { Locale, MadoguchiError, MessengerConfig } from '@madoguchi/core';
 import { atom } from 'nanostores';
 import { FIRST } from './i18n-first';
+import type { Strings } from './i18n-en';
 import { loadCustomStrings, loadEnglish, loadJapanese } from './i18n-loader';
 
-/** Every string of the widget (the English set is `i18n-en.ts`). */
-export type Strings = typeof import('./i18n-en').en;
+/** Every string of the widget (the English set, `i18n-en.ts`, defines them). */
+export type { Strings };
 
 /**
  * Strings by locale. English starts with what shows before the first open and is made whole with

@@ -5,10 +5,10 @@ import {
   $officeOpen, $places, $selected, $sound, $t, $unread, enableDesktop, label, select, send, setStatus, signIn, signOut, type Summary,
 } from './store';
 import { Conversation } from './Conversation';
+import { stateOf, time } from './format';
 import { ShiftPanel } from './Shift';
 import { plain } from './Markdown';
 
-const time = (ms?: number) => (typeof ms === 'number' ? new Date(ms).toLocaleTimeString($lang.value, { hour: '2-digit', minute: '2-digit' }) : '');
 
 export function App() {
   const t = $t.value;
@@ -229,12 +229,6 @@ function Inbox() {
   );
 }
 
-export function stateOf(c: Summary, place = $places.value.get(c.id)) {
-  const t = $t.value;
-  if (c.phase === 'waiting') return c.left ? t.left : t.waitingPlace(place ?? 0);
-  if (c.phase === 'agent') return t.withAgent(c.agentName ?? '');
-  return c.phase === 'bot' ? t.withBot : t.closedState;
-}
 
 function Row({ c, place }: { c: Summary; place?: number }) {
   const t = $t.value;
@@ -277,5 +271,4 @@ const pathOf = (url: string) => {
   }
 };
 
-export { time };
 export const detailOf = () => $detail.value;

@@ -1,7 +1,7 @@
 import { useSignal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
 import { $t, send, type Detail, type Summary } from './store';
-import { time } from './App';
+import { time } from './format';
 
 /** Whatever arrives becomes a plain string. */
 const asText = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : v == null ? '' : JSON.stringify(v));

@@ -5,7 +5,7 @@ import { $agents, $conversations, $customerTyping, $detail, $me, $replies, $sele
 import { Markdown } from './Markdown';
 import { ContextPanel } from './Context';
 import { suggestions } from './articles';
-import { stateOf, time } from './App';
+import { stateOf, time } from './format';
 
 /**
  * The transcript in true order: what the widget handed over comes first, in its own order and
