@@ -42,6 +42,7 @@ const WORDS = {
     csatHigh: '5 — Very satisfied',
     close: 'Close support',
     title: 'Acme help',
+    lost: 'Your earlier conversation could not be continued, so this is a new one. The earlier one is under Earlier conversations.',
   },
   ja: {
     open: 'サポートを開く',
@@ -70,6 +71,7 @@ const WORDS = {
     csatHigh: '5 — とても満足',
     close: 'サポートを閉じる',
     title: 'Acme ヘルプ',
+    lost: '以前の会話を続けられなかったため、新しい会話を始めました。以前の会話は「以前の会話」からご覧いただけます。',
   },
 };
 
@@ -278,6 +280,41 @@ describe.each(VARIANTS)('the conversation in $lang on $device', ({ lang, device 
     await press(device, dialog.getByRole('button', { name: w.retry }));
     await dialog.getByText(w.unreachable).waitFor({ state: 'detached' });
     await dialog.getByText(w.unreachable).waitFor({ timeout: 15_000 });
+  });
+
+  it('starts a new conversation, saying so, when the relay no longer accepts the stored one, and what is typed next is sent there', async () => {
+    const demo = await start();
+    const page = await (await context(device)).newPage();
+    await bootPage(page, demo, lang);
+    await press(device, page.getByRole('button', { name: w.open, exact: true }));
+    const dialog = page.getByRole('dialog', { name: w.dialog });
+    await page.getByRole('textbox', { name: w.message }).fill(w.unanswerable);
+    await press(device, page.getByRole('button', { name: w.send, exact: true }));
+    await dialog.getByText(w.sent).first().waitFor();
+    // The conversation's token is lost (here replaced in storage, as a partial clear of site data would).
+    await page.evaluate(
+      () =>
+        new Promise<void>((ok, fail) => {
+          const open = indexedDB.open('madoguchi-acme');
+          open.onerror = () => fail(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('records', 'readwrite');
+            const records = tx.objectStore('records');
+            const read = records.get('s');
+            read.onsuccess = () => records.put({ ...read.result, token: 'not-the-token' }, 's');
+            tx.oncomplete = () => (open.result.close(), ok());
+            tx.onerror = () => fail(tx.error);
+          };
+        }),
+    );
+    await bootPage(page, demo, lang);
+    // The panel stays open across the page's own reload; the new conversation says what happened.
+    await dialog.getByText(w.lost).waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.evaluate(() => (window as any).madoguchiErrors.join('\n'))).toContain('a new conversation starts');
+    await page.getByRole('textbox', { name: w.message }).fill('Still there?');
+    await press(device, page.getByRole('button', { name: w.send, exact: true }));
+    await dialog.getByRole('listitem').filter({ hasText: 'Still there?' }).getByText(w.sent).waitFor({ timeout: 15_000 });
+    expect(await dialog.getByText(w.unanswerable).count()).toBe(0);
   });
 });
 

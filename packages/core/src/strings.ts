@@ -8,7 +8,7 @@ export type StringOverrides = Record<string, Record<string, StringValue>>;
 
 /** The widget's plain texts. */
 const TEXTS =
-  'open close title minimize message placeholder send human greeting thread failure retry earlier you back suggestions newTab helpful yes no thanks nextStep waiting browse closed away queued failed flowChoose flowRate flowWorking flowDone helpCentre notHelpful notHelpfulLater emailOffer email emailMe emailInvalid emailFailed survey csatAsk cesAsk comment commentHint submitFeedback skip dismiss greetingPlain forPage ackThanks ackSoon ackOffer ackOfferEmail noteAsked sending sent read resend unreachable today yesterday earlierChats newChat ended ongoing';
+  'open close title minimize message placeholder send human greeting thread failure retry earlier you back suggestions newTab helpful yes no thanks nextStep waiting browse closed away queued failed flowChoose flowRate flowWorking flowDone helpCentre notHelpful notHelpfulLater emailOffer email emailMe emailInvalid emailFailed survey csatAsk cesAsk comment commentHint submitFeedback skip dismiss greetingPlain forPage ackThanks ackSoon ackOffer ackOfferEmail noteAsked noteLost sending sent read resend unreachable today yesterday earlierChats newChat ended ongoing';
 
 /**
  * Texts with `{placeholders}`, by key: their names in the order the widget passes them. A leading

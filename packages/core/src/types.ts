@@ -40,7 +40,7 @@ export type MessageStatus = 'pending' | 'queued' | 'sent' | 'failed' | 'read';
  * nobody answered yet was received; survey: a feedback answer.
  */
 export interface MessageNote {
-  kind: 'asked' | 'queue' | 'joined' | 'closed' | 'away' | 'email' | 'ack' | 'survey';
+  kind: 'asked' | 'queue' | 'joined' | 'closed' | 'away' | 'email' | 'ack' | 'survey' | 'lost';
   name?: string;
   position?: number;
   email?: string;

@@ -21,6 +21,11 @@ export interface DeliveryHost {
   setStatus(patch: Partial<ConversationStatus>): void;
   track(event: EventDraft): void;
   report(error: MadoguchiError): void;
+  /**
+   * The relay refused this conversation's token and no tab holds another (the token was lost, or
+   * the relay no longer knows it): a new conversation starts, carrying what was not sent.
+   */
+  lost(): void;
 }
 
 /** Sets a message's delivery state in the thread (and storage), when it changes. */

@@ -237,6 +237,44 @@ describe('createMessenger', () => {
     await vi.waitFor(() => expect(asked).toEqual(['flow', 'search']));
   });
 
+  it('starts a new conversation when the relay refuses the token and no tab has another, and sends there what was typed', async () => {
+    const sessions: Array<{ conversationId: string; token?: string }> = [];
+    const sent: Array<[string, string]> = [];
+    let sink: TransportSink | undefined;
+    const adapter: TransportAdapter = {
+      connect(session, k) {
+        sessions.push({ conversationId: session.conversationId, token: session.token });
+        sink = k;
+        // The relay does not know this conversation's token: every hello for the first one is refused.
+        if (sessions.length > 1 && session.conversationId !== sessions[0]!.conversationId) k.status({ type: 'online', online: true });
+        else setTimeout(() => k.error(Object.assign(new Error('this conversation needs its token'), { code: 'forbidden' })));
+      },
+      send: async (message) => {
+        if (sessions.at(-1)!.conversationId === sessions[0]!.conversationId) throw new Error('not connected');
+        sent.push([sessions.at(-1)!.conversationId, message.text]);
+      },
+      handoff: async () => {},
+      close: () => {},
+    };
+    m = createMessenger({ appId: 'unit-lost', transport: adapter, storage: 'none' });
+    const errors: string[] = [];
+    m.on('error', (e) => errors.push(e.message));
+    await ready(m);
+    m.send('Is my order late?');
+    const first = m.state.$messages.get()[0]!.conversationId;
+    await vi.waitFor(() => expect(sessions.map((x) => x.conversationId).filter((id) => id !== first)).toHaveLength(1), { timeout: 3000 });
+    const next = sessions.at(-1)!.conversationId;
+    expect(sessions.at(-1)!.token).toBeUndefined();
+    expect(errors).toContain('transport: this conversation needs its token; a new conversation starts');
+    // The new conversation says so, and carries the message typed in the lost one, sent there.
+    await vi.waitFor(() => expect(sent).toEqual([[next, 'Is my order late?']]), { timeout: 5000 });
+    const thread = m.state.$messages.get();
+    expect(thread.every((x) => x.conversationId === next)).toBe(true);
+    expect(thread.map((x) => x.note?.kind ?? x.text)).toEqual(['lost', 'Is my order late?']);
+    await vi.waitFor(() => expect(m!.state.$messages.get()[1]!.status).toBe('sent'));
+    expect(sink).toBeDefined();
+  });
+
   it('tells the handoff in notes added once, answers a burst with one acknowledgment, and starts anew after a close', async () => {
     const t = manualTransport();
     m = createMessenger({ appId: 'unit-story', transport: t.adapter, storage: 'none', replyTime: { en: 'within a day' } });

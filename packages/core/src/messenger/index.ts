@@ -290,6 +290,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
       setStatus,
       track: kernel.track,
       report,
+      lost: () => conversationLost(),
     },
     engines,
   );
@@ -354,6 +355,18 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     // The new conversation gets its own token from the relay at hello.
     live?.storage.setSession({ conversationId, token: undefined });
     delivery.follow(conversationId);
+  }
+
+  /**
+   * The relay will not continue this conversation (its token is lost): a new one starts, which says
+   * so, and the messages not yet sent move to it and go out there. The old one stays readable.
+   */
+  function conversationLost() {
+    const unsent = conversation.$messages.get().filter((m) => m.author === 'user' && (m.status === 'pending' || m.status === 'queued' || m.status === 'failed'));
+    startConversation();
+    // The note comes first, before the messages it carried over.
+    receive({ id: `${conversationId}:lost`, conversationId, author: 'system', text: '', at: Math.min(stamp(), ...unsent.map((m) => m.at - 1)), note: { kind: 'lost' } });
+    for (const m of unsent) receive({ ...m, conversationId, status: m.status === 'failed' ? 'failed' : 'queued' });
   }
 
   /**

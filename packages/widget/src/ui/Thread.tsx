@@ -118,6 +118,8 @@ export function noteText(n: MessageNote, t: Strings, locale: string, phase: Conv
       return t.joined(n.name || '');
     case 'closed':
       return t.closed;
+    case 'lost':
+      return t.noteLost;
     case 'away':
       return [t.away, n.until && t.awayUntil(when(n.until, locale))].filter(Boolean).join(' ');
     case 'email':

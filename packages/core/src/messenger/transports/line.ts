@@ -77,7 +77,10 @@ export function openLine(host: DeliveryHost, config: TransportConfig | undefined
             if (typeof stored.token === 'string' && stored.token !== asked.token) {
               session = { ...asked, token: stored.token };
               reconnect();
-            } else host.report({ message: `transport: ${e.message}`, cause: e });
+            } else {
+              host.report({ message: `transport: ${e.message}; a new conversation starts`, cause: e });
+              host.lost();
+            }
           });
         }, 300);
         return;
