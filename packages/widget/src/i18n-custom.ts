@@ -32,8 +32,8 @@ export function withOverrides(builtIn: BuiltIn, locale: Locale, config: Messenge
   const overrides = config.strings!;
   // English alone until the built-in strings of the locale (Japanese) have arrived, never a mix.
   const chain = builtIn[locale] ? localeChain(requestedTag(locale, config)) : ['en'];
-  // The sets that have arrived, and whether English is whole yet (it is made whole with the panel).
-  const key = `${chain.join(' ')} ${Object.keys(builtIn)} ${Object.keys(builtIn.en).length}`;
+  // The sets that have arrived, and how whole each is (each is made whole with the panel).
+  const key = `${chain.join(' ')} ${Object.entries(builtIn).map(([tag, set]) => `${tag}:${Object.keys(set!).length}`)}`;
   let cache = layered.get(overrides);
   if (!cache) layered.set(overrides, (cache = new Map()));
   let strings = cache.get(key);

@@ -2,15 +2,15 @@ import type { Locale, MadoguchiError, MessengerConfig } from '@madoguchi/core';
 import { atom } from 'nanostores';
 import { FIRST } from './i18n-first';
 import type { Strings } from './i18n-en';
-import { loadCustomStrings, loadEnglish, loadJapanese } from './i18n-loader';
+import { loadCustomStrings, loadEnglish, loadJapanese, loadJapanesePanel } from './i18n-loader';
 
 /** Every string of the widget (the English set, `i18n-en.ts`, defines them). */
 export type { Strings };
 
 /**
- * Strings by locale. English starts with what shows before the first open and is made whole with
- * the panel's views (`loadPanelStrings`), before any view shows; Japanese arrives whole, as a small
- * file of its own, when used.
+ * Strings by locale. Each set starts with what shows before the first open (English in this file,
+ * Japanese as a small file fetched when used) and is made whole with the panel's views
+ * (`loadPanelStrings`), before any view shows.
  */
 export const STRINGS: Partial<Record<Locale, Strings>> & { en: Strings } = { en: FIRST as Strings };
 /** Counts arrivals of strings; the launcher re-renders on each (`useStore($stringsArrived)`). */
@@ -24,20 +24,32 @@ let custom: typeof import('./i18n-custom') | undefined;
  * shows them subscribes to `$stringsArrived` to re-render then.
  */
 export function stringsFor(locale: Locale, config?: MessengerConfig): Strings {
-  const builtIn = STRINGS[locale] || STRINGS.en;
+  // A set still waiting for its panel strings gives way to a whole English one (a locale switched
+  // to after the views came), so a view never shows a missing string.
+  const own = STRINGS[locale];
+  const builtIn = own && ('send' in own || !('send' in STRINGS.en)) ? own : STRINGS.en;
   return (config?.strings && custom?.withOverrides(STRINGS, locale, config)) || builtIn;
 }
 
 const bump = () => $stringsArrived.set($stringsArrived.get() + 1);
 
-/** Makes the English strings whole: called with the panel's views, which show them. */
-export const loadPanelStrings = (): Promise<void> =>
-  'send' in STRINGS.en
+/** The views have been asked for: from then on, a locale's set is made whole as soon as it is used. */
+let panelWanted = false;
+
+/**
+ * Makes the built-in set of `locale` whole (the panel's strings beside the launcher's): called
+ * with the panel's views, which show them, and for a locale switched to after they came.
+ */
+export function loadPanelStrings(locale: Locale): Promise<void> {
+  panelWanted = true;
+  const tag = locale == 'ja' ? 'ja' : 'en';
+  return 'send' in (STRINGS[tag] || {})
     ? Promise.resolve()
-    : loadEnglish().then(({ en }) => {
-        STRINGS.en = en;
+    : (tag == 'ja' ? loadJapanesePanel() : loadEnglish()).then((set) => {
+        STRINGS[tag] = (set as Record<string, Strings>)[tag];
         bump();
       });
+}
 
 /**
  * Fetches what the strings of `locale` and `config` need if it is not here yet. Problems in
@@ -47,7 +59,8 @@ export function loadStrings(locale: Locale, config?: MessengerConfig, report?: (
   const arrived = bump;
   const overrides = config?.strings;
   return Promise.all([
-    STRINGS[locale] || loadJapanese().then(({ ja }) => ((STRINGS.ja = ja), arrived())),
+    STRINGS[locale] || loadJapanese().then(({ jaFirst }) => ((STRINGS.ja ||= jaFirst as Strings), arrived())),
+    panelWanted && loadPanelStrings(locale),
     overrides &&
       (custom ? Promise.resolve(custom) : loadCustomStrings()).then((loaded) => {
         custom = loaded;

@@ -112,8 +112,8 @@ export function App({ m }: { m: Messenger }) {
         aria-describedby={unread > 0 && !open ? 'mg-unread' : undefined}
         onClick={() => m.toggle()}
         // The panel's views are fetched as soon as the launcher is pointed at or reached.
-        onPointerEnter={preloadExtras}
-        onFocus={preloadExtras}
+        onPointerEnter={() => preloadExtras(locale)}
+        onFocus={() => preloadExtras(locale)}
       >
         <svg viewBox="0 0 24 24" aria-hidden="true">
           {open ? (

@@ -1,4 +1,4 @@
-import type { Messenger } from '@madoguchi/core';
+import type { Locale, Messenger } from '@madoguchi/core';
 import { atom } from 'nanostores';
 import { loadPanelStrings, type Strings } from '../i18n';
 import { addPanelStyles } from '../styles';
@@ -13,9 +13,12 @@ export const focus = { pending: false };
 let loading: Promise<void> | undefined;
 const $arrived = atom(false);
 
-/** Fetches the views of extras.ts (once); components showing them re-render when they arrive. */
-export function preloadExtras(): Promise<void> {
-  return (loading ||= Promise.all([loadExtras(), loadPanelStrings()]).then(
+/**
+ * Fetches the views of extras.ts (once), with the whole strings of `locale` beside them;
+ * components showing them re-render when both are here.
+ */
+export function preloadExtras(locale: Locale): Promise<void> {
+  return (loading ||= Promise.all([loadExtras(), loadPanelStrings(locale)]).then(
     ([e]) => {
       addPanelStyles(e.PANEL_CSS);
       extras = e;
@@ -34,15 +37,15 @@ const idle = (run: () => void) => (typeof requestIdleCallback === 'function' ? r
  * For a visitor likely to open the panel: its views are fetched when the browser is next idle, and
  * the message times' formatter is built in the idle moment after, so the open only renders.
  */
-export function warmPanel(locale: string) {
-  idle(() => void preloadExtras().then(() => idle(() => extras?.warmTimes(locale))));
+export function warmPanel(locale: Locale) {
+  idle(() => void preloadExtras(locale).then(() => idle(() => extras?.warmTimes(locale))));
 }
 
 /** One of the views of extras.ts, shown once its code is here (nothing until then). */
 export function Later({ view, m, t }: { view: Exclude<keyof Extras, 'PANEL_CSS' | 'warmTimes'>; m: Messenger; t: Strings }) {
   // Subscribed to the code's arrival.
   if (!useStore($arrived) || !extras) {
-    void preloadExtras();
+    void preloadExtras(m.state.$locale.get());
     return null;
   }
   const View = extras[view];

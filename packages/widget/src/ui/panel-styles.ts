@@ -1,6 +1,9 @@
 /** The styles of the panel's views (thread, composer, article, forms), shipped with them. */
 export const PANEL_CSS = `
 strong,b{font-weight:700}em{font-style:italic}
+.status{padding:6px 16px;font-size:13px;color:var(--muted);border-top:1px solid var(--line)}
+.chips{display:flex;flex-wrap:wrap;gap:6px;padding:6px 12px}.status .chips{padding:6px 0}
+.chip[aria-pressed=true]{background:var(--accent);color:var(--on-accent)}
 .scroll{flex:1;overflow-y:auto;padding:14px 14px 6px;overscroll-behavior:contain}
 .log{list-style:none;display:flex;flex-direction:column;gap:8px}
 .msg{max-width:85%;padding:8px 12px;border-radius:14px;background:var(--soft);overflow-wrap:anywhere}
