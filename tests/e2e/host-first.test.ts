@@ -68,7 +68,7 @@ describe('the launcher comes first', () => {
     const names = scripts.map((p) => p.slice('/madoguchi/'.length)).sort();
     // The loader, the widget, the flows' trigger check and the proactive rules: no flow engine,
     // no transport (nothing to carry yet), no panel views, no help centre.
-    expect(names).toEqual(['loader.js', 'madoguchi-events.js', 'madoguchi-insights.js', 'madoguchi-triggers.js', 'madoguchi.js']);
+    expect(names).toEqual(['loader.js', 'madoguchi-insights.js', 'madoguchi-triggers.js', 'madoguchi.js']);
     // Of JSON, the flow index (every trigger, no flow) and the proactive rules.
     const json = requests.filter((p) => p.endsWith('.json')).sort();
     expect(json).toEqual(['/flows/flows.index.json', '/proactive/rules.json']);

@@ -214,7 +214,8 @@ describe('the survey', () => {
     await boot(s);
     expect(s.part.$survey.get()).toBeNull();
     close(s);
-    expect(s.part.$survey.get()).toEqual({ kinds: ['csat', 'ces'], answered: {} });
+    // The survey's code arrives when the conversation closes (a chunk of its own).
+    await vi.waitFor(() => expect(s.part.$survey.get()).toEqual({ kinds: ['csat', 'ces'], answered: {} }));
     s.part.answer('csat', 4);
     expect(s.events.at(-1)).toMatchObject({ type: 'survey.answered', kind: 'csat', score: 4, scaled: 75 });
     s.part.answer('ces', 9); // out of scale: ignored
@@ -225,11 +226,15 @@ describe('the survey', () => {
     expect(s.events.at(-1)).toMatchObject({ kind: 'ces', score: 7, scaled: 100, comment: 'Quick and kind.' });
     expect(s.part.$survey.get()).toBeNull();
     close(s);
+    await vi.advanceTimersByTimeAsync(0);
     expect(s.part.$survey.get()).toBeNull();
     // Remembered: a later page load does not ask about this conversation again.
     const later = setup({}, { session: s.session });
     await boot(later);
     close(later);
+    // The survey's code is here (it was loaded above): had it asked, it would have by now.
+    await import('./survey');
+    await vi.advanceTimersByTimeAsync(0);
     expect(later.part.$survey.get()).toBeNull();
   });
 
@@ -237,6 +242,7 @@ describe('the survey', () => {
     const s = setup({});
     await boot(s);
     close(s);
+    await vi.waitFor(() => expect(s.part.$survey.get()).not.toBeNull());
     s.part.skipSurvey();
     expect(s.part.$survey.get()).toBeNull();
     expect(types(s)).toEqual([]);
@@ -246,6 +252,7 @@ describe('the survey', () => {
     const s = setup({});
     await boot(s);
     close(s);
+    await vi.waitFor(() => expect(s.part.$survey.get()).not.toBeNull());
     s.part.answer('csat', 2);
     s.part.answer('ces', 3);
     s.part.shutdown?.();

@@ -1,17 +1,15 @@
 import type { ConversationStatus } from '../../conversation';
-import { surveyScale, surveyScoreOk, type MadoguchiEvent, type SurveyKind } from '../../insights/events';
+import type { MadoguchiEvent } from '../../insights/events';
 import { createProactiveEngine, validateProactiveRules, type CapState, type ProactiveContext, type ProactiveEngine, type ProactiveHit } from '../../insights/proactive';
 import { createAnalyticsSink, type AnalyticsSink } from '../../insights/sink';
 import type { StoredSession } from '../../storage';
 import type { LocalizedText, Message } from '../../types';
 import type { InsightsPart, InsightsStores } from '.';
 import type { Kernel } from '../kernel';
+import type { Survey } from './survey';
 
 /** What the session record keeps for this part. */
 type InsightsSession = StoredSession & { proactive?: CapState; surveyed?: string[] };
-
-const SURVEY_KINDS: SurveyKind[] = ['csat', 'ces'];
-const COMMENT_MAX = 1000;
 
 const pick = (text: LocalizedText | undefined, locale: string) =>
   typeof text == 'string' ? text : (text && (text[locale] || text.en || Object.values(text)[0])) || '';
@@ -40,11 +38,13 @@ export function createInsightsPartImpl(k: Kernel, { $preview, $survey }: Insight
   let sink: AnalyticsSink | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let undo: Array<() => void> = [];
-  let surveyed: string[] = [];
-  let pending: { kind: SurveyKind; score: number } | undefined;
+  /** The conversations already asked about, once the session is read (until then, nothing is asked). */
+  let surveyed: string[] | undefined;
+  /** The survey's code, once a person is involved (or a conversation a person closed is restored). */
+  let survey: Survey | undefined;
+  let surveyLoading: Promise<Survey> | undefined;
   let lastPage: string | undefined;
   let opened = k.isOpen();
-  /** Bumped by boot and shutdown, so a late rules file of an older boot is dropped. */
 
   /** Where the visitor is, as the proactive engine reads it. */
   const where = (): ProactiveContext => {
@@ -94,25 +94,19 @@ export function createInsightsPartImpl(k: Kernel, { $preview, $survey }: Insight
 
   const remember = (patch: Partial<InsightsSession>) => k.storage().setSession(patch as StoredSession);
 
-  const track = (kind: SurveyKind, score: number, comment?: string) => {
-    k.track({ type: 'survey.answered', kind, score, scaled: surveyScale(kind, score), ...(comment ? { comment: comment.slice(0, COMMENT_MAX) } : {}) });
-    // The relay counts it in the agents' shift figures.
-    k.transport()?.survey?.({ kind, score });
-  };
-
-  /** Ends the survey: what waited is sent, with the comment if any. */
-  const endSurvey = (comment?: string) => {
-    if (pending) track(pending.kind, pending.score, comment?.trim());
-    pending = undefined;
-    $survey.set(null);
-  };
-
+  /** Loads the survey's code (once) and asks about the conversation when it has closed. */
   const ask = (status: ConversationStatus) => {
-    const id = k.conversationId();
-    if (status.phase != 'closed' || surveyed.includes(id)) return;
-    surveyed = surveyed.concat(id).slice(-50);
-    remember({ surveyed });
-    $survey.set({ kinds: SURVEY_KINDS.slice(), answered: {} });
+    const asked = surveyed;
+    if (status.phase == 'bot' || !asked) return;
+    surveyLoading ||= import('./survey').then((m) => (survey = m.createSurvey(k, $survey, asked, (list) => remember({ surveyed: list }))));
+    const signal = k.signal();
+    surveyLoading.then(
+      (s) => !signal.aborted && s.ask(k.conversation.$status.get()),
+      (cause) => {
+        surveyLoading = undefined;
+        k.report({ message: 'the survey could not be loaded', cause });
+      },
+    );
   };
 
   const start = async (signal: AbortSignal) => {
@@ -173,7 +167,7 @@ export function createInsightsPartImpl(k: Kernel, { $preview, $survey }: Insight
       const a = cfg.analytics as { url?: unknown } | undefined;
       if (a != null && (typeof a != 'object' || typeof a.url != 'string' || !a.url))
         k.warn({ code: 'analytics-config', message: 'config $.analytics.url: expected the URL events are sent to' });
-      const onHide = () => document.visibilityState == 'hidden' && pending && endSurvey();
+      const onHide = () => document.visibilityState == 'hidden' && survey?.flush();
       if (typeof document == 'object') {
         // Before the sink's own listener exists, so the last answer goes in its final beacon.
         document.addEventListener('visibilitychange', onHide);
@@ -194,7 +188,8 @@ export function createInsightsPartImpl(k: Kernel, { $preview, $survey }: Insight
     },
     shutdown() {
       clearTimeout(timer);
-      endSurvey();
+      survey?.end();
+      survey = surveyLoading = surveyed = undefined;
       for (const f of undo) f();
       undo = [];
       engine = undefined;
@@ -211,18 +206,9 @@ export function createInsightsPartImpl(k: Kernel, { $preview, $survey }: Insight
       k.open();
     },
     dismissPreview: () => $preview.set(null),
-    answer(kind, score, comment) {
-      const s = $survey.get();
-      if (!s || !s.kinds.includes(kind) || !surveyScoreOk(kind, score)) return;
-      const kinds = s.kinds.filter((x) => x != kind);
-      $survey.set({ kinds, answered: { ...s.answered, [kind]: score } });
-      // A comment ends the survey; the last answer waits for one.
-      if (kinds.length && comment == null) return track(kind, score);
-      pending = { kind, score };
-      if (comment != null) endSurvey(comment);
-    },
-    submitSurvey: endSurvey,
-    skipSurvey: () => endSurvey(),
+    answer: (kind, score, comment) => survey?.answer(kind, score, comment),
+    submitSurvey: (comment) => survey?.end(comment),
+    skipSurvey: () => survey?.end(),
     setQuiet(on) {
       engine?.setQuiet(on);
       if (on) $preview.set(null);
