@@ -21,7 +21,7 @@ export function launchOffline(): Promise<Browser> {
 export interface Sample {
   /** Gzip body bytes of JavaScript whose response ended before the launcher was painted (Resource Timing). */
   jsByLauncher: number;
-  /** Gzip bytes over the wire (headers included) of JavaScript fetched before the first click, and after it. */
+  /** Gzip body bytes (headers left out) of JavaScript fetched before the first click, and after it. */
   jsBefore: number;
   jsAfter: number;
   /** Everything but the host page's HTML fetched before the first click (scripts, styles, data, fonts). */
@@ -106,9 +106,9 @@ const INSTRUMENT = String.raw`(function (launcher, panel, expectLast) {
   }, true);
 })`;
 
-/** Bytes, failures and off-machine requests from the DevTools protocol, split at the first click. */
+/** Gzip body bytes (headers left out, as `npm run size` counts), failures and off-machine requests from the DevTools protocol, split at the first click. */
 async function watchNetwork(cdp: CDPSession) {
-  const requests = new Map<string, { url: string; mime: string; status: number; phase: 'load' | 'open' }>();
+  const requests = new Map<string, { url: string; mime: string; status: number; phase: 'load' | 'open'; headers: number }>();
   const bytes = { load: { js: 0, all: 0 }, open: { js: 0, all: 0 } };
   const failed = new Set<string>();
   const offsite = new Set<string>();
@@ -123,7 +123,7 @@ async function watchNetwork(cdp: CDPSession) {
     const host = new URL(e.request.url).hostname;
     if (host !== 'localhost' && host !== '127.0.0.1') offsite.add(`${e.request.method} ${e.request.url.slice(0, 120)}`);
     if (!requests.has(e.requestId)) inFlight++;
-    requests.set(e.requestId, { url: e.request.url, mime: '', status: 0, phase });
+    requests.set(e.requestId, { url: e.request.url, mime: '', status: 0, phase, headers: 0 });
     lastActivity = Date.now();
   });
   cdp.on('Network.responseReceived', (e) => {
@@ -131,6 +131,8 @@ async function watchNetwork(cdp: CDPSession) {
     if (!r) return;
     r.mime = e.response.mimeType;
     r.status = e.response.status;
+    // What arrived with the response line: its headers (the body follows).
+    r.headers = e.response.encodedDataLength || 0;
     if (r.status >= 400) failed.add(`${r.status} ${short(r.url)}`);
   });
   const done = (id: string) => {
@@ -147,8 +149,9 @@ async function watchNetwork(cdp: CDPSession) {
     const isJs = /javascript|ecmascript/.test(r.mime);
     if (isJs) scripts.add(r.url);
     const isPage = r.mime === 'text/html';
-    bytes[r.phase].js += isJs ? e.encodedDataLength : 0;
-    bytes[r.phase].all += isPage ? 0 : e.encodedDataLength;
+    const body = Math.max(0, e.encodedDataLength - r.headers);
+    bytes[r.phase].js += isJs ? body : 0;
+    bytes[r.phase].all += isPage ? 0 : body;
   });
   cdp.on('Network.loadingFailed', (e) => {
     const r = done(e.requestId);
