@@ -41,7 +41,6 @@ const FEATURES: Array<[RegExp, string]> = [
   [/messenger[\\/](\w+)[\\/]engine\.ts$/, ''],
   [/messenger[\\/]flows[\\/]triggers\.ts$/, 'triggers'],
   [/i18n-ja\.ts$/, 'ja'],
-  [/i18n-ja-panel\.ts$/, 'japanel'],
   [/i18n-en\.ts$/, 'en'],
   [/markdown[\\/]index\.ts$/, 'markdown'],
   [/ui[\\/]extras\.tsx?$/, 'ui'],

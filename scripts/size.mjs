@@ -39,8 +39,8 @@ const ENGINES = [
   // The English strings beyond the launcher's, fetched beside the views.
   ['en', 2, 'the rest of the English strings, with the views'],
   ['markdown', 1.5, 'Markdown parser, with the first formatted message'],
-  ['ja', 0.5, 'Japanese launcher strings, when the locale is ja'],
-  ['japanel', 2, 'the rest of the Japanese strings, with the views', 'ja'],
+  // The Japanese launcher strings are in madoguchi.js (0.25 KB): the launcher never waits for a file.
+  ['ja', 2, 'the rest of the Japanese strings, with the views'],
   ['strings', 2.5, 'config.strings: checked and layered, when set'],
 ];
 // 24 KB: the explicit engine seam, the locale fallback chain, record validation and wider

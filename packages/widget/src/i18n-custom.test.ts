@@ -2,7 +2,7 @@ import { STRING_SCALES, STRING_TEMPLATES, validateStrings, type MessengerConfig 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { en } from './i18n-en';
 import { FIRST } from './i18n-first';
-import { ja } from './i18n-ja-panel';
+import { ja } from './i18n-ja';
 import { checkOverrides, localeChain, withOverrides } from './i18n-custom';
 
 const fr = {

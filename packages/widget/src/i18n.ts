@@ -1,27 +1,26 @@
 import type { Locale, MadoguchiError, MessengerConfig } from '@madoguchi/core';
 import { atom } from 'nanostores';
-import { FIRST } from './i18n-first';
+import { FIRST, jaFirst } from './i18n-first';
 import type { Strings } from './i18n-en';
-import { loadCustomStrings, loadEnglish, loadJapanese, loadJapanesePanel } from './i18n-loader';
+import { loadCustomStrings, loadEnglish, loadJapanese } from './i18n-loader';
 
 /** Every string of the widget (the English set, `i18n-en.ts`, defines them). */
 export type { Strings };
 
 /**
- * Strings by locale. Each set starts with what shows before the first open (English in this file,
- * Japanese as a small file fetched when used) and is made whole with the panel's views
- * (`loadPanelStrings`), before any view shows.
+ * Strings by locale. Each set starts with what shows before the first open (`i18n-first.ts`) and is
+ * made whole with the panel's views (`loadPanelStrings`), before any view shows.
  */
-export const STRINGS: Partial<Record<Locale, Strings>> & { en: Strings } = { en: FIRST as Strings };
+export const STRINGS: Partial<Record<Locale, Strings>> & { en: Strings } = { en: FIRST as Strings, ja: jaFirst as Strings };
 /** Counts arrivals of strings; the launcher re-renders on each (`useStore($stringsArrived)`). */
 export const $stringsArrived = atom(0);
 /** What layers `config.strings` over the built-in sets; a file of its own, fetched only when a config has strings. */
 let custom: typeof import('./i18n-custom') | undefined;
 
 /**
- * The strings for the configured locale, English until Japanese has arrived. With `config.strings`, those are layered over the built-in sets along the
- * locale's fallback chain (`fr-CA`, `fr`, English) once they have arrived. A component that
- * shows them subscribes to `$stringsArrived` to re-render then.
+ * The strings for the configured locale. With `config.strings`, those are layered over the built-in
+ * sets along the locale's fallback chain (`fr-CA`, `fr`, English) once they have arrived. A
+ * component that shows them subscribes to `$stringsArrived` to re-render then.
  */
 export function stringsFor(locale: Locale, config?: MessengerConfig): Strings {
   // A set still waiting for its panel strings gives way to a whole English one (a locale switched
@@ -45,7 +44,7 @@ export function loadPanelStrings(locale: Locale): Promise<void> {
   const tag = locale == 'ja' ? 'ja' : 'en';
   return 'send' in (STRINGS[tag] || {})
     ? Promise.resolve()
-    : (tag == 'ja' ? loadJapanesePanel() : loadEnglish()).then((set) => {
+    : (tag == 'ja' ? loadJapanese() : loadEnglish()).then((set) => {
         STRINGS[tag] = (set as Record<string, Strings>)[tag];
         bump();
       });
@@ -59,7 +58,6 @@ export function loadStrings(locale: Locale, config?: MessengerConfig, report?: (
   const arrived = bump;
   const overrides = config?.strings;
   return Promise.all([
-    STRINGS[locale] || loadJapanese().then(({ jaFirst }) => ((STRINGS.ja ||= jaFirst as Strings), arrived())),
     panelWanted && loadPanelStrings(locale),
     overrides &&
       (custom ? Promise.resolve(custom) : loadCustomStrings()).then((loaded) => {

@@ -26,14 +26,11 @@ button:focus-visible,textarea:focus-visible,a:focus-visible,[tabindex]:focus-vis
 .panel[hidden]{display:none}
 header{display:flex;align-items:center;gap:8px;padding:8px;padding-inline-start:16px;border-bottom:1px solid var(--line)}
 h2{flex:1;font-size:17px;font-weight:650}
-.status{padding:6px 16px;font-size:13px;color:var(--muted);border-top:1px solid var(--line)}
-.chips{display:flex;flex-wrap:wrap;gap:6px;padding:6px 12px}
 .chip{padding:0 14px;border:1px solid var(--accent);color:var(--accent);border-radius:22px;font-size:14px}
-.chip[aria-pressed=true]{background:var(--accent);color:var(--on-accent)}
 .vh{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:479px){.panel{inset:0!important;margin:0!important;width:100%;height:100vh;height:100dvh;border-radius:0;border:0;padding:env(safe-area-inset-top,0px) env(safe-area-inset-right,0px) env(safe-area-inset-bottom,0px) env(safe-area-inset-left,0px)}.open .launcher,.open .preview{display:none}}
 @media (prefers-reduced-motion:no-preference){.panel{animation:in .16s ease-out}@keyframes in{from{opacity:0;transform:translateY(8px)}}}
-.preview{display:flex;align-items:flex-start;padding:0;padding-inline-start:12px}.preview button:first-child{flex:1;text-align:start;padding:10px 0}.status .chips{padding:6px 0}
+.preview{display:flex;align-items:flex-start;padding:0;padding-inline-start:12px}.preview button:first-child{flex:1;text-align:start;padding:10px 0}
 .preview b{display:block;font-size:13px}
 `;
 

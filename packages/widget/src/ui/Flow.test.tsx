@@ -3,7 +3,7 @@ import { createMessenger, type Messenger } from '@madoguchi/core';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../i18n-en';
-import { ja } from '../i18n-ja-panel';
+import { ja } from '../i18n-ja';
 import { FlowWaitView } from './Flow';
 import { preloadMarkdown } from './Markdown';
 import { Thread } from './Thread';

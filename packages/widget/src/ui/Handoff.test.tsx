@@ -4,7 +4,7 @@ import { cleanup, fireEvent, render } from '@testing-library/preact';
 import { atom } from 'nanostores';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { en } from '../i18n-en';
-import { ja } from '../i18n-ja-panel';
+import { ja } from '../i18n-ja';
 import { HandoffExtras } from './Handoff';
 
 const STRINGS = { en, ja };

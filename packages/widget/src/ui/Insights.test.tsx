@@ -4,7 +4,7 @@ import { cleanup, fireEvent, render } from '@testing-library/preact';
 import { atom } from 'nanostores';
 import { afterEach, describe, expect, it } from 'vitest';
 import { en } from '../i18n-en';
-import { ja } from '../i18n-ja-panel';
+import { ja } from '../i18n-ja';
 import { Survey } from './Insights';
 import { Preview } from './Preview';
 

@@ -5,7 +5,7 @@ import { atom } from 'nanostores';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi, beforeAll } from 'vitest';
 import { en } from '../i18n-en';
-import { ja } from '../i18n-ja-panel';
+import { ja } from '../i18n-ja';
 import { useStore } from './use-store';
 import { Composer } from './Composer';
 import { ArticleView } from './Search';

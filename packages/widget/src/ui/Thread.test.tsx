@@ -4,7 +4,7 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { atom } from 'nanostores';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { en } from '../i18n-en';
-import { ja } from '../i18n-ja-panel';
+import { ja } from '../i18n-ja';
 import { preloadMarkdown } from './Markdown';
 import { Thread } from './Thread';
 
