@@ -376,8 +376,10 @@ export async function seedHistory(context: BrowserContext, url: string, spec: Wi
               const store = t.objectStore('records');
               const start = Date.now();
               for (const [key] of templates) store.delete(key);
+              // Messages only: a system note or an acknowledgment shows its own words, not the seeded text.
+              const bases = templates.filter(([, v]) => !v.note);
               for (let i = 1; i <= count; i++) {
-                const [, base] = templates[i % templates.length]!;
+                const [, base] = bases[i % bases.length]!;
                 const id = `seed-${i}`;
                 const text =
                   i === count
