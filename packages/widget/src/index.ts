@@ -45,7 +45,8 @@ export function createMessenger(config?: MessengerConfig, options?: MessengerOpt
         console.error('[madoguchi] the widget could not be shown', cause);
       }
     };
-    // The launcher appears with its strings in the user's language (Japanese arrives as a small file).
+    // The launcher appears with its strings in the user's language (English and Japanese are here;
+    // a config's own strings arrive as a small file).
     // A conversation restored open shows formatted at once: the Markdown parser comes first too
     // (a closed panel does not wait for it: the launcher mounts from what is in memory).
     const formatted = m.state.$open.get() && m.state.$messages.get().some((x) => x.author !== 'user');
