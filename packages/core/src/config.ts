@@ -1,4 +1,5 @@
 import type { RedactionOptions } from './context/redact';
+import { isObject } from './guards';
 import type { TransportAdapter } from './transport/types';
 import type { StringOverrides } from './strings';
 import type { Locale, LocalizedText, Problem, UserInfo } from './types';
@@ -89,7 +90,6 @@ const oneOf =
   <T extends string>(...values: T[]) =>
   (v: unknown) =>
     values.includes(v as T) ? '' : `expected one of ${values.map((x) => JSON.stringify(x)).join(', ')}`;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const localizedText = (v: unknown) =>
   typeof v === 'string' || (isObject(v) && Object.values(v).every((x) => typeof x === 'string')) ? '' : 'expected a string or { "en": "…", "ja": "…" }';

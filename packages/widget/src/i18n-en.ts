@@ -2,7 +2,7 @@ import { FIRST } from './i18n-first';
 
 /**
  * The widget's English strings, all of them: a chunk of its own that arrives with the panel's
- * views (what shows before the first open is in `i18n.ts`).
+ * views (what shows before the first open is in `i18n-first.ts`).
  */
 export const en = {
   ...FIRST,

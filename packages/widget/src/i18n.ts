@@ -26,11 +26,13 @@ export function stringsFor(locale: Locale, config?: MessengerConfig): Strings {
   // A set still waiting for its panel strings gives way to a whole English one (a locale switched
   // to after the views came), so a view never shows a missing string.
   const own = STRINGS[locale];
-  const builtIn = own && ('send' in own || !('send' in STRINGS.en)) ? own : STRINGS.en;
+  const builtIn = own && (whole(own) || !whole(STRINGS.en)) ? own : STRINGS.en;
   return (config?.strings && custom?.withOverrides(STRINGS, locale, config)) || builtIn;
 }
 
 const bump = () => $stringsArrived.set($stringsArrived.get() + 1);
+/** A set with the panel's strings too, not only the launcher's. */
+const whole = (set: Strings | undefined) => !!set && 'send' in set;
 
 /** The views have been asked for: from then on, a locale's set is made whole as soon as it is used. */
 let panelWanted = false;
@@ -42,7 +44,7 @@ let panelWanted = false;
 export function loadPanelStrings(locale: Locale): Promise<void> {
   panelWanted = true;
   const tag = locale == 'ja' ? 'ja' : 'en';
-  return 'send' in (STRINGS[tag] || {})
+  return whole(STRINGS[tag])
     ? Promise.resolve()
     : (tag == 'ja' ? loadJapanese() : loadEnglish()).then((set) => {
         STRINGS[tag] = (set as Record<string, Strings>)[tag];
@@ -55,7 +57,6 @@ export function loadPanelStrings(locale: Locale): Promise<void> {
  * `config.strings` are reported once: errors through `report`, unknown keys as console warnings.
  */
 export function loadStrings(locale: Locale, config?: MessengerConfig, report?: (error: MadoguchiError) => void): Promise<void> {
-  const arrived = bump;
   const overrides = config?.strings;
   return Promise.all([
     panelWanted && loadPanelStrings(locale),
@@ -63,7 +64,7 @@ export function loadStrings(locale: Locale, config?: MessengerConfig, report?: (
       (custom ? Promise.resolve(custom) : loadCustomStrings()).then((loaded) => {
         custom = loaded;
         loaded.checkOverrides(overrides, report);
-        arrived();
+        bump();
       }),
   ]).then(() => {});
 }

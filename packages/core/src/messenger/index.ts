@@ -211,9 +211,9 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
   };
 
   /** A system note in the thread; an id built from what it tells keeps it once-only across tabs and reloads. */
-  const addNote = (note: MessageNote, id: string) => {
+  const addNote = (note: MessageNote, id: string, at = stamp()) => {
     const noteId = `${conversationId}:${id}`;
-    if (!conversation.$messages.get().some((m) => m.id === noteId)) receive({ id: noteId, conversationId, author: 'system', text: '', at: stamp(), note });
+    if (!conversation.$messages.get().some((m) => m.id === noteId)) receive({ id: noteId, conversationId, author: 'system', text: '', at, note });
   };
 
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -365,7 +365,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     const unsent = conversation.$messages.get().filter((m) => m.author === 'user' && (m.status === 'pending' || m.status === 'queued' || m.status === 'failed'));
     startConversation();
     // The note comes first, before the messages it carried over.
-    receive({ id: `${conversationId}:lost`, conversationId, author: 'system', text: '', at: Math.min(stamp(), ...unsent.map((m) => m.at - 1)), note: { kind: 'lost' } });
+    addNote({ kind: 'lost' }, 'lost', Math.min(stamp(), ...unsent.map((m) => m.at - 1)));
     for (const m of unsent) receive({ ...m, conversationId, status: m.status === 'failed' ? 'failed' : 'queued' });
   }
 

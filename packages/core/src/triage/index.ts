@@ -1,3 +1,4 @@
+import { isObject } from '../guards';
 import type { Problem, UserInfo } from '../types';
 
 type Level = 'low' | 'medium' | 'high';
@@ -189,7 +190,6 @@ export function routeTriage(score: TriageScore, map: ChannelMap = defaultChannel
   return to(route.primary, route.secondary);
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 const channelProblem = (path: string, v: unknown): Problem[] =>
   CHANNELS.includes(v as Channel) ? [] : [{ path, message: `expected one of ${CHANNELS.join(', ')}` }];
 

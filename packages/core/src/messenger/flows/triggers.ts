@@ -1,6 +1,7 @@
 import type { ContextSnapshot } from '../../context';
 import type { FlowTrigger } from '../../flow';
 import { matchTriggerFacts } from '../../flow/facts';
+import { isObject } from '../../guards';
 import { has } from '../../flow/read';
 import type { Kernel } from '../kernel';
 
@@ -64,7 +65,6 @@ const fetchSource = async (k: Kernel, url: string, name: string, path: string, l
 };
 
 type IndexEntry = { id: string; src: string; trigger?: FlowTrigger };
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v == 'object' && !Array.isArray(v);
 const isEntry = (e: unknown) => isObject(e) && !!e.id && typeof e.id == 'string' && !!e.src && typeof e.src == 'string' && (e.trigger == null || isObject(e.trigger));
 
 /** A flow index's entries with their files' URLs resolved against it; undefined (reported, with where and why) when it cannot be read. */
