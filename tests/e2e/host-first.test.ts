@@ -141,6 +141,32 @@ describe('the launcher comes first', () => {
     await page.getByRole('option', { name: /I forgot my password/ }).waitFor();
     await context.close();
   });
+
+  it("asks for no engine's code before the launcher's first frame is painted, however fast the network", async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    // The first frame in which the launcher has a size, taken in a task after that frame.
+    await page.addInitScript(() => {
+      const check = () => {
+        const launcher = document.querySelector('madoguchi-widget')?.shadowRoot?.querySelector('.launcher');
+        if (launcher && launcher.getBoundingClientRect().width > 0) setTimeout(() => ((window as any).__launcherAt = performance.now()));
+        else requestAnimationFrame(check);
+      };
+      requestAnimationFrame(check);
+    });
+    // The demo config with the help centre at boot: flows' trigger check, proactive rules and search all start then.
+    await page.goto(`${demo.url}?transport=loopback&faqLoad=boot`);
+    await launcher(page).waitFor({ timeout: 5000 });
+    const engines = /\/madoguchi-(search|triggers|insights)\.js$/;
+    await expect.poll(() => page.evaluate((source) => performance.getEntriesByType('resource').filter((e) => new RegExp(source).test(e.name)).length, engines.source)).toBe(3);
+    const { launcherAt, starts } = await page.evaluate((source) => ({
+      launcherAt: (window as any).__launcherAt as number,
+      starts: performance.getEntriesByType('resource').filter((e) => new RegExp(source).test(e.name)).map((e) => e.startTime),
+    }), engines.source);
+    expect(launcherAt).toBeGreaterThan(0);
+    for (const start of starts) expect(start).toBeGreaterThanOrEqual(launcherAt - 1);
+    await context.close();
+  });
 });
 
 /** Stores a conversation of `count` agent messages as an earlier version of the widget left it (no time index yet). */

@@ -129,7 +129,16 @@ interface Booted {
   controller: AbortController;
   cleanup: Array<() => void>;
   openTouched: boolean;
+  /** Settles once the frame after `ready` (the launcher's first) is painted. */
+  painted?: Promise<void>;
 }
+
+/** Resolves after the next frame is painted, or after 100 ms where no frame comes (a hidden tab, no rendering). */
+const afterPaint = () =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 100);
+    if (typeof requestAnimationFrame == 'function') requestAnimationFrame(() => setTimeout(() => (clearTimeout(timer), resolve())));
+  });
 
 /**
  * Creates the messenger: a small kernel (config, stores, events, the boot's abort signal) with the
@@ -137,7 +146,16 @@ interface Booted {
  * `window` (server rendering) it stays inert: commands are accepted, nothing starts.
  */
 export function createMessenger(initial?: MessengerConfig, options: MessengerOptions = {}): Messenger {
-  const engines = options.engines || importEngines;
+  const given = options.engines || importEngines;
+  /**
+   * Engine code asked for between `ready` and the launcher's first paint waits for that paint, so
+   * its download and evaluation never delay the launcher (the parts still boot at `ready`).
+   */
+  const engines = Object.fromEntries(
+    Object.entries(given)
+      .filter(([, load]) => load)
+      .map(([name, load]) => [name, () => (live?.painted || Promise.resolve()).then(() => load())]),
+  ) as unknown as EngineLoaders;
   const report = (error: MadoguchiError) => {
     console.error(`[madoguchi] ${error.path ? error.path + ': ' : ''}${error.message}`, ...(error.cause ? [error.cause] : []));
     events.emit('error', error);
@@ -321,6 +339,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     if (restored.status) conversation.setStatus(restored.status);
     // Only this tab's own panel reopens after a reload; a new tab starts closed.
     if (restored.open && tabOpen(boot.config.appId) && !boot.openTouched) api.open();
+    boot.painted = afterPaint();
     events.emit('ready');
     const session = { appId: boot.config.appId, visitorId, conversationId, locale: $locale.get(), user: boot.config.user || {}, token: restored.token };
     delivery.start(boot.config.transport, session, signal);
