@@ -115,7 +115,7 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
           </button>
         </div>
       )}
-      <Suggestions hits={hits} active={active} t={t} open={open} />
+      <Suggestions hits={hits} active={active} t={t} open={open} ready={searchable} />
       <form
         class="composer"
         onSubmit={(e) => {

@@ -76,6 +76,40 @@ describe('suggestions in the composer', () => {
     expect(events.filter((e) => e.type !== 'widget.opened').map((e) => e.type)).toEqual(['search.made', 'article.viewed']);
   });
 
+  it('paints the titles first, then one snippet an idle period, and tells screen readers the count once, with the last', async () => {
+    // The browser's idle periods, run one at a time by the test.
+    const idle: Array<() => void> = [];
+    const browser = globalThis as { requestIdleCallback?: unknown; cancelIdleCallback?: unknown };
+    browser.requestIdleCallback = (run: () => void) => idle.push(run);
+    browser.cancelIdleCallback = () => {};
+    try {
+      const { box } = await booted();
+      // Once the help centre is searchable, the list's faces are laid out once, hidden from screen readers.
+      await waitFor(() => expect(idle.length).toBe(1));
+      idle.shift()!();
+      await waitFor(() => expect(document.querySelector('.sugg.vh[aria-hidden="true"]')?.textContent).toContain('Suggested articles'));
+      await waitFor(() => expect(document.querySelector('.sugg.vh')).toBeNull());
+
+      type(box, 'refund');
+      const options = await screen.findAllByRole('option');
+      expect(options.length).toBeGreaterThan(1);
+      const snippets = () => options.map((o) => o.querySelector('small')!.textContent);
+      const status = () => document.querySelector('[role="status"]')!.textContent;
+      expect(snippets().every((s) => s === '')).toBe(true);
+      for (let shown = 1; shown <= options.length; shown++) {
+        await waitFor(() => expect(idle.length).toBe(1));
+        idle.shift()!();
+        await waitFor(() => expect(snippets().filter(Boolean).length).toBe(shown));
+        expect(status()).toBe(shown < options.length ? '' : en.found(options.length));
+      }
+    } finally {
+      cleanup();
+      await m?.shutdown();
+      delete browser.requestIdleCallback;
+      delete browser.cancelIdleCallback;
+    }
+  });
+
   it('suggest in Japanese', async () => {
     const { box } = await booted('ja');
     type(box, '返品');

@@ -63,30 +63,76 @@ export function ArticleView({ m, t }: { m: Messenger; t: Strings }) {
 
 const NONE: SearchHit[] = [];
 
+/** The suggestions' faces have been laid out once in this page (see `Suggestions`). */
+let typeSet = false;
+
 /**
  * As-you-type suggestions: a listbox the message box drives with the arrow keys (focus stays in the box).
- * The titles are painted first; the snippets (and the count read to screen readers) follow once the page
- * is idle after that paint, so a keystroke's suggestions are on screen sooner. Until then an article still
- * listed keeps its previous snippet, a new one an empty line of the same height.
+ * The titles are painted first; the snippets follow one an idle period after that paint (and the count
+ * read to screen readers with the last), so a keystroke's suggestions are on screen sooner and no snippet
+ * work makes a long task. Until then an article still listed keeps its previous snippet, a new one an
+ * empty line of the same height.
  */
-export function Suggestions({ hits, active, t, open }: { hits: SearchHit[]; active: number; t: Strings; open: (hit: SearchHit) => void }) {
+export function Suggestions({ hits, active, t, open, ready }: { hits: SearchHit[]; active: number; t: Strings; open: (hit: SearchHit) => void; ready?: boolean }) {
   const list = useRef<HTMLUListElement>(null);
-  const [detailed, setDetailed] = useState(NONE);
+  // How many of `hits` show their snippet: they are worked out one an idle period (each a few
+  // milliseconds, all three together a long task at 4x CPU) and shown as they come.
+  // An article still listed from the last query keeps its snippet until its new one is here.
+  const [detailed, setDetailed] = useState({ hits: NONE, count: 0, shown: new Map<string, SearchHit>() });
+  // A browser looks a face's font up the first time it lays text out in it: for Japanese without a local
+  // font, 40-60 ms of layout at 4x CPU that the first keystroke's list paid. Once the help centre is
+  // searchable, the list's faces (bold titles, small snippets, marks) are laid out once, hidden, at idle.
+  const [warm, setWarm] = useState(false);
+  useEffect(() => {
+    if (!ready || typeSet || typeof requestIdleCallback != 'function') return;
+    const idle = requestIdleCallback(() => ((typeSet = true), setWarm(true)));
+    const cancel = cancelIdleCallback;
+    return () => cancel(idle);
+  }, [ready]);
+  // Effects run after the frame that laid it out.
+  useEffect(() => void (warm && setWarm(false)), [warm]);
   // Effects run after the paint; the snippets then wait for the page to be idle, so they never hold up
   // the titles' frame or the next keystroke.
   useEffect(() => {
-    if (typeof requestIdleCallback != 'function') return void setDetailed(hits);
-    const idle = requestIdleCallback(() => setDetailed(hits), { timeout: 200 });
-    return () => cancelIdleCallback(idle);
+    const show = (count: number) =>
+      setDetailed((last) => {
+        const shown = new Map(hits.filter((hit) => last.shown.has(hit.id)).map((hit) => [hit.id, last.shown.get(hit.id)!]));
+        for (const hit of hits.slice(0, count)) shown.set(hit.id, hit);
+        return { hits, count, shown };
+      });
+    if (typeof requestIdleCallback != 'function') return void show(hits.length);
+    let idle = 0;
+    const next = (count: number) =>
+      count < hits.length &&
+      (idle = requestIdleCallback(
+        () => {
+          void hits[count].snippet; // worked out here, then kept by the hit
+          show(count + 1);
+          next(count + 1);
+        },
+        { timeout: 200 },
+      ));
+    next(0);
+    const cancel = cancelIdleCallback;
+    return () => cancel(idle);
   }, [hits]);
   // The highlighted option stays in view as the arrow keys move past the list's edge (a layout read only then).
   useEffect(() => void (active >= 0 && list.current?.children[active]?.scrollIntoView({ block: 'nearest' })), [active]);
-  const shown = new Map(detailed.map((hit) => [hit.id, hit]));
+  const done = detailed.hits === hits ? detailed.count : 0;
   return (
     <>
       <span class="vh" role="status">
-        {detailed.length ? t.found(detailed.length) : ''}
+        {hits.length && done === hits.length ? t.found(hits.length) : ''}
       </span>
+      {warm && (
+        <div class="sugg vh" aria-hidden="true">
+          <b>{t.suggestions}</b>
+          <small>
+            {t.suggestions}
+            <mark>{t.suggestions}</mark>
+          </small>
+        </div>
+      )}
       {hits.length > 0 && (
         <ul id="mg-sugg" ref={list} class="sugg" role="listbox" aria-label={t.suggestions}>
           {hits.map((hit, i) => (
@@ -100,7 +146,7 @@ export function Suggestions({ hits, active, t, open }: { hits: SearchHit[]; acti
               onClick={() => open(hit)}
             >
               <b>{hit.title}</b>
-              <small>{shown.get(hit.id)?.snippet.map((part) => (part.mark ? <mark>{part.text}</mark> : part.text))}</small>
+              <small>{detailed.shown.get(hit.id)?.snippet.map((part) => (part.mark ? <mark>{part.text}</mark> : part.text))}</small>
             </li>
           ))}
         </ul>
