@@ -174,6 +174,24 @@ describe('madoguchi flow', () => {
     expect(r.out).toContain('$.nodes.a.options[0].next: points to "gone", which is not a node in this flow.');
   });
 
+  it('refuses an edit through __proto__, constructor or prototype, or through inherited names, leaving every object as it was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flow-'));
+    writeFileSync(join(dir, 'f.json'), JSON.stringify({ id: 'f', version: 1, start: 'a', nodes: { a: { type: 'choice', text: 'Pick', options: [{ id: 'x', label: 'X', next: 'b' }] }, b: { type: 'end' } } }));
+    const edits = [{ '__proto__.text': 'INJECTED' }, { 'nodes.constructor.prototype.text': 'INJECTED' }, { 'nodes.a.__proto__.text': 'INJECTED' }, { 'nodes.toString.text': 'INJECTED' }];
+    writeFileSync(join(dir, 't.json'), JSON.stringify({ runs: edits.map((edit) => ({ turns: [{ wait: 'choice' }, { edit }] })) }));
+    try {
+      const r = await run(['test', 'f.json', 't.json'], dir);
+      expect(({} as Record<string, unknown>).text).toBeUndefined();
+      expect(r.code).toBe(1);
+      expect(r.out).toContain('turn 2 (edit {"__proto__.text":"INJECTED"}): "__proto__.text": "__proto__" is not a field a flow can have');
+      expect(r.out).toContain('turn 2 (edit {"nodes.constructor.prototype.text":"INJECTED"}): "nodes.constructor.prototype.text": "constructor" is not a field a flow can have');
+      expect(r.out).toContain('"nodes.a.__proto__.text": "__proto__" is not a field a flow can have');
+      expect(r.out).toContain('turn 2 (edit {"nodes.toString.text":"INJECTED"}): "nodes.toString.text" is not a place in the flow');
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).text;
+    }
+  });
+
   it('reports a transcript turn that is not an object or nests too deeply, without crashing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'flow-'));
     writeFileSync(join(dir, 'f.json'), JSON.stringify({ id: 'f', version: 1, start: 'a', nodes: { a: { type: 'end', text: 'hi' } } }));
