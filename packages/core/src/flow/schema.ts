@@ -10,6 +10,7 @@ import {
   FLOW_VAR_TYPES,
   HTTPS,
   rules,
+  SITE_URL,
 } from './validate';
 
 type Schema = Record<string, unknown>;
@@ -77,7 +78,7 @@ function kindSchema(kind: string, where: string): Schema {
     N: { type: 'number' },
     P: { type: 'number', minimum: 0, maximum: 100 },
     T: { type: 'integer', minimum: 100, maximum: FLOW_LIMITS.requestMs },
-    U: { type: 'string', pattern: '^(https://[^/?#\\s{}]+|/(?!/))\\S*$' },
+    U: { type: 'string', pattern: SITE_URL.source },
     S: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
     W: { type: 'object', additionalProperties: { type: 'string', pattern: pathPattern() } },
     z: { type: 'string', minLength: 1, description: 'An IANA time zone, such as Asia/Tokyo.' },

@@ -315,7 +315,8 @@ describe('validateFlow', () => {
     const r = validateFlow(f);
     expect(paths(r)).toEqual(['$.nodes.r', '$.nodes.r.save.nope', '$.nodes.r.timeoutMs']);
     expect(r.errors.find((e) => e.path == '$.nodes.r.timeoutMs')?.message).toBe('must be a whole number of milliseconds from 100 to 30000 (the limit).');
-    for (const url of ['http://api.example.com/x', '//evil.example/x', 'https://{{vars.email}}/x', 'javascript:alert(1)']) {
+    // A browser reads a backslash as a slash: `/\evil.example` is another site, as is a host with one.
+    for (const url of ['http://api.example.com/x', '//evil.example/x', 'https://{{vars.email}}/x', 'javascript:alert(1)', '/\\evil.example/api', '/\\/evil.example', 'https://api.example.com\\@evil.example/x']) {
       f.nodes.r = { type: 'request', url, ok: 'b', error: 'b', timeout: 'b' };
       expect(paths(validateFlow(f)), url).toEqual(['$.nodes.r.url']);
     }

@@ -143,6 +143,12 @@ function duplicateKeys(src: string, err: (path: string, message: string) => void
 
 /** An https URL that stays one Markdown link target: plain host, `{{…}}` only after it. */
 export const HTTPS = /^https:\/\/[^/?#\s{}()<>]+([/?#][^\s()<>]*)?$/;
+/**
+ * A link or request URL: https with a plain host, or a path on this site. A browser reads `\` as
+ * `/`, so `/\evil.example` (like `//evil.example`) is another site, and a backslash in the host
+ * moves it: both are refused, as the widget's links refuse them.
+ */
+export const SITE_URL = /^(https:\/\/[^/?#\s{}\\]+([/?#]\S*)?|\/(?![/\\])\S*)$/;
 
 /** The first place the value nests deeper than the limit, walked without recursion. */
 function tooDeep(root: unknown, limit: number): string | undefined {
@@ -269,7 +275,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     else if (k0 == 'I') Number.isInteger(v) && v >= 0 || bad('must be a whole number, 0 or more.');
     else if (k0 == 'T') Number.isInteger(v) && v >= 100 && v <= FLOW_LIMITS.requestMs || bad(`must be a whole number of milliseconds from 100 to ${FLOW_LIMITS.requestMs} (the limit).`);
     else if (k0 == 'H') typeof v == 'string' && HTTPS.test(v) || bad('must be an https:// URL with a plain host, without spaces, ( ) < or >.');
-    else if (k0 == 'U') typeof v == 'string' && /^(https:\/\/[^/?#\s{}]+|\/(?!\/))\S*$/.test(v) || bad('must be a path on this site (/…) or an https:// URL, with a plain host.');
+    else if (k0 == 'U') typeof v == 'string' && SITE_URL.test(v) || bad('must be a path on this site (/…) or an https:// URL, with a plain host.');
     else if (k0 == 'z') typeof v == 'string' && clockIn(v, 0) || bad('must be a time zone such as "Asia/Tokyo" or "UTC".');
     else if (k0 == 'D') Array.isArray(v) && v.length && v.every((d) => FLOW_DAYS.includes(d)) || bad(`must be a non-empty list of days: ${FLOW_DAYS.join(', ')}.`);
     else if (k0 == 'm') typeof v == 'string' && /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/.test(v) || bad('must be a time of day, "HH:MM" from 00:00 to 24:00.');

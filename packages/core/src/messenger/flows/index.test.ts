@@ -75,12 +75,15 @@ const served: Record<string, string> = {
 };
 /** Every URL fetched, in order. */
 let fetched: string[] = [];
-const serve = () =>
+/** The page at https://shop.example/help, serving `served`. */
+const serve = () => {
+  vi.stubGlobal('location', new URL('https://shop.example/help'));
   vi.stubGlobal('fetch', async (url: string) => {
     fetched.push(url);
     const text = served[new URL(url, 'https://shop.example').pathname];
     return text == null ? new Response('', { status: 404 }) : new Response(new TextEncoder().encode(text));
   });
+};
 
 /** A kernel over real conversation, context and (memory) storage, shared across "reloads". */
 function rig(
@@ -402,7 +405,12 @@ describe('flows in the messenger', () => {
 
   it('lets flows call only paths on the site and the https prefixes the host allows', () => {
     const allow = ['https://api.example/orders/', 'http://plain.example/', 'https://nohost'];
+    serve();
     expect(requestAllowed('/api/x', allow)).toBe(true);
+    // A browser reads a backslash as a slash: these paths leave the site.
+    for (const away of ['/\\evil.example/api', '/\\/evil.example', '/\t/evil.example/api', '\\\\evil.example/api'])
+      expect(requestAllowed(away, allow), away).toBe(false);
+    expect(requestAllowed('/api/a\\b', allow)).toBe(true);
     expect(requestAllowed('https://api.example/orders/1', allow)).toBe(true);
     expect(requestAllowed('https://api.example/orders/../admin', allow)).toBe(false);
     expect(requestAllowed('https://api.example.evil/orders/1', allow)).toBe(false);
