@@ -238,6 +238,13 @@ describe('createFlowRunner', () => {
     expect(texts(createFlowRunner(f, env({ user: { name: 'Aiko', attributes: { plan: 'free', visits: 3 } } })).start())).toEqual(['no']);
   });
 
+  it('condition: a $comment on a leaf or a group is a note, not part of the test', () => {
+    const when = { $comment: 'pro users who came back', all: [{ var: 'user.attributes.plan', eq: 'pro', $comment: 'paid' }, { any: [{ var: 'user.attributes.visits', gte: 3 }], $comment: 'again' }] };
+    const f = flowOf({ a: { type: 'condition', when, then: 'y', else: 'n' }, y: { type: 'end', text: 'yes' }, n: { type: 'end', text: 'no' } });
+    expect(texts(createFlowRunner(f, env()).start())).toEqual(['yes']);
+    expect(texts(createFlowRunner(f, env({ user: { attributes: { plan: 'free', visits: 3 } } })).start())).toEqual(['no']);
+  });
+
   it('set and goto: closed operations on typed variables', () => {
     const f = flowOf(
       {

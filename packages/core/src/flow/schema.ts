@@ -131,13 +131,16 @@ function objectSchema(spec: string, name: string, extra: Schema = {}): Schema {
 /** Condition levels 0..limit: a level may hold all / any / not only of the next one, so depth is bounded. */
 function conditionDefs(): Record<string, Schema> {
   const defs: Record<string, Schema> = {};
-  const leafProps: Record<string, Schema> = { var: { type: 'string', pattern: pathPattern() } };
-  for (const [k, kind] of rules(FLOW_LEAF_FIELDS)) leafProps[k] = kindSchema(kind, `leaf.${k}`);
-  defs.conditionLeaf = { type: 'object', properties: leafProps, required: ['var'], minProperties: 2, maxProperties: 2, additionalProperties: false };
+  const comment = { $comment: { type: 'string' } };
+  const leafProps: Record<string, Schema> = { var: { type: 'string', pattern: pathPattern() }, ...comment };
+  const ops = rules(FLOW_LEAF_FIELDS);
+  for (const [k, kind] of ops) leafProps[k] = kindSchema(kind, `leaf.${k}`);
+  // "var", exactly one operator, and perhaps a note.
+  defs.conditionLeaf = { type: 'object', properties: leafProps, required: ['var'], oneOf: ops.map(([k]) => ({ required: [k] })), additionalProperties: false };
   const limit = FLOW_LIMITS.conditionDepth;
   for (let d = 0; d <= limit; d++) {
     const next = { $ref: `#/$defs/condition${d + 1}` };
-    const group = (k: string, s: Schema) => ({ type: 'object', properties: { [k]: s }, required: [k], additionalProperties: false });
+    const group = (k: string, s: Schema) => ({ type: 'object', properties: { [k]: s, ...comment }, required: [k], additionalProperties: false });
     const oneOf =
       d == limit
         ? [{ $ref: '#/$defs/conditionLeaf' }]

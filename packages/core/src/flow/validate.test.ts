@@ -251,6 +251,21 @@ describe('validateFlow', () => {
       expect(msg(r, '$.nodes.a.$id')).toBe('is not a field of a input node; the only $ field here is "$comment".');
     });
 
+    it('allows $comment (a string) on every part of a condition, and names every operator when a leaf has none', () => {
+      const f = base() as any;
+      f.nodes.a.next = 'c';
+      f.nodes.c = { type: 'condition', when: { $comment: 'why', any: [{ var: 'vars.email', eq: '/a', $comment: 'why' }, { not: { var: 'vars.n', exists: true }, $comment: 'why' }] }, then: 'b', else: 'b' };
+      expect(validateFlow(f).errors).toEqual([]);
+      f.nodes.c.when.any[0].$comment = 7;
+      f.nodes.c.when.any[1] = { var: 'vars.n', $note: 'x', gte: 1 };
+      const r = validateFlow(f);
+      expect(paths(r)).toEqual(['$.nodes.c.when.any[0].$comment', '$.nodes.c.when.any[1]']);
+      expect(msg(r, '$.nodes.c.when.any[0].$comment')).toBe('must be a string.');
+      expect(msg(r, '$.nodes.c.when.any[1]')).toBe(
+        'must be { "var": …, <one of eq ne gt gte lt lte contains matches exists in withinDays hours>: … }, { "all" or "any": […] } or { "not": … }, each with an optional "$comment".',
+      );
+    });
+
     it('refuses deep nesting anywhere before it can overflow a stack, naming the limit', () => {
       let data: any = 1;
       for (let i = 0; i < 10_000; i++) data = { d: data };

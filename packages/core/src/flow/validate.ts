@@ -70,7 +70,7 @@ export const FLOW_LEAF_FIELDS = 'eq:a ne:a gt:N gte:N lt:N lte:N contains:a matc
 const LEAF = rules(FLOW_LEAF_FIELDS);
 export const FLOW_VAR_TYPES = 'e/string/number/boolean/list';
 const OBJ = 'must be an object.';
-const COND = 'must be { "var": …, <one of eq ne gt gte lt lte contains matches exists in>: … }, { "all" or "any": […] } or { "not": … }.';
+const COND = `must be { "var": …, <one of ${LEAF.map((r) => r[0]).join(' ')}>: … }, { "all" or "any": […] } or { "not": … }, each with an optional "$comment".`;
 
 /**
  * The context a flow sees (as the widget gives it): each known path and the type of its value,
@@ -227,7 +227,9 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     if (map) for (const l of locales) has(v, l) || warn(p, `has no "${l}" text.`);
   };
   const checkCond = (c: unknown, p: string, depth = 0): unknown => {
-    const keys = isObj(c) ? Object.keys(c) : [];
+    // A note is welcome on any part of a condition, as anywhere else in the file.
+    const keys = isObj(c) ? Object.keys(c).filter((k) => k != '$comment') : [];
+    if (isObj(c) && '$comment' in c && typeof c.$comment != 'string') err(`${p}.$comment`, 'must be a string.');
     const op = keys.find((k) => k != 'var')!;
     const v = isObj(c) && c[op];
     const vp = `${p}.${op}`;
