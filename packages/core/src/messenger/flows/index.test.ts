@@ -9,40 +9,10 @@ import { requestAllowed } from './part';
 import type { HandoffRequest } from '../handoff';
 import type { Kernel, MadoguchiError } from '../kernel';
 import type { Message } from '../../types';
-
-const ask = {
-  id: 'ask',
-  version: 1,
-  start: 'hello',
-  variables: { topic: 'string', email: 'string' },
-  nodes: {
-    hello: { type: 'message', text: { en: 'Hi {{user.name}}!', ja: 'こんにちは' }, next: 'menu' },
-    menu: {
-      type: 'choice',
-      text: { en: 'What about?', ja: 'ご用件は?' },
-      save: 'topic',
-      options: [
-        { id: 'billing', label: { en: 'Billing', ja: 'お支払い' }, next: 'email' },
-        { id: 'other', label: { en: 'Other', ja: 'その他' }, next: 'bye' },
-      ],
-    },
-    email: { type: 'input', input: 'email', text: 'Your e-mail?', retryText: 'Not an e-mail.', save: 'email', next: 'pass', exhausted: 'pass' },
-    pass: { type: 'handoff', text: 'Passing you on.', note: 'Mail {{vars.email}}', hints: { severity: 'high', reason: 'billing' } },
-    bye: { type: 'end', text: 'Bye.' },
-  },
-};
-
-const rated = {
-  id: 'rated',
-  version: 1,
-  start: 'rate',
-  trigger: { event: 'checkout-done' },
-  nodes: {
-    rate: { type: 'survey', scale: 'csat', text: 'How was it?', next: 'cb' },
-    cb: { type: 'callback', name: 'rated', data: { via: 'flow' }, next: 'done' },
-    done: { type: 'end', text: 'Thanks!' },
-  },
-};
+// Test flows are JSON files, so the schema test checks them too: a localized choice, an e-mail
+// input and a handoff; a survey started by an event, then a callback.
+import ask from './fixtures/ask.json';
+import rated from './fixtures/rated.json';
 
 interface Rig {
   k: Kernel;
