@@ -178,8 +178,8 @@ function* mutations(v: unknown, path: Array<string | number> = []): Generator<[s
 }
 
 /**
- * Rules no JSON Schema can state: they look across the file (node references, declared variables,
- * reachability, loops, totals) or into text (templates, patterns). Only these may make the
+ * Rules no JSON Schema can state: they look across the file (node references, declared variables
+ * and their types, reachability, loops, totals) or into text (templates, patterns). Only these may make the
  * validator refuse what the schema accepts.
  */
 const ACROSS = [
@@ -192,7 +192,9 @@ const ACROSS = [
   /like the variable/,
   /is used twice/,
   /a trigger is checked before the flow starts/,
-  /"context\.[\w.]+" is (a|never) /,
+  /"context\.[\w.]+" is never set/,
+  // A comparison the path's type or known values settle: `now` is a number, `vars.x` is declared.
+  /^"(now|(vars|context)\.[\w.]+)" is .+, so this (can never hold|always holds)\.$/,
   /nests deeper than \d+ levels of objects and lists \(the limit\)/,
   /^at character \d+|steps \(the limit\)/,
   /must be a time zone/,

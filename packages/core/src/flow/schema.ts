@@ -212,7 +212,7 @@ export function flowJsonSchema(): Schema {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://madoguchi.dev/schema/flow.schema.json',
     title: 'Madoguchi bot flow',
-    $comment: `Generated from the validator's rules (packages/core/src/flow/schema.ts). Also enforced by validateFlow only: node references, declared and typed variables, reachability, loops without a wait, runs over ${FLOW_LIMITS.steps} nodes per turn, split totals, pattern syntax, and nesting over ${FLOW_LIMITS.depth} levels.`,
+    $comment: `Generated from the validator's rules (packages/core/src/flow/schema.ts). Also enforced by validateFlow only: node references, declared and typed variables, conditions that the type or the known values of their path settle (such as now, a number, compared with a string), reachability, loops without a wait, runs over ${FLOW_LIMITS.steps} nodes per turn, split totals, pattern syntax, and nesting over ${FLOW_LIMITS.depth} levels.`,
     ...root,
     $defs: defs,
   };

@@ -236,7 +236,7 @@ describe('validateFlow', () => {
       expect(msg(r, '$.trigger.when.var')).toMatch(/a trigger is checked before the flow starts/);
       expect(msg(r, '$.nodes.c.when.any[0].var')).toMatch(/^"context.device.os" is never set/);
       expect(msg(r, '$.nodes.c.when.any[1].var')).toBe('"context.visitCount" is a number, so this can never hold.');
-      expect(msg(r, '$.nodes.c.when.any[2].var')).toBe('"context.device.platform" is never "phone"; it is one of mobile, tablet, desktop.');
+      expect(msg(r, '$.nodes.c.when.any[2].var')).toBe('"context.device.platform" is one of mobile, tablet, desktop, so this can never hold.');
     });
 
     it('allows $comment (a string) anywhere and no other $ field', () => {
@@ -249,6 +249,61 @@ describe('validateFlow', () => {
       const r = validateFlow(f);
       expect(paths(r)).toEqual(['$.nodes.a.$id', '$.nodes.b.$comment']);
       expect(msg(r, '$.nodes.a.$id')).toBe('is not a field of a input node; the only $ field here is "$comment".');
+    });
+
+    it('refuses a comparison that the path\'s known values or type settle, with every operator, saying which way', () => {
+      const f = base();
+      f.nodes.a.next = 'c';
+      const leaves = [
+        { var: 'context.device.platform', in: ['iOS', 'android'] },
+        { var: 'context.device.platform', ne: 'iOS' },
+        { var: 'context.device.platform', contains: 'iOS' },
+        { var: 'context.device.platform', matches: '^(ios|android)$' },
+        { var: 'context.device.platform', matches: 'e' },
+        { var: 'context.device.platform', in: ['mobile', 'tablet', 'desktop'] },
+        { var: 'context.device.platform', gt: 1 },
+        { var: 'now', eq: 'monday' },
+        { var: 'now', ne: 'monday' },
+        { var: 'now', contains: 'mon' },
+        { var: 'context.visitCount', in: ['1', '2'] },
+        { var: 'vars.tags', eq: ['a'] },
+        { var: 'vars.tags', lt: 1 },
+        { var: 'vars.email', contains: 1 },
+        { var: 'vars.n', withinDays: 3 },
+        { var: 'context.returning', withinDays: 3 },
+      ];
+      // Each of these depends on the value: none is refused.
+      const fine = [
+        { var: 'context.device.platform', in: ['mobile', 'iOS'] },
+        { var: 'context.device.platform', ne: 'mobile' },
+        { var: 'context.device.platform', contains: 'obi' },
+        { var: 'context.device.platform', matches: '^m' },
+        { var: 'now', gt: 0 },
+        { var: 'vars.tags', contains: 'a' },
+        { var: 'vars.email', in: ['a@b.c', 1] },
+        { var: 'vars.email', exists: true },
+        { var: 'user.attributes.plan', eq: 1 },
+      ];
+      f.nodes.c = { type: 'condition', when: { any: [...leaves, ...fine] }, then: 'b', else: 'b' };
+      const r = validateFlow(f);
+      expect(r.errors.map((e) => `${e.path}: ${e.message}`)).toEqual([
+        '$.nodes.c.when.any[0].var: "context.device.platform" is one of mobile, tablet, desktop, so this can never hold.',
+        '$.nodes.c.when.any[1].var: "context.device.platform" is one of mobile, tablet, desktop, so this always holds.',
+        '$.nodes.c.when.any[2].var: "context.device.platform" is one of mobile, tablet, desktop, so this can never hold.',
+        '$.nodes.c.when.any[3].var: "context.device.platform" is one of mobile, tablet, desktop, so this can never hold.',
+        '$.nodes.c.when.any[4].var: "context.device.platform" is one of mobile, tablet, desktop, so this always holds.',
+        '$.nodes.c.when.any[5].var: "context.device.platform" is one of mobile, tablet, desktop, so this always holds.',
+        '$.nodes.c.when.any[6].var: "context.device.platform" is one of mobile, tablet, desktop, so this can never hold.',
+        '$.nodes.c.when.any[7].var: "now" is the time in epoch milliseconds, a number, so this can never hold.',
+        '$.nodes.c.when.any[8].var: "now" is the time in epoch milliseconds, a number, so this always holds.',
+        '$.nodes.c.when.any[9].var: "now" is the time in epoch milliseconds, a number, so this can never hold.',
+        '$.nodes.c.when.any[10].var: "context.visitCount" is a number, so this can never hold.',
+        '$.nodes.c.when.any[11].var: "vars.tags" is a list, so this can never hold.',
+        '$.nodes.c.when.any[12].var: "vars.tags" is a list, so this can never hold.',
+        '$.nodes.c.when.any[13].var: "vars.email" is a string, so this can never hold.',
+        // withinDays reads a number (epoch ms) or a date string: a number variable may hold either way.
+        '$.nodes.c.when.any[15].var: "context.returning" is a boolean, so this can never hold.',
+      ]);
     });
 
     it('allows $comment (a string) on every part of a condition, and names every operator when a leaf has none', () => {
@@ -354,7 +409,7 @@ describe('validateFlow', () => {
       '$.nodes.c.when.all[0].hours.days: must be a non-empty list of days: sun, mon, tue, wed, thu, fri, sat.',
       '$.nodes.c.when.all[0].hours.from: must be a time of day, "HH:MM" from 00:00 to 24:00.',
       '$.nodes.c.when.all[0].hours.to: must be a time of day, "HH:MM" from 00:00 to 24:00.',
-      '$.nodes.c.when.all[1].var: needs a number variable, but "email" is declared as string.',
+      '$.nodes.c.when.all[1].var: "vars.email" is a string, so this can never hold.',
       '$.nodes.c.when.all[2].withinDays: must be a whole number, 0 or more.',
     ]);
   });

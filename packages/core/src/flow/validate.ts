@@ -1,6 +1,6 @@
 import type { Problem } from '../types';
-import type { Flow, FlowNode } from './types';
-import { checkFlowPattern, clockIn, FLOW_CONDITION_DEPTH, FLOW_DAYS, has, isObj, typeOf } from './text';
+import type { Flow, FlowCondition, FlowNode } from './types';
+import { checkFlowPattern, clockIn, FLOW_CONDITION_DEPTH, FLOW_DAYS, has, isObj, testFlowCondition, typeOf } from './text';
 
 /** A field rule: name, kind, optional. */
 type Rule = readonly [string, string, boolean];
@@ -94,6 +94,25 @@ export const FLOW_CONTEXT: Record<string, string> = {
 };
 /** Values a context path can only ever take. */
 export const FLOW_CONTEXT_VALUES: Record<string, unknown[]> = { 'device.platform': ['mobile', 'tablet', 'desktop'] };
+
+/** True or false when every answer is that, else undefined. */
+const settled = (answers: boolean[]) => (answers.every((a) => a == answers[0]) ? answers[0] : undefined);
+
+/**
+ * Whether a condition leaf on a value of the type holds never (false), always (true), or it
+ * depends on the value (undefined), as the runner tests it: `eq` is strict, so a list or an
+ * object never equals anything.
+ */
+function byType(op: string, v: any, type: string): boolean | undefined {
+  if (/^(eq|ne)$/.test(op)) return typeOf(v) != type || typeof v == 'object' ? op == 'ne' : undefined;
+  const can =
+    op == 'in' ? v.some((x: unknown) => typeOf(x) == type && typeof x != 'object')
+    : op == 'contains' ? type == 'list' || (type == 'string' && typeof v == 'string')
+    : op == 'matches' ? type == 'string'
+    : op == 'withinDays' ? /^(number|string)$/.test(type)
+    : op == 'exists' || type == 'number';
+  return can ? undefined : false;
+}
 
 /** A field spec as `[name, kind, optional]` rows (parsed once per spec). */
 export function rules(spec: string): Rule[] {
@@ -198,22 +217,23 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     !has(vars, v)
       ? err(p, `"${v}" is not declared in "variables".`)
       : want && vars[v as string] != want && err(p, `needs a ${want} variable, but "${v}" is declared as ${vars[v as string]}.`);
-  /** Checks a value path; `want` is the type the use needs, if any; `value` one it must be able to take. */
-  const checkPath = (path: unknown, p: string, want?: string, value?: unknown) => {
+  /** Checks a value path; returns the type of its value when that is known (a declared variable, a context path, now). */
+  const checkPath = (path: unknown, p: string): string | undefined => {
     const [root, name, ...rest] = typeof path == 'string' ? path.split('.') : [];
-    if (path == 'now') want && want != 'number' && err(p, '"now" is the time in epoch milliseconds, a number, so this can never hold.');
-    else if (root == 'vars')
-      inTrigger ? err(p, 'a trigger is checked before the flow starts, when there are no variables yet; use user.… or context.….') : checkVar((path as string).slice(5), p, want);
-    else if (root == 'user' ? !/^(id|name|email|attributes)$/.test(name) || (name != 'attributes' && rest.length) : root != 'context' || !name)
+    if (path == 'now') return 'number';
+    const v = String(path).slice(5);
+    if (root == 'vars') {
+      if (inTrigger) return void err(p, 'a trigger is checked before the flow starts, when there are no variables yet; use user.… or context.….');
+      checkVar(v, p);
+      return vars[v];
+    } else if (root == 'user' ? !/^(id|name|email|attributes)$/.test(name) || (name != 'attributes' && rest.length) : root != 'context' || !name)
       err(p, 'must be a path: vars.…, user.id, user.name, user.email, user.attributes.…, context.… or now.');
-    else if (root == 'context') checkContext((path as string).slice(8), p, want, value);
-  };
-  const checkContext = (path: string, p: string, want?: string, value?: unknown) => {
-    const type = has(FLOW_CONTEXT, path) ? FLOW_CONTEXT[path] : Object.keys(FLOW_CONTEXT).some((k) => k.startsWith(path + '.')) ? 'object' : '';
-    if (!type) return err(p, `"context.${path}" is never set; the context has ${Object.keys(FLOW_CONTEXT).map((k) => 'context.' + k).join(', ')}.`);
-    if (want && want != type) return err(p, `"context.${path}" is a ${type}, so this can never hold.`);
-    const only = FLOW_CONTEXT_VALUES[path];
-    if (only && value !== undefined && !only.includes(value)) err(p, `"context.${path}" is never ${JSON.stringify(value)}; it is one of ${only.join(', ')}.`);
+    else if (root == 'context') {
+      const c = (path as string).slice(8);
+      const type = has(FLOW_CONTEXT, c) ? FLOW_CONTEXT[c] : Object.keys(FLOW_CONTEXT).some((k) => k.startsWith(c + '.')) ? 'object' : '';
+      if (!type) err(p, `"${path}" is never set; the context has ${Object.keys(FLOW_CONTEXT).map((k) => 'context.' + k).join(', ')}.`);
+      return type || undefined;
+    }
   };
   const checkText = (v: unknown, p: string) => {
     const map = isObj(v);
@@ -238,10 +258,15 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     if (!leaf && depth >= FLOW_LIMITS.conditionDepth) return err(p, `nests all / any / not deeper than ${FLOW_LIMITS.conditionDepth} levels (the limit).`);
     if (op == 'not') return checkCond(v, vp, depth + 1);
     if (!leaf) return Array.isArray(v) && v.length ? v.forEach((x, i) => checkCond(x, `${vp}[${i}]`, depth + 1)) : err(vp, 'must be a non-empty list.');
-    const kind = leaf[1];
-    const want = kind == 'N' || kind == 'w' ? 'number' : kind == 'x' ? 'string' : op == 'exists' ? '' : /^(eq|ne)$/.test(op) && v != null ? typeOf(v) : '';
-    checkPath((c as any).var, `${p}.var`, want, op == 'eq' ? v : undefined);
-    checkValue(c as object, op, kind, vp);
+    const n = errors.length;
+    const path = (c as any).var;
+    const type = checkPath(path, `${p}.var`);
+    checkValue(c as object, op, leaf[1], vp);
+    // A leaf whose answer the path's known values (or its type) settle is a mistake: say which way.
+    const only = type && /^context\./.test(path) && has(FLOW_CONTEXT_VALUES, path.slice(8)) ? FLOW_CONTEXT_VALUES[path.slice(8)] : undefined;
+    const holds = errors.length > n || !type ? undefined : only ? settled(only.map((x) => testFlowCondition({ ...(c as object), var: 'x' } as FlowCondition, { x }))) : byType(op, v, type);
+    if (holds !== undefined)
+      err(`${p}.var`, `"${path}" is ${only ? 'one of ' + only.join(', ') : path == 'now' ? 'the time in epoch milliseconds, a number' : type == 'object' ? 'an object' : 'a ' + type}, so this ${holds ? 'always holds' : 'can never hold'}.`);
   };
 
   /** Checks one field's value against its kind. */
