@@ -30,7 +30,7 @@ const DESCRIPTIONS: Record<string, string> = {
   choice: 'Waits for the user to pick one option. Needs options or optionsFrom.',
   'choice.optionsFrom': 'Options from a list variable: strings, or { id, label } objects.',
   input: 'Asks for typed text and checks it.',
-  'input.pattern': `A regular expression the answer must match (at most ${MAX_PATTERN} characters; no back references or lookaround; matching is linear).`,
+  'input.pattern': `A regular expression the answer must match (at most ${MAX_PATTERN} characters and a size of ${FLOW_LIMITS.patternSteps} steps per character, for all of a flow's patterns together; no back references or lookaround; matching is linear).`,
   'input.maxRetries': 'Wrong answers allowed before exhausted (default 2).',
   'input.exhausted': 'Where to go when the retries run out.',
   condition: 'Branches on data: then when the condition holds, else otherwise.',
@@ -212,7 +212,7 @@ export function flowJsonSchema(): Schema {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://madoguchi.dev/schema/flow.schema.json',
     title: 'Madoguchi bot flow',
-    $comment: `Generated from the validator's rules (packages/core/src/flow/schema.ts). Also enforced by validateFlow only: node references, declared and typed variables, conditions that the type or the known values of their path settle (such as now, a number, compared with a string), reachability, loops without a wait, runs over ${FLOW_LIMITS.steps} nodes per turn, split totals, pattern syntax, and nesting over ${FLOW_LIMITS.depth} levels.`,
+    $comment: `Generated from the validator's rules (packages/core/src/flow/schema.ts). Also enforced by validateFlow only: node references, declared and typed variables, conditions that the type or the known values of their path settle (such as now, a number, compared with a string), reachability, loops without a wait, runs over ${FLOW_LIMITS.steps} nodes per turn, split totals, pattern syntax and sizes (each, and all of a flow's together, at most ${FLOW_LIMITS.patternSteps} steps per character), and nesting over ${FLOW_LIMITS.depth} levels.`,
     ...root,
     $defs: defs,
   };

@@ -130,11 +130,31 @@ describe('validateFlow', () => {
     f.nodes.a.pattern = 'a'.repeat(201);
     expect(validateFlow(f).errors[0].message).toBe('is over 200 characters (the limit).');
     f.nodes.a.pattern = '(a{999}){3}';
-    expect(validateFlow(f).errors[0].message).toMatch(/over 2000 steps \(the limit\)/);
+    expect(validateFlow(f).errors[0].message).toMatch(/over 1000 steps per character \(the limit\)/);
     for (const pattern of ['^MD-[0-9]{6}$', '(a+)+$', '^\\d*\\d*\\d*\\d*x$', '^[\\w\\-]+$', 'ORD\\-\\d+', '^\\p{Script=Han}+$']) {
       f.nodes.a.pattern = pattern;
       expect(validateFlow(f).errors, pattern).toEqual([]);
     }
+  });
+
+  it('bounds the matching work of a flow: each pattern by its size, all of them together by the same limit, naming the path', () => {
+    // A class of many Unicode properties repeated up to 99x times: a few hundred ms for each such pattern on one answer.
+    const props = '\\p{Lu}\\p{Ll}\\p{Nd}\\p{Zs}\\p{Po}\\p{Sm}\\p{Sc}\\p{Sk}\\p{So}\\p{Pd}\\p{Ps}\\p{Pe}\\p{Pi}\\p{Pf}\\p{Pc}\\p{Cc}\\p{Cf}\\p{Lo}\\p{Lm}';
+    const f = base();
+    f.nodes.a.next = 'c';
+    f.nodes.c = { type: 'condition', when: { any: [0, 1, 2].map((i) => ({ var: 'vars.email', matches: `(?:[^${props}]){0,99${i}}b` })) }, then: 'b', else: 'b' };
+    let r = validateFlow(f);
+    expect(paths(r)).toEqual(['$.nodes.c.when.any[0].matches', '$.nodes.c.when.any[1].matches', '$.nodes.c.when.any[2].matches']);
+    expect(r.errors[0].message).toBe('has a size over 1000 steps per character (the limit); use smaller counts in {n,m}.');
+    // Each small enough alone (393, 396 and 399 steps per character: a split and a one-member class for each repeat), three together are not.
+    f.nodes.c.when = { any: [0, 1, 2].map((i) => ({ var: 'vars.email', matches: `[^x]{0,13${i}}b` })) };
+    f.nodes.a.pattern = '^\\w';
+    r = validateFlow(f);
+    expect(r.errors.map((e) => `${e.path}: ${e.message}`)).toEqual([
+      `$.nodes.c.when.any[2].matches: brings this flow's patterns to ${393 + 396 + 399 + 4} steps per character, over the limit of ${FLOW_LIMITS.patternSteps} for one flow.`,
+    ]);
+    f.nodes.c.when.any.pop();
+    expect(validateFlow(f).errors).toEqual([]);
   });
 
   it('checks split percentages, enums, conditions and triggers', () => {

@@ -1,6 +1,7 @@
 import type { Problem } from '../types';
 import type { Flow, FlowCondition, FlowNode } from './types';
-import { checkFlowPattern, clockIn, FLOW_CONDITION_DEPTH, FLOW_DAYS, has, isObj, testFlowCondition, typeOf } from './text';
+import { MAX_MATCH_STEPS, MAX_PATTERN_STEPS } from './pattern';
+import { checkFlowPattern, clockIn, flowPatternSize, FLOW_CONDITION_DEPTH, FLOW_DAYS, has, isObj, testFlowCondition, typeOf } from './text';
 
 /** A field rule: name, kind, optional. */
 type Rule = readonly [string, string, boolean];
@@ -20,6 +21,10 @@ export const FLOW_LIMITS = {
   calls: 5,
   /** Longest wait for a request node, in milliseconds. */
   requestMs: 30000,
+  /** The size of one pattern, and of all of a flow's patterns together: steps per character of text. */
+  patternSteps: MAX_PATTERN_STEPS,
+  /** Steps of matching one turn may take across all patterns; past it a pattern does not match and the turn reports it. */
+  matchSteps: MAX_MATCH_STEPS,
 };
 
 /**
@@ -212,6 +217,8 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
   const locales = [f.locale ?? []].flat().filter((l) => typeof l == 'string');
   /** Where the check is: a trigger runs before the flow has variables. */
   let inTrigger = false;
+  /** The sizes of the flow's patterns so far; each is tested at most once in a turn of this flow. */
+  let patternSteps = 0;
 
   const checkVar = (v: unknown, p: string, want?: string) =>
     !has(vars, v)
@@ -321,7 +328,11 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     else if (k0 == 'u') [v].flat().every((x) => typeof x == 'string') || bad('must be a string or a list of strings.');
     else if (k0 == 'e') kind.split('/').includes(v) || bad(`must be one of: ${kind.slice(2).replace(/\//g, ', ')}.`);
     else if (k0 == 'v') checkVar(v, fp, kind.slice(2) || (o.type == 'choice' ? (o.multiple ? 'list' : 'string') : o.type == 'input' ? (o.input == 'number' ? 'number' : 'string') : o.op == 'add' ? 'number' : /^(append|remove)$/.test(o.op) ? 'list' : ''));
-    else if (k0 == 'x') checkFlowPattern(v) && bad(`${checkFlowPattern(v)}.`);
+    else if (k0 == 'x')
+      checkFlowPattern(v)
+        ? bad(`${checkFlowPattern(v)}.`)
+        : (patternSteps += flowPatternSize(v)) > MAX_PATTERN_STEPS &&
+          bad(`brings this flow's patterns to ${patternSteps} steps per character, over the limit of ${MAX_PATTERN_STEPS} for one flow.`);
     else if (k0 == 'c') checkCond(v, fp);
     else if (k0 == 'd') isObj(v) || bad(OBJ);
     else if (k0 == 'M') isObj(v) && ids.length || bad('needs at least one node.');
