@@ -25,10 +25,11 @@ describe('madoguchi flow', () => {
 
   it('builds the flow index the demo page loads, as it is checked in', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'flow-'));
-    const demo = ['device-setup', 'return-policy', 'activation-delay', 'support-router'].map((f) => `${f}.json`);
+    // Every example flow, order-status with the sub-flow it calls (listed without a trigger).
+    const demo = ['device-setup', 'return-policy', 'activation-delay', 'support-router', 'order-status'].map((f) => `${f}.json`);
     const r = await run(['build', ...demo, '--out', join(dir, 'flows.index.json')]);
     expect(r.code).toBe(0);
-    expect(r.out).toBe(`wrote ${join(dir, 'flows.index.json')}: 4 flows, 4 with a trigger.\n`);
+    expect(r.out).toBe(`wrote ${join(dir, 'flows.index.json')}: 6 flows, 5 with a trigger.\n`);
     // The flow files' paths are relative to the index: here, the examples folder seen from the temporary one.
     const built = JSON.parse(readFileSync(join(dir, 'flows.index.json'), 'utf8'));
     const checkedIn = JSON.parse(readFileSync(join(examples, 'flows.index.json'), 'utf8'));
