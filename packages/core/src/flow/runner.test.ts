@@ -414,7 +414,7 @@ describe('createFlowRunner', () => {
     // 1000 characters that no class leaves out: every repeat of every pattern stays alive to the end.
     const turn = runner.reply({ type: 'text', value: '\u0378'.repeat(999) + 'b' });
     expect(performance.now() - took).toBeLessThan(1000);
-    expect(turn.error).toBe(`Flow "check": patterns took over ${FLOW_LIMITS.matchSteps} steps this turn (the limit) at "c" when.any[0].matches, and did not match from there.`);
+    expect(turn.error).toBe(`Flow "check": patterns took over ${FLOW_LIMITS.matchSteps} steps this turn (the limit) at "c" when.any[0].matches; from there none matched.`);
     // The last pattern would match, but the turn has no steps left for it.
     expect(texts(turn)).toEqual(['no match']);
     // The next turn has its own steps.

@@ -117,7 +117,7 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
   const overBudget = (turn: FlowTurn) =>
     budget.at &&
     !turn.error &&
-    (turn.error = `Flow "${cur.id}": patterns took over ${FLOW_LIMITS.matchSteps} steps this turn (the limit) at ${budget.at}, and did not match from there.`);
+    (turn.error = `Flow "${cur.id}": patterns took over ${FLOW_LIMITS.matchSteps} steps this turn (the limit) at ${budget.at}; from there none matched.`);
   const say = (turn: FlowTurn, t: LocalizedText | undefined, delayMs?: number, node?: any) => {
     if (t == null) return;
     turn.messages.push({ text: text(t, true), ...(delayMs ? { delayMs } : {}), ...(node && rich(node)) });

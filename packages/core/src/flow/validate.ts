@@ -273,7 +273,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     const only = type && /^context\./.test(path) && has(FLOW_CONTEXT_VALUES, path.slice(8)) ? FLOW_CONTEXT_VALUES[path.slice(8)] : undefined;
     const holds = errors.length > n || !type ? undefined : only ? settled(only.map((x) => testFlowCondition({ ...(c as object), var: 'x' } as FlowCondition, { x }))) : byType(op, v, type);
     if (holds !== undefined)
-      err(`${p}.var`, `"${path}" is ${only ? 'one of ' + only.join(', ') : path == 'now' ? 'the time in epoch milliseconds, a number' : type == 'object' ? 'an object' : 'a ' + type}, so this ${holds ? 'always holds' : 'can never hold'}.`);
+      err(`${p}.var`, `"${path}" is ${only ? 'one of ' + only.join(', ') : type == 'object' ? 'an object' : 'a ' + type}, so this ${holds ? 'always holds' : 'can never hold'}.`);
   };
 
   /** Checks one field's value against its kind. */
