@@ -278,7 +278,7 @@ export function flowPatternSize(p: string): number {
  * With a budget, each character read costs the pattern's size; once it runs out, no pattern
  * matches, and `at` is set to `where` of the first that went without.
  */
-export function matchFlowPattern(p: string, s: unknown, budget?: FlowMatchBudget, where = ''): boolean {
+export function matchFlowPattern(p: string, s: unknown, budget?: FlowMatchBudget, where?: string): boolean {
   const prog = typeof p == 'string' ? program(p) : '';
   if (typeof s != 'string' || typeof prog == 'string') return false;
   const text = [...s.slice(0, MAX_MATCH_TEXT)];

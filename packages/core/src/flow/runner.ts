@@ -34,7 +34,7 @@ const hintsOf = (h: Record<string, unknown>) => (typeof h.tags == 'string' ? { .
 type InputNode = Extract<FlowNode, { type: 'input' }>;
 
 /** Reads a typed answer from free text, or undefined when it does not pass the node's rules (its pattern taking steps from `budget`). */
-export function readFlowAnswer(node: InputNode, raw: string, budget?: FlowMatchBudget, at = 'pattern'): string | number | undefined {
+export function readFlowAnswer(node: InputNode, raw: string, budget?: FlowMatchBudget, at?: string): string | number | undefined {
   const s = raw.normalize('NFKC').trim().slice(0, 1000);
   const len = [...s].length;
   if (!s || len < (node.minLength ?? 0) || len > (node.maxLength ?? 1000)) return;
@@ -111,7 +111,7 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
   const scope = () => ({ vars: st.vars, user: env.user, context: env.context, now: now() });
   const text = (t: LocalizedText | undefined, md?: boolean) => fillFlowTemplate(pickFlowText(t, env.locale), scope(), md);
   /** The steps of matching left to this turn's patterns (`FLOW_LIMITS.matchSteps` a turn). */
-  let budget: FlowMatchBudget = { left: 0 };
+  let budget: FlowMatchBudget;
   const newTurn = (): FlowTurn => ((budget = { left: FLOW_LIMITS.matchSteps }), { messages: [], actions: [], wait: null, done: false });
   /** Says so once when the turn's patterns ran out of steps: the one named and those after it did not match. */
   const overBudget = (turn: FlowTurn) =>

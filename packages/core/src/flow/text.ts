@@ -56,10 +56,10 @@ export function canonicalJson(v: unknown): string {
  */
 export function testFlowCondition(c: FlowCondition, scope: unknown, depth = 0, budget?: FlowMatchBudget, at = ''): boolean {
   if (!c || typeof c != 'object' || depth > FLOW_CONDITION_DEPTH) return false;
-  const t = (k: string) => (x: FlowCondition, i?: number) => testFlowCondition(x, scope, depth + 1, budget, `${at}.${k}${i == null ? '' : `[${i}]`}`);
-  if ('all' in c) return Array.isArray(c.all) && c.all.every(t('all'));
-  if ('any' in c) return Array.isArray(c.any) && c.any.some(t('any'));
-  if ('not' in c) return !t('not')(c.not);
+  const t = (x: FlowCondition, k: string) => testFlowCondition(x, scope, depth + 1, budget, at + k);
+  if ('all' in c) return Array.isArray(c.all) && c.all.every((x, i) => t(x, `.all[${i}]`));
+  if ('any' in c) return Array.isArray(c.any) && c.any.some((x, i) => t(x, `.any[${i}]`));
+  if ('not' in c) return !t(c.not, '.not');
   const v = readFlowPath(scope, String(c.var));
   const num = typeof v == 'number';
   if ('eq' in c) return v === c.eq;

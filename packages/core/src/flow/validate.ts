@@ -100,9 +100,6 @@ export const FLOW_CONTEXT: Record<string, string> = {
 /** Values a context path can only ever take. */
 export const FLOW_CONTEXT_VALUES: Record<string, unknown[]> = { 'device.platform': ['mobile', 'tablet', 'desktop'] };
 
-/** True or false when every answer is that, else undefined. */
-const settled = (answers: boolean[]) => (answers.every((a) => a == answers[0]) ? answers[0] : undefined);
-
 /**
  * Whether a condition leaf on a value of the type holds never (false), always (true), or it
  * depends on the value (undefined), as the runner tests it: `eq` is strict, so a list or an
@@ -271,7 +268,8 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     checkValue(c as object, op, leaf[1], vp);
     // A leaf whose answer the path's known values (or its type) settle is a mistake: say which way.
     const only = type && /^context\./.test(path) && has(FLOW_CONTEXT_VALUES, path.slice(8)) ? FLOW_CONTEXT_VALUES[path.slice(8)] : undefined;
-    const holds = errors.length > n || !type ? undefined : only ? settled(only.map((x) => testFlowCondition({ ...(c as object), var: 'x' } as FlowCondition, { x }))) : byType(op, v, type);
+    const answers = only?.map((x) => testFlowCondition({ ...(c as object), var: 'x' } as FlowCondition, { x }));
+    const holds = errors.length > n || !type ? undefined : answers ? (answers.includes(!answers[0]) ? undefined : answers[0]) : byType(op, v, type);
     if (holds !== undefined)
       err(`${p}.var`, `"${path}" is ${only ? 'one of ' + only.join(', ') : type == 'object' ? 'an object' : 'a ' + type}, so this ${holds ? 'always holds' : 'can never hold'}.`);
   };
