@@ -13,6 +13,7 @@ function show(path) {
   const main = document.getElementById('main');
   main.querySelector('h1').textContent = title;
   main.querySelector('p').textContent = text;
+  document.getElementById('order-status').hidden = !path.startsWith('/orders');
 }
 
 document.addEventListener('click', (event) => {
@@ -24,6 +25,21 @@ document.addEventListener('click', (event) => {
 });
 window.addEventListener('popstate', () => show(location.pathname));
 document.getElementById('track-checkout').addEventListener('click', () => Madoguchi('track', 'checkout_started', { cart: 2 }));
+// On an order page, the order-status flow starts when the visitor asks (its trigger: this event on /orders*).
+document.getElementById('order-status').addEventListener('click', () => Madoguchi('track', 'order-status-asked'));
+
+// The shop's orders, as its own API would answer; the flow's request node asks through this handler.
+const orders = {
+  'MD-204518': { status: 'shipped', eta: '2026-12-03' },
+  'MD-104200': { status: 'delayed', eta: '2026-12-10' },
+  'MD-100001': { status: 'delivered', eta: '2026-11-20' },
+};
+Madoguchi('on', 'flow:request', ({ name, params, respond, fail }) => {
+  if (name != 'order-lookup') return;
+  const order = Object.hasOwn(orders, params.order) ? orders[params.order] : undefined;
+  // A moment's wait, as a real lookup takes; an unknown number takes the flow's error exit.
+  setTimeout(() => (order ? respond(order) : fail()), 400);
+});
 document.getElementById('open-help').addEventListener('click', () => Madoguchi('open'));
 document.getElementById('grant-consent').addEventListener('click', () => Madoguchi('update', { consent: true }));
 show(location.pathname);

@@ -1,6 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+// A flow whose one message has an image, a link button and an article card (an article of the
+// demo's help centre); a JSON file, so the schema test checks it too.
+import RICH from './fixtures/rich.json';
 import { newContext, openWidget, withChromiumAndDemo, watchErrors, type Demo } from './support';
 
 let browser: Browser;
@@ -13,21 +16,6 @@ const startFlow = (page: Page, id: string) =>
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
-/** A flow whose one message has an image, a link button and an article card (an article of the demo's help centre). */
-const RICH = {
-  id: 'rich',
-  version: 1,
-  start: 'show',
-  nodes: {
-    show: {
-      type: 'message',
-      text: 'Here is the **router**:',
-      image: { src: 'https://cdn.example.test/router.png', alt: 'The front of the router' },
-      links: [{ label: 'Open the setup guide', url: 'https://help.example.test/router' }],
-      cards: [{ title: 'Set up your Acme Hub for the first time', article: 'device-setup', text: 'Step by step.' }],
-    },
-  },
-};
 // A 2 × 2 PNG, served for the image's https address.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==', 'base64');
 

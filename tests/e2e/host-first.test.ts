@@ -79,7 +79,7 @@ describe('the launcher comes first', () => {
     await page.evaluate(() => (window as unknown as { Madoguchi: (...a: unknown[]) => void }).Madoguchi('track', 'return-clicked'));
     await expect.poll(() => requests.filter((p) => p.endsWith('/madoguchi-flow.js'))).toHaveLength(1);
     await expect.poll(() => requests.filter((p) => p.startsWith('/flows/') && !p.endsWith('.index.json')).sort()).toEqual(
-      ['activation-delay', 'device-setup', 'return-policy', 'support-router'].map((f) => `/flows/${f}.json`),
+      ['activation-delay', 'ask-order-number', 'device-setup', 'order-status', 'return-policy', 'support-router'].map((f) => `/flows/${f}.json`),
     );
     await launcher(page).click();
     await page.getByText(/return most items within 30 days/).waitFor();

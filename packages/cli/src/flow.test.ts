@@ -25,10 +25,11 @@ describe('madoguchi flow', () => {
 
   it('builds the flow index the demo page loads, as it is checked in', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'flow-'));
-    const demo = ['device-setup', 'return-policy', 'activation-delay', 'support-router'].map((f) => `${f}.json`);
+    // Every example flow, order-status with the sub-flow it calls (listed without a trigger).
+    const demo = ['device-setup', 'return-policy', 'activation-delay', 'support-router', 'order-status'].map((f) => `${f}.json`);
     const r = await run(['build', ...demo, '--out', join(dir, 'flows.index.json')]);
     expect(r.code).toBe(0);
-    expect(r.out).toBe(`wrote ${join(dir, 'flows.index.json')}: 4 flows, 4 with a trigger.\n`);
+    expect(r.out).toBe(`wrote ${join(dir, 'flows.index.json')}: 6 flows, 5 with a trigger.\n`);
     // The flow files' paths are relative to the index: here, the examples folder seen from the temporary one.
     const built = JSON.parse(readFileSync(join(dir, 'flows.index.json'), 'utf8'));
     const checkedIn = JSON.parse(readFileSync(join(examples, 'flows.index.json'), 'utf8'));
@@ -172,6 +173,39 @@ describe('madoguchi flow', () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain('the edited flow is invalid');
     expect(r.out).toContain('$.nodes.a.options[0].next: points to "gone", which is not a node in this flow.');
+  });
+
+  it('holds a turn to the same matching budget as the widget: past it, patterns do not match and the turn says where', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flow-'));
+    // A sub-flow with patterns near one flow's limit, called three times in one turn.
+    const check = { id: 'check', version: 1, start: 'c', variables: { text: 'string' }, nodes: { c: { type: 'condition', when: { any: [{ var: 'vars.text', matches: '[^x]{0,300}x' }] }, then: 'e', else: 'e' }, e: { type: 'end' } } };
+    const calls = Object.fromEntries([1, 2, 3].map((n) => [`c${n}`, { type: 'flow', flow: 'check', in: { text: 'vars.text' }, next: n < 3 ? `c${n + 1}` : 'bye' }]));
+    const main = { id: 'main', version: 1, start: 'ask', variables: { text: 'string' }, nodes: { ask: { type: 'input', input: 'text', text: 'Say', save: 'text', next: 'c1', exhausted: 'bye' }, ...calls, bye: { type: 'end', text: 'Bye.' } } };
+    writeFileSync(join(dir, 'check.json'), JSON.stringify(check));
+    writeFileSync(join(dir, 'main.json'), JSON.stringify(main));
+    const error = 'Flow "check": patterns took over 1001000 steps this turn (the limit) at "c" when.any[0].matches; from there none matched.';
+    writeFileSync(join(dir, 't.json'), JSON.stringify({ turns: [{ bot: ['Say'] }, { say: '\u0378'.repeat(1000), bot: ['Bye.'], error, done: true }] }));
+    const r = await run(['test', 'main.json', 't.json'], dir);
+    expect(r.out).toContain('1 run matched.');
+    expect(r.code).toBe(0);
+  });
+
+  it('refuses an edit through __proto__, constructor or prototype, or through inherited names, leaving every object as it was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flow-'));
+    writeFileSync(join(dir, 'f.json'), JSON.stringify({ id: 'f', version: 1, start: 'a', nodes: { a: { type: 'choice', text: 'Pick', options: [{ id: 'x', label: 'X', next: 'b' }] }, b: { type: 'end' } } }));
+    const edits = [{ '__proto__.text': 'INJECTED' }, { 'nodes.constructor.prototype.text': 'INJECTED' }, { 'nodes.a.__proto__.text': 'INJECTED' }, { 'nodes.toString.text': 'INJECTED' }];
+    writeFileSync(join(dir, 't.json'), JSON.stringify({ runs: edits.map((edit) => ({ turns: [{ wait: 'choice' }, { edit }] })) }));
+    try {
+      const r = await run(['test', 'f.json', 't.json'], dir);
+      expect(({} as Record<string, unknown>).text).toBeUndefined();
+      expect(r.code).toBe(1);
+      expect(r.out).toContain('turn 2 (edit {"__proto__.text":"INJECTED"}): "__proto__.text": "__proto__" is not a field a flow can have');
+      expect(r.out).toContain('turn 2 (edit {"nodes.constructor.prototype.text":"INJECTED"}): "nodes.constructor.prototype.text": "constructor" is not a field a flow can have');
+      expect(r.out).toContain('"nodes.a.__proto__.text": "__proto__" is not a field a flow can have');
+      expect(r.out).toContain('turn 2 (edit {"nodes.toString.text":"INJECTED"}): "nodes.toString.text" is not a place in the flow');
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).text;
+    }
   });
 
   it('reports a transcript turn that is not an object or nests too deeply, without crashing', async () => {

@@ -121,13 +121,21 @@ export async function loadFlowSet(file: string, io: CliIO): Promise<{ flow: Flow
   return { flow, flows };
 }
 
-/** Sets `a.b.c` in a copy of the flow; null removes the field. */
+/** Names that reach an object's prototype instead of a field: an edit through them would change every object. */
+const UNSAFE_KEY = /^(__proto__|constructor|prototype)$/;
+
+/**
+ * Sets `a.b.c` in a copy of the flow; null removes the field. A transcript is not trusted: only
+ * the flow's own fields are walked, and a path through a prototype name is refused.
+ */
 function editFlow(flow: Flow, edits: Record<string, unknown>): unknown {
   const copy = JSON.parse(JSON.stringify(flow));
   for (const [path, value] of Object.entries(edits)) {
     const keys = path.split('.');
+    const bad = keys.find((k) => UNSAFE_KEY.test(k));
+    if (bad !== undefined) throw new Error(`"${path}": "${bad}" is not a field a flow can have`);
     const last = keys.pop()!;
-    const parent = keys.reduce((o, k) => (o && typeof o == 'object' ? o[k] : undefined), copy);
+    const parent = keys.reduce((o, k) => (o && typeof o == 'object' && Object.hasOwn(o, k) ? o[k] : undefined), copy);
     if (!parent || typeof parent != 'object') throw new Error(`"${path}" is not a place in the flow`);
     if (value === null) delete parent[last];
     else parent[last] = value;

@@ -55,6 +55,10 @@ describe('flowToMermaid', () => {
       expect(r.errors).toEqual([]);
       flows.push(r.flow!);
     }
+    // Option ids of spaces only: the label must still be something Mermaid parses.
+    const blank = validateFlow({ id: 'b', version: 1, start: 'ask', nodes: { ask: { type: 'choice', text: 'Pick', options: [{ id: ' ', label: 'Blank', next: 'done' }, { id: '\t\n', label: 'Tab', next: 'done' }] }, done: { type: 'end' } } });
+    expect(blank.errors).toEqual([]);
+    flows.push(blank.flow!);
     for (const file of ['support-router', 'device-setup', 'return-policy', 'activation-delay', 'order-status', 'ask-order-number']) {
       flows.push(JSON.parse(readFileSync(join(process.cwd(), `examples/flows/${file}.json`), 'utf8')));
     }

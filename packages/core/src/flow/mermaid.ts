@@ -10,12 +10,15 @@ const SHAPES: Record<string, string> = { choice: '{{}}', input: '[//]', conditio
  */
 export const mermaidId = (k: string) => 'n_' + k.replace(/[^A-Za-z0-9]/gu, (c) => `_${c.codePointAt(0)!.toString(16)}_`);
 
-/** Label text for inside quotes: letters, digits, spaces and plain punctuation stay, the rest become entity codes. */
+/**
+ * Label text for inside quotes: letters, digits, spaces and plain punctuation stay, the rest become
+ * entity codes. Blank text (an option id of spaces) becomes one coded space: Mermaid refuses `""`.
+ */
 export const mermaidLabel = (s: string) =>
   [...s.replace(/\s+/g, ' ').trim()]
     .slice(0, 60)
     .join('')
-    .replace(/[^\p{L}\p{N} .,:?!'+=@%/*-]/gu, (c) => `#${c.codePointAt(0)};`);
+    .replace(/[^\p{L}\p{N} .,:?!'+=@%/*-]/gu, (c) => `#${c.codePointAt(0)};`) || '#32;';
 
 /** The flow as a Mermaid flowchart; every label is quoted and escaped, so any id or text parses. */
 export function flowToMermaid(flow: Flow, locale = 'en'): string {

@@ -5,19 +5,35 @@
  * Syntax: literals, `.`, classes `[a-z]` `[^…]`, `\d \w \s` (and capitals), `\p{…}`, `\b \B`,
  * `^ $`, groups `(…)` `(?:…)` `(?<name>…)`, `|`, and `* + ? {n} {n,} {n,m}` (lazy forms too).
  * Any punctuation may be escaped with `\`. No back references or lookaround.
+ *
+ * A pattern's size is the most work one character of text can cost it: a step for each
+ * instruction of its automaton (counted repeats written out) and for each member of each class
+ * tested. A budget of steps, shared by the patterns of a turn, is charged that size for each
+ * character a pattern reads, so it bounds their work together whatever the text.
  */
 
 export const MAX_PATTERN = 200;
-/** Automaton steps a pattern may compile to (counted repeats are written out). */
-export const MAX_PATTERN_STEPS = 2000;
+/** The largest size a pattern may have, in steps per character of text; also the most all the patterns of one flow may add up to. */
+export const MAX_PATTERN_STEPS = 1000;
 /** Characters of text a pattern is tested against; the rest is ignored. */
 export const MAX_MATCH_TEXT = 1000;
+/**
+ * Steps of matching one turn may take, across all its patterns: what a flow's own patterns cost
+ * at most, each tested once on the longest text (some 20 ms on a laptop at the slowest steps).
+ */
+export const MAX_MATCH_STEPS = MAX_PATTERN_STEPS * (MAX_MATCH_TEXT + 1);
+
+/** Steps a `\p{…}` test costs: a regular expression run, some four times a plain comparison. */
+const PROPERTY = 4;
+
+/** Steps of matching left to the patterns of one turn; `at` names where they ran out. */
+export type FlowMatchBudget = { left: number; at?: string };
 
 type Test = (c: string) => boolean;
-/** c: one character; s: split to x and y; j: jump to x; a: zero-width assertion; m: match. */
-type Op = { o: 'c'; t: Test } | { o: 's'; x: number; y: number } | { o: 'j'; x: number } | { o: 'a'; k: string } | { o: 'm' };
+/** c: one character, its test costing w steps; s: split to x and y; j: jump to x; a: zero-width assertion; m: match. */
+type Op = { o: 'c'; t: Test; w: number } | { o: 's'; x: number; y: number } | { o: 'j'; x: number } | { o: 'a'; k: string } | { o: 'm' };
 type Ast =
-  | { k: 'c'; t: Test; ch?: string }
+  | { k: 'c'; t: Test; ch?: string; w?: number }
   | { k: 'a'; a: string }
   | { k: 'seq'; xs: Ast[] }
   | { k: 'alt'; xs: Ast[] }
@@ -70,7 +86,7 @@ function parse(src: string): Ast {
       const prop = cs.slice(i, end + 1).join('');
       i = end + 1;
       try {
-        return { k: 'c', t: one(new RegExp(`^\\${c}${prop}$`, 'u')) };
+        return { k: 'c', t: one(new RegExp(`^\\${c}${prop}$`, 'u')), w: PROPERTY };
       } catch {
         return fail(`\\${c}${prop} is not a known Unicode property`);
       }
@@ -85,9 +101,11 @@ function parse(src: string): Ast {
     const negate = eat('^');
     const items: Test[] = [];
     let first = true;
+    let w = 0;
     while (peek() != ']' || first) {
       first = false;
       if (peek() === undefined) fail('a [ class is never closed with ]');
+      w += cs[i] == '\\' && /p/i.test(cs[i + 1]) ? PROPERTY : 1;
       const lo = classAtom();
       if (peek() == '-' && cs[i + 1] != ']' && cs[i + 1] !== undefined) {
         i++;
@@ -99,7 +117,7 @@ function parse(src: string): Ast {
       } else items.push(typeof lo == 'string' ? (x) => x == lo : lo);
     }
     i++;
-    return { k: 'c', t: (x) => items.some((t) => t(x)) != negate };
+    return { k: 'c', t: (x) => items.some((t) => t(x)) != negate, w };
   };
   /** A class member: a character (string) or a test. */
   const classAtom = (): string | Test => {
@@ -174,14 +192,17 @@ function parse(src: string): Ast {
   return ast;
 }
 
-function compile(ast: Ast): Op[] {
-  const prog: Op[] = [];
+/** A compiled pattern and its size. */
+type Program = Op[] & { size: number };
+
+function compile(ast: Ast): Program {
+  const prog = Object.assign([] as Op[], { size: 0 });
   const emit = (op: Op) => {
-    if (prog.length >= MAX_PATTERN_STEPS) throw new PatternError(`expands to over ${MAX_PATTERN_STEPS} steps (the limit); use smaller counts in {n,m}`);
+    if ((prog.size += op.o == 'c' ? 1 + op.w : 1) > MAX_PATTERN_STEPS) throw new PatternError(`has a size over ${MAX_PATTERN_STEPS} steps per character (the limit); use smaller counts in {n,m}`);
     return prog.push(op) - 1;
   };
   const gen = (a: Ast): void => {
-    if (a.k == 'c') emit({ o: 'c', t: a.t });
+    if (a.k == 'c') emit({ o: 'c', t: a.t, w: a.w ?? 1 });
     else if (a.k == 'a') emit({ o: 'a', k: a.a });
     else if (a.k == 'seq') a.xs.forEach(gen);
     else if (a.k == 'alt') {
@@ -220,10 +241,10 @@ function compile(ast: Ast): Op[] {
   return prog;
 }
 
-const cache = new Map<string, Op[] | string>();
+const cache = new Map<string, Program | string>();
 
 /** Compiles a pattern, or returns why it cannot be used. */
-function program(p: string): Op[] | string {
+function program(p: string): Program | string {
   let got = cache.get(p);
   if (got === undefined) {
     try {
@@ -246,8 +267,18 @@ export function checkFlowPattern(p: unknown): string {
   return typeof got == 'string' ? got : '';
 }
 
-/** True when the pattern matches somewhere in the text (its first 1000 characters). Never throws. */
-export function matchFlowPattern(p: string, s: unknown): boolean {
+/** A usable pattern's size: the most steps one character of text can cost it (0 for one that cannot be used). */
+export function flowPatternSize(p: string): number {
+  const got = program(p);
+  return typeof got == 'string' ? 0 : got.size;
+}
+
+/**
+ * True when the pattern matches somewhere in the text (its first 1000 characters). Never throws.
+ * With a budget, each character read costs the pattern's size; once it runs out, no pattern
+ * matches, and `at` is set to `where` of the first that went without.
+ */
+export function matchFlowPattern(p: string, s: unknown, budget?: FlowMatchBudget, where?: string): boolean {
   const prog = typeof p == 'string' ? program(p) : '';
   if (typeof s != 'string' || typeof prog == 'string') return false;
   const text = [...s.slice(0, MAX_MATCH_TEXT)];
@@ -272,6 +303,7 @@ export function matchFlowPattern(p: string, s: unknown): boolean {
   };
   let gen = 0;
   for (let at = 0; ; at++) {
+    if (budget && (budget.left -= prog.size) < 0) return (budget.at ??= where), false;
     if (add(list, 0, at, gen)) return true;
     if (at == text.length) return false;
     const next: number[] = [];

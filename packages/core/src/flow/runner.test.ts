@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFlowRunner, FLOW_MAX_STEPS, readFlowAnswer, validateFlow, type Flow, type FlowEnv } from './index';
+import { createFlowRunner, FLOW_LIMITS, FLOW_MAX_STEPS, readFlowAnswer, validateFlow, type Flow, type FlowEnv } from './index';
 
 const env = (over: Partial<FlowEnv> = {}): FlowEnv => ({
   locale: 'en',
@@ -238,6 +238,13 @@ describe('createFlowRunner', () => {
     expect(texts(createFlowRunner(f, env({ user: { name: 'Aiko', attributes: { plan: 'free', visits: 3 } } })).start())).toEqual(['no']);
   });
 
+  it('condition: a $comment on a leaf or a group is a note, not part of the test', () => {
+    const when = { $comment: 'pro users who came back', all: [{ var: 'user.attributes.plan', eq: 'pro', $comment: 'paid' }, { any: [{ var: 'user.attributes.visits', gte: 3 }], $comment: 'again' }] };
+    const f = flowOf({ a: { type: 'condition', when, then: 'y', else: 'n' }, y: { type: 'end', text: 'yes' }, n: { type: 'end', text: 'no' } });
+    expect(texts(createFlowRunner(f, env()).start())).toEqual(['yes']);
+    expect(texts(createFlowRunner(f, env({ user: { attributes: { plan: 'free', visits: 3 } } })).start())).toEqual(['no']);
+  });
+
   it('set and goto: closed operations on typed variables', () => {
     const f = flowOf(
       {
@@ -378,6 +385,50 @@ describe('createFlowRunner', () => {
   it('request: fills an endpoint URL with URL-encoded values', () => {
     const f = flowOf({ a: { type: 'request', url: '/api/orders/{{vars.order}}?x=1', ok: 'z', error: 'z', timeout: 'z' }, z: { type: 'end' } }, { order: 'string' });
     expect(createFlowRunner(f, env({ vars: { order: 'a/b ?' } })).start().wait).toMatchObject({ kind: 'request', url: '/api/orders/a%2Fb%20%3F?x=1', method: 'GET', timeoutMs: 8000 });
+  });
+
+  it('matching: a turn takes at most FLOW_LIMITS.matchSteps steps across all its patterns; past them a pattern does not match and the turn says where', () => {
+    // A sub-flow whose patterns are nearly as large as one flow may have, called four times in one turn.
+    const check = validateFlow({
+      id: 'check',
+      version: 1,
+      start: 'c',
+      variables: { text: 'string' },
+      nodes: { c: { type: 'condition', when: { any: [{ var: 'vars.text', matches: '[^x]{0,150}b' }, { var: 'vars.text', matches: '[^x]{0,150}x' }] }, then: 'e', else: 'e' }, e: { type: 'end' } },
+    }).flow!;
+    const f = flowOf(
+      {
+        a: { type: 'input', input: 'text', text: 'Say', save: 'text', next: 'c1', exhausted: 'done' },
+        c1: { type: 'flow', flow: 'check', in: { text: 'vars.text' }, next: 'c2' },
+        c2: { type: 'flow', flow: 'check', in: { text: 'vars.text' }, next: 'c3' },
+        c3: { type: 'flow', flow: 'check', in: { text: 'vars.text' }, next: 'yes' },
+        yes: { type: 'condition', when: { var: 'vars.text', matches: 'b$' }, then: 'matched', else: 'done' },
+        matched: { type: 'end', text: 'matched' },
+        done: { type: 'end', text: 'no match' },
+      },
+      { text: 'string' },
+    );
+    const runner = createFlowRunner(f, env({ flows: { check } }));
+    runner.start();
+    const took = performance.now();
+    // 1000 characters that no class leaves out: every repeat of every pattern stays alive to the end.
+    const turn = runner.reply({ type: 'text', value: '\u0378'.repeat(999) + 'b' });
+    expect(performance.now() - took).toBeLessThan(1000);
+    expect(turn.error).toBe(`Flow "check": patterns took over ${FLOW_LIMITS.matchSteps} steps this turn (the limit) at "c" when.any[0].matches; from there none matched.`);
+    // The last pattern would match, but the turn has no steps left for it.
+    expect(texts(turn)).toEqual(['no match']);
+    // The next turn has its own steps.
+    const again = createFlowRunner(f, env({ flows: { check } }));
+    again.start();
+    expect(texts(again.reply({ type: 'text', value: 'ab' }))).toEqual(['matched']);
+  });
+
+  it('matching: an input\'s pattern takes its steps from the turn too', () => {
+    const node = { type: 'input', input: 'text', text: 'x', save: 'v', pattern: '[^x]{0,100}b', next: 'b', exhausted: 'b' } as const;
+    const budget = { left: 5000 };
+    expect(readFlowAnswer(node as never, '\u0378'.repeat(200) + 'b', budget, '"ask" pattern')).toBeUndefined();
+    expect(budget).toMatchObject({ at: '"ask" pattern' });
+    expect(readFlowAnswer(node as never, '\u0378'.repeat(200) + 'b')).toBe('\u0378'.repeat(200) + 'b');
   });
 
   it('flow: runs a sub-flow with its own variables, hands values in and out, and resumes inside it', () => {

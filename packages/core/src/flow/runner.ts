@@ -2,6 +2,7 @@ import type { LocalizedText } from '../types';
 import { MESSAGE_RICH_LIMITS } from '../storage';
 import type { Flow, FlowEnv, FlowInput, FlowMessage, FlowNode, FlowOption, FlowRunner, FlowSetOp, FlowState, FlowTurn } from './types';
 import { canonicalJson, fillFlowTemplate, has, hashFlowText, isObj, matchFlowPattern, pickFlowText, readFlowPath, testFlowCondition, typeOf } from './text';
+import type { FlowMatchBudget } from './pattern';
 import { rolloutBucket } from './trigger';
 import { FLOW_LIMITS } from './validate';
 
@@ -32,12 +33,12 @@ const hintsOf = (h: Record<string, unknown>) => (typeof h.tags == 'string' ? { .
 
 type InputNode = Extract<FlowNode, { type: 'input' }>;
 
-/** Reads a typed answer from free text, or undefined when it does not pass the node's rules. */
-export function readFlowAnswer(node: InputNode, raw: string): string | number | undefined {
+/** Reads a typed answer from free text, or undefined when it does not pass the node's rules (its pattern taking steps from `budget`). */
+export function readFlowAnswer(node: InputNode, raw: string, budget?: FlowMatchBudget, at?: string): string | number | undefined {
   const s = raw.normalize('NFKC').trim().slice(0, 1000);
   const len = [...s].length;
   if (!s || len < (node.minLength ?? 0) || len > (node.maxLength ?? 1000)) return;
-  if (node.pattern && !matchFlowPattern(node.pattern, s)) return;
+  if (node.pattern && !matchFlowPattern(node.pattern, s, budget, at)) return;
   const t = node.input;
   if (t == 'email') return s.length <= 254 && /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/.test(s) ? s : undefined;
   if (t == 'phone') {
@@ -109,7 +110,14 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
   const answers = () => Object.assign({}, ...(st.calls ?? []).map((c) => c.vars), st.vars);
   const scope = () => ({ vars: st.vars, user: env.user, context: env.context, now: now() });
   const text = (t: LocalizedText | undefined, md?: boolean) => fillFlowTemplate(pickFlowText(t, env.locale), scope(), md);
-  const newTurn = (): FlowTurn => ({ messages: [], actions: [], wait: null, done: false });
+  /** The steps of matching left to this turn's patterns (`FLOW_LIMITS.matchSteps` a turn). */
+  let budget: FlowMatchBudget;
+  const newTurn = (): FlowTurn => ((budget = { left: FLOW_LIMITS.matchSteps }), { messages: [], actions: [], wait: null, done: false });
+  /** Says so once when the turn's patterns ran out of steps: the one named and those after it did not match. */
+  const overBudget = (turn: FlowTurn) =>
+    budget.at &&
+    !turn.error &&
+    (turn.error = `Flow "${cur.id}": patterns took over ${FLOW_LIMITS.matchSteps} steps this turn (the limit) at ${budget.at}; from there none matched.`);
   const say = (turn: FlowTurn, t: LocalizedText | undefined, delayMs?: number, node?: any) => {
     if (t == null) return;
     turn.messages.push({ text: text(t, true), ...(delayMs ? { delayMs } : {}), ...(node && rich(node)) });
@@ -186,6 +194,8 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
 
   const run = (id: string | undefined, turn: FlowTurn): FlowTurn => {
     for (let steps = 0; ; steps++) {
+      // A condition never ends a turn: the node after it is where a lack of steps is told.
+      overBudget(turn);
       if (id === undefined || !has(nodes, id)) {
         if (!st.calls?.length) break;
         id = leave();
@@ -243,7 +253,7 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
         t == 'split'
           ? (node.branches.find((x: any) => (b as number) < (sum += x.percent)) ?? node.branches[node.branches.length - 1]).next
           : t == 'condition'
-            ? node[testFlowCondition(node.when, scope()) ? 'then' : 'else']
+            ? node[testFlowCondition(node.when, scope(), 0, budget, `"${id}" when`) ? 'then' : 'else']
             : t == 'goto'
               ? node.target
               : node.next;
@@ -278,7 +288,8 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
       next = node.options ? node.options.find((o: any) => o.id == pick.id).next : node.optionsFrom.next;
     } else if (t == 'input') {
       if (it != 'text') return again();
-      const value = readFlowAnswer(node, input.value);
+      const value = readFlowAnswer(node, input.value, budget, `"${id}" pattern`);
+      overBudget(turn);
       if (value !== undefined) st.vars[node.save] = value;
       else if (st.retries < (node.maxRetries ?? 2)) {
         st.retries++;

@@ -1,11 +1,11 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { validateFlow } from './index';
 import { flowJsonSchema } from './schema';
 
 const schemaFile = new URL('../../schema/flow.schema.json', import.meta.url);
-const examples = new URL('../../../../examples/flows/', import.meta.url);
+const root = new URL('../../../../', import.meta.url);
 
 /** A flow that uses every node type and every field, so every rule is mutated. */
 export const everyField = {
@@ -137,10 +137,27 @@ export const everyField = {
   },
 };
 
+/** Folders of the repository that hold flow files: the examples, the tests, the packages' sources. */
+const FLOW_FOLDERS = ['examples', 'tests', ...readdirSync(new URL('packages/', root)).map((p) => `packages/${p}/src`)];
+
+/** Every JSON file under the folders that is a flow (not a transcript, an index or other data), by its path in the repository. */
+export function flowFiles(): string[] {
+  const found: string[] = [];
+  for (const folder of FLOW_FOLDERS) {
+    const dir = new URL(`${folder}/`, root);
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir, { recursive: true, encoding: 'utf8' }))
+      if (f.endsWith('.json') && !/(^|\/)(node_modules|dist)\//.test(f)) {
+        const json = JSON.parse(readFileSync(new URL(f, dir), 'utf8'));
+        if (json && typeof json == 'object' && 'nodes' in json && 'start' in json) found.push(`${folder}/${f}`);
+      }
+  }
+  return found.sort();
+}
+
 /** Every example flow and every test flow the agreement is checked on. */
 function corpus(): Array<[string, unknown]> {
-  const files = readdirSync(examples).filter((f) => f.endsWith('.json') && !f.includes('.transcript.') && !f.includes('.index.'));
-  return [['everyField', everyField], ...files.map((f) => [f, JSON.parse(readFileSync(new URL(f, examples), 'utf8'))] as [string, unknown])];
+  return [['everyField', everyField], ...flowFiles().map((f) => [f, JSON.parse(readFileSync(new URL(f, root), 'utf8'))] as [string, unknown])];
 }
 
 const deep = (n: number): unknown => (n ? { x: deep(n - 1) } : 1);
@@ -161,8 +178,8 @@ function* mutations(v: unknown, path: Array<string | number> = []): Generator<[s
 }
 
 /**
- * Rules no JSON Schema can state: they look across the file (node references, declared variables,
- * reachability, loops, totals) or into text (templates, patterns). Only these may make the
+ * Rules no JSON Schema can state: they look across the file (node references, declared variables
+ * and their types, reachability, loops, totals) or into text (templates, patterns). Only these may make the
  * validator refuse what the schema accepts.
  */
 const ACROSS = [
@@ -175,7 +192,9 @@ const ACROSS = [
   /like the variable/,
   /is used twice/,
   /a trigger is checked before the flow starts/,
-  /"context\.[\w.]+" is (a|never) /,
+  /"context\.[\w.]+" is never set/,
+  // A comparison the path's type or known values settle: `now` is a number, `vars.x` is declared.
+  /^"(now|(vars|context)\.[\w.]+)" is .+, so this (can never hold|always holds)\.$/,
   /nests deeper than \d+ levels of objects and lists \(the limit\)/,
   /^at character \d+|steps \(the limit\)/,
   /must be a time zone/,
@@ -198,6 +217,13 @@ describe('the flow JSON Schema', () => {
     get errors() {
       return compiled?.errors;
     },
+  });
+
+  it("checks every flow file of the examples and the tests, the widget's and the browser tests' included", () => {
+    const files = flowFiles();
+    for (const f of ['examples/flows/order-status.json', 'packages/core/src/flow/fixtures/conditions.json', 'packages/core/src/messenger/flows/fixtures/ask.json', 'tests/e2e/fixtures/rich.json'])
+      expect(files).toContain(f);
+    expect(files.filter((f) => f.startsWith('examples/'))).toHaveLength(6);
   });
 
   it('accepts every example and test flow, as the validator does', () => {

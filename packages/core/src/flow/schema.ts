@@ -10,6 +10,7 @@ import {
   FLOW_VAR_TYPES,
   HTTPS,
   rules,
+  SITE_URL,
 } from './validate';
 
 type Schema = Record<string, unknown>;
@@ -29,7 +30,7 @@ const DESCRIPTIONS: Record<string, string> = {
   choice: 'Waits for the user to pick one option. Needs options or optionsFrom.',
   'choice.optionsFrom': 'Options from a list variable: strings, or { id, label } objects.',
   input: 'Asks for typed text and checks it.',
-  'input.pattern': `A regular expression the answer must match (at most ${MAX_PATTERN} characters; no back references or lookaround; matching is linear).`,
+  'input.pattern': `A regular expression the answer must match (at most ${MAX_PATTERN} characters and a size of ${FLOW_LIMITS.patternSteps} steps per character, for all of a flow's patterns together; no back references or lookaround; matching is linear).`,
   'input.maxRetries': 'Wrong answers allowed before exhausted (default 2).',
   'input.exhausted': 'Where to go when the retries run out.',
   condition: 'Branches on data: then when the condition holds, else otherwise.',
@@ -77,7 +78,7 @@ function kindSchema(kind: string, where: string): Schema {
     N: { type: 'number' },
     P: { type: 'number', minimum: 0, maximum: 100 },
     T: { type: 'integer', minimum: 100, maximum: FLOW_LIMITS.requestMs },
-    U: { type: 'string', pattern: '^(https://[^/?#\\s{}]+|/(?!/))\\S*$' },
+    U: { type: 'string', pattern: SITE_URL.source },
     S: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
     W: { type: 'object', additionalProperties: { type: 'string', pattern: pathPattern() } },
     z: { type: 'string', minLength: 1, description: 'An IANA time zone, such as Asia/Tokyo.' },
@@ -130,13 +131,16 @@ function objectSchema(spec: string, name: string, extra: Schema = {}): Schema {
 /** Condition levels 0..limit: a level may hold all / any / not only of the next one, so depth is bounded. */
 function conditionDefs(): Record<string, Schema> {
   const defs: Record<string, Schema> = {};
-  const leafProps: Record<string, Schema> = { var: { type: 'string', pattern: pathPattern() } };
-  for (const [k, kind] of rules(FLOW_LEAF_FIELDS)) leafProps[k] = kindSchema(kind, `leaf.${k}`);
-  defs.conditionLeaf = { type: 'object', properties: leafProps, required: ['var'], minProperties: 2, maxProperties: 2, additionalProperties: false };
+  const comment = { $comment: { type: 'string' } };
+  const leafProps: Record<string, Schema> = { var: { type: 'string', pattern: pathPattern() }, ...comment };
+  const ops = rules(FLOW_LEAF_FIELDS);
+  for (const [k, kind] of ops) leafProps[k] = kindSchema(kind, `leaf.${k}`);
+  // "var", exactly one operator, and perhaps a note.
+  defs.conditionLeaf = { type: 'object', properties: leafProps, required: ['var'], oneOf: ops.map(([k]) => ({ required: [k] })), additionalProperties: false };
   const limit = FLOW_LIMITS.conditionDepth;
   for (let d = 0; d <= limit; d++) {
     const next = { $ref: `#/$defs/condition${d + 1}` };
-    const group = (k: string, s: Schema) => ({ type: 'object', properties: { [k]: s }, required: [k], additionalProperties: false });
+    const group = (k: string, s: Schema) => ({ type: 'object', properties: { [k]: s, ...comment }, required: [k], additionalProperties: false });
     const oneOf =
       d == limit
         ? [{ $ref: '#/$defs/conditionLeaf' }]
@@ -208,7 +212,7 @@ export function flowJsonSchema(): Schema {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://madoguchi.dev/schema/flow.schema.json',
     title: 'Madoguchi bot flow',
-    $comment: `Generated from the validator's rules (packages/core/src/flow/schema.ts). Also enforced by validateFlow only: node references, declared and typed variables, reachability, loops without a wait, runs over ${FLOW_LIMITS.steps} nodes per turn, split totals, pattern syntax, and nesting over ${FLOW_LIMITS.depth} levels.`,
+    $comment: `Generated from the validator's rules (packages/core/src/flow/schema.ts). Also enforced by validateFlow only: node references, declared and typed variables, conditions that the type or the known values of their path settle (such as now, a number, compared with a string), reachability, loops without a wait, runs over ${FLOW_LIMITS.steps} nodes per turn, split totals, pattern syntax and sizes (each, and all of a flow's together, at most ${FLOW_LIMITS.patternSteps} steps per character), and nesting over ${FLOW_LIMITS.depth} levels.`,
     ...root,
     $defs: defs,
   };

@@ -1,11 +1,11 @@
 import type { LocalizedText } from '../types';
 import type { FlowCondition, FlowHours } from './types';
-import { matchFlowPattern } from './pattern';
+import { matchFlowPattern, type FlowMatchBudget } from './pattern';
 import { readFlowPath } from './read';
 
 export { has, hashFlowText, readFlowPath } from './read';
 
-export { checkFlowPattern, matchFlowPattern } from './pattern';
+export { checkFlowPattern, flowPatternSize, matchFlowPattern } from './pattern';
 
 /** Levels of all / any / not in one condition (the validator refuses deeper ones). */
 export const FLOW_CONDITION_DEPTH = 20;
@@ -50,13 +50,16 @@ export function canonicalJson(v: unknown): string {
       : JSON.stringify(v) ?? 'null';
 }
 
-/** Evaluates a condition tree over `{ vars, user, context }`. Never throws. */
-export function testFlowCondition(c: FlowCondition, scope: unknown, depth = 0): boolean {
+/**
+ * Evaluates a condition tree over `{ vars, user, context }`. Never throws. Its patterns take
+ * their steps from `budget`; `at` is the tree's place, named when the budget runs out.
+ */
+export function testFlowCondition(c: FlowCondition, scope: unknown, depth = 0, budget?: FlowMatchBudget, at = ''): boolean {
   if (!c || typeof c != 'object' || depth > FLOW_CONDITION_DEPTH) return false;
-  const t = (x: FlowCondition) => testFlowCondition(x, scope, depth + 1);
-  if ('all' in c) return Array.isArray(c.all) && c.all.every(t);
-  if ('any' in c) return Array.isArray(c.any) && c.any.some(t);
-  if ('not' in c) return !t(c.not);
+  const t = (x: FlowCondition, k: string) => testFlowCondition(x, scope, depth + 1, budget, at + k);
+  if ('all' in c) return Array.isArray(c.all) && c.all.every((x, i) => t(x, `.all[${i}]`));
+  if ('any' in c) return Array.isArray(c.any) && c.any.some((x, i) => t(x, `.any[${i}]`));
+  if ('not' in c) return !t(c.not, '.not');
   const v = readFlowPath(scope, String(c.var));
   const num = typeof v == 'number';
   if ('eq' in c) return v === c.eq;
@@ -67,7 +70,7 @@ export function testFlowCondition(c: FlowCondition, scope: unknown, depth = 0): 
   if ('lte' in c) return num && v <= (c.lte as number);
   if ('contains' in c)
     return Array.isArray(v) ? v.includes(c.contains) : typeof v == 'string' && typeof c.contains == 'string' && v.includes(c.contains);
-  if ('matches' in c) return matchFlowPattern(c.matches as string, v);
+  if ('matches' in c) return matchFlowPattern(c.matches as string, v, budget, at + '.matches');
   if ('exists' in c) return (v != null && v !== '') === c.exists;
   if ('in' in c) return Array.isArray(c.in) && c.in.includes(v);
   if ('withinDays' in c) {

@@ -11,7 +11,7 @@ export type FlowVarDecl = FlowVarType | { type: FlowVarType; default?: unknown }
  * `user.attributes.plan`, `context.page.url`) and applies exactly one operator; `all`, `any`
  * and `not` combine leaves.
  */
-export type FlowCondition =
+export type FlowCondition = (
   | { all: FlowCondition[] }
   | { any: FlowCondition[] }
   | { not: FlowCondition }
@@ -32,7 +32,8 @@ export type FlowCondition =
       withinDays?: number;
       /** On `now`: the moment falls within these hours. */
       hours?: FlowHours;
-    };
+    }
+) & { /** A note for people reading the file; ignored when the flow runs. */ $comment?: string };
 
 /** Office hours in a time zone: on `days` (default every day), from `from` up to `to` (`HH:MM`; to before from runs overnight). */
 export interface FlowHours {

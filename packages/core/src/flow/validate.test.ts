@@ -130,11 +130,31 @@ describe('validateFlow', () => {
     f.nodes.a.pattern = 'a'.repeat(201);
     expect(validateFlow(f).errors[0].message).toBe('is over 200 characters (the limit).');
     f.nodes.a.pattern = '(a{999}){3}';
-    expect(validateFlow(f).errors[0].message).toMatch(/over 2000 steps \(the limit\)/);
+    expect(validateFlow(f).errors[0].message).toMatch(/over 1000 steps per character \(the limit\)/);
     for (const pattern of ['^MD-[0-9]{6}$', '(a+)+$', '^\\d*\\d*\\d*\\d*x$', '^[\\w\\-]+$', 'ORD\\-\\d+', '^\\p{Script=Han}+$']) {
       f.nodes.a.pattern = pattern;
       expect(validateFlow(f).errors, pattern).toEqual([]);
     }
+  });
+
+  it('bounds the matching work of a flow: each pattern by its size, all of them together by the same limit, naming the path', () => {
+    // A class of many Unicode properties repeated up to 99x times: a few hundred ms for each such pattern on one answer.
+    const props = '\\p{Lu}\\p{Ll}\\p{Nd}\\p{Zs}\\p{Po}\\p{Sm}\\p{Sc}\\p{Sk}\\p{So}\\p{Pd}\\p{Ps}\\p{Pe}\\p{Pi}\\p{Pf}\\p{Pc}\\p{Cc}\\p{Cf}\\p{Lo}\\p{Lm}';
+    const f = base();
+    f.nodes.a.next = 'c';
+    f.nodes.c = { type: 'condition', when: { any: [0, 1, 2].map((i) => ({ var: 'vars.email', matches: `(?:[^${props}]){0,99${i}}b` })) }, then: 'b', else: 'b' };
+    let r = validateFlow(f);
+    expect(paths(r)).toEqual(['$.nodes.c.when.any[0].matches', '$.nodes.c.when.any[1].matches', '$.nodes.c.when.any[2].matches']);
+    expect(r.errors[0].message).toBe('has a size over 1000 steps per character (the limit); use smaller counts in {n,m}.');
+    // Each small enough alone (393, 396 and 399 steps per character: a split and a one-member class for each repeat), three together are not.
+    f.nodes.c.when = { any: [0, 1, 2].map((i) => ({ var: 'vars.email', matches: `[^x]{0,13${i}}b` })) };
+    f.nodes.a.pattern = '^\\w';
+    r = validateFlow(f);
+    expect(r.errors.map((e) => `${e.path}: ${e.message}`)).toEqual([
+      `$.nodes.c.when.any[2].matches: brings this flow's patterns to ${393 + 396 + 399 + 4} steps per character, over the limit of ${FLOW_LIMITS.patternSteps} for one flow.`,
+    ]);
+    f.nodes.c.when.any.pop();
+    expect(validateFlow(f).errors).toEqual([]);
   });
 
   it('checks split percentages, enums, conditions and triggers', () => {
@@ -236,7 +256,7 @@ describe('validateFlow', () => {
       expect(msg(r, '$.trigger.when.var')).toMatch(/a trigger is checked before the flow starts/);
       expect(msg(r, '$.nodes.c.when.any[0].var')).toMatch(/^"context.device.os" is never set/);
       expect(msg(r, '$.nodes.c.when.any[1].var')).toBe('"context.visitCount" is a number, so this can never hold.');
-      expect(msg(r, '$.nodes.c.when.any[2].var')).toBe('"context.device.platform" is never "phone"; it is one of mobile, tablet, desktop.');
+      expect(msg(r, '$.nodes.c.when.any[2].var')).toBe('"context.device.platform" is one of mobile, tablet, desktop, so this can never hold.');
     });
 
     it('allows $comment (a string) anywhere and no other $ field', () => {
@@ -249,6 +269,76 @@ describe('validateFlow', () => {
       const r = validateFlow(f);
       expect(paths(r)).toEqual(['$.nodes.a.$id', '$.nodes.b.$comment']);
       expect(msg(r, '$.nodes.a.$id')).toBe('is not a field of a input node; the only $ field here is "$comment".');
+    });
+
+    it('refuses a comparison that the path\'s known values or type settle, with every operator, saying which way', () => {
+      const f = base();
+      f.nodes.a.next = 'c';
+      const leaves = [
+        { var: 'context.device.platform', in: ['iOS', 'android'] },
+        { var: 'context.device.platform', ne: 'iOS' },
+        { var: 'context.device.platform', contains: 'iOS' },
+        { var: 'context.device.platform', matches: '^(ios|android)$' },
+        { var: 'context.device.platform', matches: 'e' },
+        { var: 'context.device.platform', in: ['mobile', 'tablet', 'desktop'] },
+        { var: 'context.device.platform', gt: 1 },
+        { var: 'now', eq: 'monday' },
+        { var: 'now', ne: 'monday' },
+        { var: 'now', contains: 'mon' },
+        { var: 'context.visitCount', in: ['1', '2'] },
+        { var: 'vars.tags', eq: ['a'] },
+        { var: 'vars.tags', lt: 1 },
+        { var: 'vars.email', contains: 1 },
+        { var: 'vars.n', withinDays: 3 },
+        { var: 'context.returning', withinDays: 3 },
+      ];
+      // Each of these depends on the value: none is refused.
+      const fine = [
+        { var: 'context.device.platform', in: ['mobile', 'iOS'] },
+        { var: 'context.device.platform', ne: 'mobile' },
+        { var: 'context.device.platform', contains: 'obi' },
+        { var: 'context.device.platform', matches: '^m' },
+        { var: 'now', gt: 0 },
+        { var: 'vars.tags', contains: 'a' },
+        { var: 'vars.email', in: ['a@b.c', 1] },
+        { var: 'vars.email', exists: true },
+        { var: 'user.attributes.plan', eq: 1 },
+      ];
+      f.nodes.c = { type: 'condition', when: { any: [...leaves, ...fine] }, then: 'b', else: 'b' };
+      const r = validateFlow(f);
+      expect(r.errors.map((e) => `${e.path}: ${e.message}`)).toEqual([
+        '$.nodes.c.when.any[0].var: "context.device.platform" is one of mobile, tablet, desktop, so this can never hold.',
+        '$.nodes.c.when.any[1].var: "context.device.platform" is one of mobile, tablet, desktop, so this always holds.',
+        '$.nodes.c.when.any[2].var: "context.device.platform" is one of mobile, tablet, desktop, so this can never hold.',
+        '$.nodes.c.when.any[3].var: "context.device.platform" is one of mobile, tablet, desktop, so this can never hold.',
+        '$.nodes.c.when.any[4].var: "context.device.platform" is one of mobile, tablet, desktop, so this always holds.',
+        '$.nodes.c.when.any[5].var: "context.device.platform" is one of mobile, tablet, desktop, so this always holds.',
+        '$.nodes.c.when.any[6].var: "context.device.platform" is one of mobile, tablet, desktop, so this can never hold.',
+        '$.nodes.c.when.any[7].var: "now" is a number, so this can never hold.',
+        '$.nodes.c.when.any[8].var: "now" is a number, so this always holds.',
+        '$.nodes.c.when.any[9].var: "now" is a number, so this can never hold.',
+        '$.nodes.c.when.any[10].var: "context.visitCount" is a number, so this can never hold.',
+        '$.nodes.c.when.any[11].var: "vars.tags" is a list, so this can never hold.',
+        '$.nodes.c.when.any[12].var: "vars.tags" is a list, so this can never hold.',
+        '$.nodes.c.when.any[13].var: "vars.email" is a string, so this can never hold.',
+        // withinDays reads a number (epoch ms) or a date string: a number variable may hold either way.
+        '$.nodes.c.when.any[15].var: "context.returning" is a boolean, so this can never hold.',
+      ]);
+    });
+
+    it('allows $comment (a string) on every part of a condition, and names every operator when a leaf has none', () => {
+      const f = base() as any;
+      f.nodes.a.next = 'c';
+      f.nodes.c = { type: 'condition', when: { $comment: 'why', any: [{ var: 'vars.email', eq: '/a', $comment: 'why' }, { not: { var: 'vars.n', exists: true }, $comment: 'why' }] }, then: 'b', else: 'b' };
+      expect(validateFlow(f).errors).toEqual([]);
+      f.nodes.c.when.any[0].$comment = 7;
+      f.nodes.c.when.any[1] = { var: 'vars.n', $note: 'x', gte: 1 };
+      const r = validateFlow(f);
+      expect(paths(r)).toEqual(['$.nodes.c.when.any[0].$comment', '$.nodes.c.when.any[1]']);
+      expect(msg(r, '$.nodes.c.when.any[0].$comment')).toBe('must be a string.');
+      expect(msg(r, '$.nodes.c.when.any[1]')).toBe(
+        'must be { "var": …, <one of eq ne gt gte lt lte contains matches exists in withinDays hours>: … }, { "all" or "any": […] } or { "not": … }, each with an optional "$comment".',
+      );
     });
 
     it('refuses deep nesting anywhere before it can overflow a stack, naming the limit', () => {
@@ -315,7 +405,8 @@ describe('validateFlow', () => {
     const r = validateFlow(f);
     expect(paths(r)).toEqual(['$.nodes.r', '$.nodes.r.save.nope', '$.nodes.r.timeoutMs']);
     expect(r.errors.find((e) => e.path == '$.nodes.r.timeoutMs')?.message).toBe('must be a whole number of milliseconds from 100 to 30000 (the limit).');
-    for (const url of ['http://api.example.com/x', '//evil.example/x', 'https://{{vars.email}}/x', 'javascript:alert(1)']) {
+    // A browser reads a backslash as a slash: `/\evil.example` is another site, as is a host with one.
+    for (const url of ['http://api.example.com/x', '//evil.example/x', 'https://{{vars.email}}/x', 'javascript:alert(1)', '/\\evil.example/api', '/\\/evil.example', 'https://api.example.com\\@evil.example/x']) {
       f.nodes.r = { type: 'request', url, ok: 'b', error: 'b', timeout: 'b' };
       expect(paths(validateFlow(f)), url).toEqual(['$.nodes.r.url']);
     }
@@ -338,7 +429,7 @@ describe('validateFlow', () => {
       '$.nodes.c.when.all[0].hours.days: must be a non-empty list of days: sun, mon, tue, wed, thu, fri, sat.',
       '$.nodes.c.when.all[0].hours.from: must be a time of day, "HH:MM" from 00:00 to 24:00.',
       '$.nodes.c.when.all[0].hours.to: must be a time of day, "HH:MM" from 00:00 to 24:00.',
-      '$.nodes.c.when.all[1].var: needs a number variable, but "email" is declared as string.',
+      '$.nodes.c.when.all[1].var: "vars.email" is a string, so this can never hold.',
       '$.nodes.c.when.all[2].withinDays: must be a whole number, 0 or more.',
     ]);
   });

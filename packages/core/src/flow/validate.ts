@@ -1,6 +1,7 @@
 import type { Problem } from '../types';
-import type { Flow, FlowNode } from './types';
-import { checkFlowPattern, clockIn, FLOW_CONDITION_DEPTH, FLOW_DAYS, has, isObj, typeOf } from './text';
+import type { Flow, FlowCondition, FlowNode } from './types';
+import { MAX_MATCH_STEPS, MAX_PATTERN_STEPS } from './pattern';
+import { checkFlowPattern, clockIn, flowPatternSize, FLOW_CONDITION_DEPTH, FLOW_DAYS, has, isObj, testFlowCondition, typeOf } from './text';
 
 /** A field rule: name, kind, optional. */
 type Rule = readonly [string, string, boolean];
@@ -20,6 +21,10 @@ export const FLOW_LIMITS = {
   calls: 5,
   /** Longest wait for a request node, in milliseconds. */
   requestMs: 30000,
+  /** The size of one pattern, and of all of a flow's patterns together: steps per character of text. */
+  patternSteps: MAX_PATTERN_STEPS,
+  /** Steps of matching one turn may take across all patterns; past it a pattern does not match and the turn reports it. */
+  matchSteps: MAX_MATCH_STEPS,
 };
 
 /**
@@ -70,7 +75,7 @@ export const FLOW_LEAF_FIELDS = 'eq:a ne:a gt:N gte:N lt:N lte:N contains:a matc
 const LEAF = rules(FLOW_LEAF_FIELDS);
 export const FLOW_VAR_TYPES = 'e/string/number/boolean/list';
 const OBJ = 'must be an object.';
-const COND = 'must be { "var": …, <one of eq ne gt gte lt lte contains matches exists in>: … }, { "all" or "any": […] } or { "not": … }.';
+const COND = `must be { "var": …, <one of ${LEAF.map((r) => r[0]).join(' ')}>: … }, { "all" or "any": […] } or { "not": … }, each with an optional "$comment".`;
 
 /**
  * The context a flow sees (as the widget gives it): each known path and the type of its value,
@@ -94,6 +99,22 @@ export const FLOW_CONTEXT: Record<string, string> = {
 };
 /** Values a context path can only ever take. */
 export const FLOW_CONTEXT_VALUES: Record<string, unknown[]> = { 'device.platform': ['mobile', 'tablet', 'desktop'] };
+
+/**
+ * Whether a condition leaf on a value of the type holds never (false), always (true), or it
+ * depends on the value (undefined), as the runner tests it: `eq` is strict, so a list or an
+ * object never equals anything.
+ */
+function byType(op: string, v: any, type: string): boolean | undefined {
+  if (/^(eq|ne)$/.test(op)) return typeOf(v) != type || typeof v == 'object' ? op == 'ne' : undefined;
+  const can =
+    op == 'in' ? v.some((x: unknown) => typeOf(x) == type && typeof x != 'object')
+    : op == 'contains' ? type == 'list' || (type == 'string' && typeof v == 'string')
+    : op == 'matches' ? type == 'string'
+    : op == 'withinDays' ? /^(number|string)$/.test(type)
+    : op == 'exists' || type == 'number';
+  return can ? undefined : false;
+}
 
 /** A field spec as `[name, kind, optional]` rows (parsed once per spec). */
 export function rules(spec: string): Rule[] {
@@ -143,6 +164,12 @@ function duplicateKeys(src: string, err: (path: string, message: string) => void
 
 /** An https URL that stays one Markdown link target: plain host, `{{…}}` only after it. */
 export const HTTPS = /^https:\/\/[^/?#\s{}()<>]+([/?#][^\s()<>]*)?$/;
+/**
+ * A link or request URL: https with a plain host, or a path on this site. A browser reads `\` as
+ * `/`, so `/\evil.example` (like `//evil.example`) is another site, and a backslash in the host
+ * moves it: both are refused, as the widget's links refuse them.
+ */
+export const SITE_URL = /^(https:\/\/[^/?#\s{}\\]+([/?#]\S*)?|\/(?![/\\])\S*)$/;
 
 /** The first place the value nests deeper than the limit, walked without recursion. */
 function tooDeep(root: unknown, limit: number): string | undefined {
@@ -187,27 +214,30 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
   const locales = [f.locale ?? []].flat().filter((l) => typeof l == 'string');
   /** Where the check is: a trigger runs before the flow has variables. */
   let inTrigger = false;
+  /** The sizes of the flow's patterns so far; each is tested at most once in a turn of this flow. */
+  let patternSteps = 0;
 
   const checkVar = (v: unknown, p: string, want?: string) =>
     !has(vars, v)
       ? err(p, `"${v}" is not declared in "variables".`)
       : want && vars[v as string] != want && err(p, `needs a ${want} variable, but "${v}" is declared as ${vars[v as string]}.`);
-  /** Checks a value path; `want` is the type the use needs, if any; `value` one it must be able to take. */
-  const checkPath = (path: unknown, p: string, want?: string, value?: unknown) => {
+  /** Checks a value path; returns the type of its value when that is known (a declared variable, a context path, now). */
+  const checkPath = (path: unknown, p: string): string | undefined => {
     const [root, name, ...rest] = typeof path == 'string' ? path.split('.') : [];
-    if (path == 'now') want && want != 'number' && err(p, '"now" is the time in epoch milliseconds, a number, so this can never hold.');
-    else if (root == 'vars')
-      inTrigger ? err(p, 'a trigger is checked before the flow starts, when there are no variables yet; use user.… or context.….') : checkVar((path as string).slice(5), p, want);
-    else if (root == 'user' ? !/^(id|name|email|attributes)$/.test(name) || (name != 'attributes' && rest.length) : root != 'context' || !name)
+    if (path == 'now') return 'number';
+    const v = String(path).slice(5);
+    if (root == 'vars') {
+      if (inTrigger) return void err(p, 'a trigger is checked before the flow starts, when there are no variables yet; use user.… or context.….');
+      checkVar(v, p);
+      return vars[v];
+    } else if (root == 'user' ? !/^(id|name|email|attributes)$/.test(name) || (name != 'attributes' && rest.length) : root != 'context' || !name)
       err(p, 'must be a path: vars.…, user.id, user.name, user.email, user.attributes.…, context.… or now.');
-    else if (root == 'context') checkContext((path as string).slice(8), p, want, value);
-  };
-  const checkContext = (path: string, p: string, want?: string, value?: unknown) => {
-    const type = has(FLOW_CONTEXT, path) ? FLOW_CONTEXT[path] : Object.keys(FLOW_CONTEXT).some((k) => k.startsWith(path + '.')) ? 'object' : '';
-    if (!type) return err(p, `"context.${path}" is never set; the context has ${Object.keys(FLOW_CONTEXT).map((k) => 'context.' + k).join(', ')}.`);
-    if (want && want != type) return err(p, `"context.${path}" is a ${type}, so this can never hold.`);
-    const only = FLOW_CONTEXT_VALUES[path];
-    if (only && value !== undefined && !only.includes(value)) err(p, `"context.${path}" is never ${JSON.stringify(value)}; it is one of ${only.join(', ')}.`);
+    else if (root == 'context') {
+      const c = (path as string).slice(8);
+      const type = has(FLOW_CONTEXT, c) ? FLOW_CONTEXT[c] : Object.keys(FLOW_CONTEXT).some((k) => k.startsWith(c + '.')) ? 'object' : '';
+      if (!type) err(p, `"${path}" is never set; the context has ${Object.keys(FLOW_CONTEXT).map((k) => 'context.' + k).join(', ')}.`);
+      return type || undefined;
+    }
   };
   const checkText = (v: unknown, p: string) => {
     const map = isObj(v);
@@ -221,7 +251,9 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     if (map) for (const l of locales) has(v, l) || warn(p, `has no "${l}" text.`);
   };
   const checkCond = (c: unknown, p: string, depth = 0): unknown => {
-    const keys = isObj(c) ? Object.keys(c) : [];
+    // A note is welcome on any part of a condition, as anywhere else in the file.
+    const keys = isObj(c) ? Object.keys(c).filter((k) => k != '$comment') : [];
+    if (isObj(c) && '$comment' in c && typeof c.$comment != 'string') err(`${p}.$comment`, 'must be a string.');
     const op = keys.find((k) => k != 'var')!;
     const v = isObj(c) && c[op];
     const vp = `${p}.${op}`;
@@ -230,10 +262,16 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     if (!leaf && depth >= FLOW_LIMITS.conditionDepth) return err(p, `nests all / any / not deeper than ${FLOW_LIMITS.conditionDepth} levels (the limit).`);
     if (op == 'not') return checkCond(v, vp, depth + 1);
     if (!leaf) return Array.isArray(v) && v.length ? v.forEach((x, i) => checkCond(x, `${vp}[${i}]`, depth + 1)) : err(vp, 'must be a non-empty list.');
-    const kind = leaf[1];
-    const want = kind == 'N' || kind == 'w' ? 'number' : kind == 'x' ? 'string' : op == 'exists' ? '' : /^(eq|ne)$/.test(op) && v != null ? typeOf(v) : '';
-    checkPath((c as any).var, `${p}.var`, want, op == 'eq' ? v : undefined);
-    checkValue(c as object, op, kind, vp);
+    const n = errors.length;
+    const path = (c as any).var;
+    const type = checkPath(path, `${p}.var`);
+    checkValue(c as object, op, leaf[1], vp);
+    // A leaf whose answer the path's known values (or its type) settle is a mistake: say which way.
+    const only = type && /^context\./.test(path) && has(FLOW_CONTEXT_VALUES, path.slice(8)) ? FLOW_CONTEXT_VALUES[path.slice(8)] : undefined;
+    const answers = only?.map((x) => testFlowCondition({ ...(c as object), var: 'x' } as FlowCondition, { x }));
+    const holds = errors.length > n || !type ? undefined : answers ? (answers.includes(!answers[0]) ? undefined : answers[0]) : byType(op, v, type);
+    if (holds !== undefined)
+      err(`${p}.var`, `"${path}" is ${only ? 'one of ' + only.join(', ') : type == 'object' ? 'an object' : 'a ' + type}, so this ${holds ? 'always holds' : 'can never hold'}.`);
   };
 
   /** Checks one field's value against its kind. */
@@ -269,7 +307,7 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     else if (k0 == 'I') Number.isInteger(v) && v >= 0 || bad('must be a whole number, 0 or more.');
     else if (k0 == 'T') Number.isInteger(v) && v >= 100 && v <= FLOW_LIMITS.requestMs || bad(`must be a whole number of milliseconds from 100 to ${FLOW_LIMITS.requestMs} (the limit).`);
     else if (k0 == 'H') typeof v == 'string' && HTTPS.test(v) || bad('must be an https:// URL with a plain host, without spaces, ( ) < or >.');
-    else if (k0 == 'U') typeof v == 'string' && /^(https:\/\/[^/?#\s{}]+|\/(?!\/))\S*$/.test(v) || bad('must be a path on this site (/…) or an https:// URL, with a plain host.');
+    else if (k0 == 'U') typeof v == 'string' && SITE_URL.test(v) || bad('must be a path on this site (/…) or an https:// URL, with a plain host.');
     else if (k0 == 'z') typeof v == 'string' && clockIn(v, 0) || bad('must be a time zone such as "Asia/Tokyo" or "UTC".');
     else if (k0 == 'D') Array.isArray(v) && v.length && v.every((d) => FLOW_DAYS.includes(d)) || bad(`must be a non-empty list of days: ${FLOW_DAYS.join(', ')}.`);
     else if (k0 == 'm') typeof v == 'string' && /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/.test(v) || bad('must be a time of day, "HH:MM" from 00:00 to 24:00.');
@@ -288,7 +326,11 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     else if (k0 == 'u') [v].flat().every((x) => typeof x == 'string') || bad('must be a string or a list of strings.');
     else if (k0 == 'e') kind.split('/').includes(v) || bad(`must be one of: ${kind.slice(2).replace(/\//g, ', ')}.`);
     else if (k0 == 'v') checkVar(v, fp, kind.slice(2) || (o.type == 'choice' ? (o.multiple ? 'list' : 'string') : o.type == 'input' ? (o.input == 'number' ? 'number' : 'string') : o.op == 'add' ? 'number' : /^(append|remove)$/.test(o.op) ? 'list' : ''));
-    else if (k0 == 'x') checkFlowPattern(v) && bad(`${checkFlowPattern(v)}.`);
+    else if (k0 == 'x')
+      checkFlowPattern(v)
+        ? bad(`${checkFlowPattern(v)}.`)
+        : (patternSteps += flowPatternSize(v)) > MAX_PATTERN_STEPS &&
+          bad(`brings this flow's patterns to ${patternSteps} steps per character, over the limit of ${MAX_PATTERN_STEPS} for one flow.`);
     else if (k0 == 'c') checkCond(v, fp);
     else if (k0 == 'd') isObj(v) || bad(OBJ);
     else if (k0 == 'M') isObj(v) && ids.length || bad('needs at least one node.');

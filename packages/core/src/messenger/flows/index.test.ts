@@ -9,40 +9,10 @@ import { requestAllowed } from './part';
 import type { HandoffRequest } from '../handoff';
 import type { Kernel, MadoguchiError } from '../kernel';
 import type { Message } from '../../types';
-
-const ask = {
-  id: 'ask',
-  version: 1,
-  start: 'hello',
-  variables: { topic: 'string', email: 'string' },
-  nodes: {
-    hello: { type: 'message', text: { en: 'Hi {{user.name}}!', ja: 'こんにちは' }, next: 'menu' },
-    menu: {
-      type: 'choice',
-      text: { en: 'What about?', ja: 'ご用件は?' },
-      save: 'topic',
-      options: [
-        { id: 'billing', label: { en: 'Billing', ja: 'お支払い' }, next: 'email' },
-        { id: 'other', label: { en: 'Other', ja: 'その他' }, next: 'bye' },
-      ],
-    },
-    email: { type: 'input', input: 'email', text: 'Your e-mail?', retryText: 'Not an e-mail.', save: 'email', next: 'pass', exhausted: 'pass' },
-    pass: { type: 'handoff', text: 'Passing you on.', note: 'Mail {{vars.email}}', hints: { severity: 'high', reason: 'billing' } },
-    bye: { type: 'end', text: 'Bye.' },
-  },
-};
-
-const rated = {
-  id: 'rated',
-  version: 1,
-  start: 'rate',
-  trigger: { event: 'checkout-done' },
-  nodes: {
-    rate: { type: 'survey', scale: 'csat', text: 'How was it?', next: 'cb' },
-    cb: { type: 'callback', name: 'rated', data: { via: 'flow' }, next: 'done' },
-    done: { type: 'end', text: 'Thanks!' },
-  },
-};
+// Test flows are JSON files, so the schema test checks them too: a localized choice, an e-mail
+// input and a handoff; a survey started by an event, then a callback.
+import ask from './fixtures/ask.json';
+import rated from './fixtures/rated.json';
 
 interface Rig {
   k: Kernel;
@@ -75,12 +45,15 @@ const served: Record<string, string> = {
 };
 /** Every URL fetched, in order. */
 let fetched: string[] = [];
-const serve = () =>
+/** The page at https://shop.example/help, serving `served`. */
+const serve = () => {
+  vi.stubGlobal('location', new URL('https://shop.example/help'));
   vi.stubGlobal('fetch', async (url: string) => {
     fetched.push(url);
     const text = served[new URL(url, 'https://shop.example').pathname];
     return text == null ? new Response('', { status: 404 }) : new Response(new TextEncoder().encode(text));
   });
+};
 
 /** A kernel over real conversation, context and (memory) storage, shared across "reloads". */
 function rig(
@@ -402,7 +375,12 @@ describe('flows in the messenger', () => {
 
   it('lets flows call only paths on the site and the https prefixes the host allows', () => {
     const allow = ['https://api.example/orders/', 'http://plain.example/', 'https://nohost'];
+    serve();
     expect(requestAllowed('/api/x', allow)).toBe(true);
+    // A browser reads a backslash as a slash: these paths leave the site.
+    for (const away of ['/\\evil.example/api', '/\\/evil.example', '/\t/evil.example/api', '\\\\evil.example/api'])
+      expect(requestAllowed(away, allow), away).toBe(false);
+    expect(requestAllowed('/api/a\\b', allow)).toBe(true);
     expect(requestAllowed('https://api.example/orders/1', allow)).toBe(true);
     expect(requestAllowed('https://api.example/orders/../admin', allow)).toBe(false);
     expect(requestAllowed('https://api.example.evil/orders/1', allow)).toBe(false);

@@ -12,15 +12,15 @@ const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 const plain = (text: string) => text.replace(/[*_`#>\\]/g, '').trim();
 
 /**
- * True when a flow may call the URL: a path on this site, or an https URL under one of the
- * prefixes the host lists in `flowRequests` (each at least `https://host/`).
+ * True when a flow may call the URL: a path that the browser resolves to this site (`/\\x` is
+ * `//x`, another one), or an https URL under one of the prefixes the host lists in `flowRequests`
+ * (each at least `https://host/`).
  */
 export function requestAllowed(url: string, allow: unknown): boolean {
-  if (/^\/(?!\/)/.test(url)) return true;
   const list = Array.isArray(allow) ? allow.filter((a): a is string => typeof a == 'string' && /^https:\/\/[^/]+\//.test(a)) : [];
   try {
-    const href = new URL(url).href;
-    return href.startsWith('https://') && list.some((prefix) => href.startsWith(prefix));
+    const { href, origin } = new URL(url, location.href);
+    return url[0] == '/' ? origin == location.origin : href.startsWith('https://') && list.some((prefix) => href.startsWith(prefix));
   } catch {
     return false;
   }
