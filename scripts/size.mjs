@@ -24,18 +24,20 @@ const ENGINES = [
   // The first step of flows, loaded at boot when `flows` is set: fetch the files or the flow index
   // (`madoguchi flow build`), watch their triggers.
   ['triggers', 2.25, 'flow trigger check, at boot when `flows` is set'],
-  // 16.5 KB: a pattern matcher that never backtracks, request and sub-flow nodes, messages that name every
-  // limit, the step limit checked across sub-flows before they run, and rich messages kept as fields.
-  ['flow', 16.5, 'bot-flow engine, when a flow starts', 'triggers'],
+  // 17 KB: a pattern matcher that never backtracks, with a budget of matching steps per turn; request
+  // and sub-flow nodes, messages that name every limit, the step limit checked across sub-flows before
+  // they run, comparisons that can never hold refused, and rich messages kept as fields.
+  ['flow', 17, 'bot-flow engine, when a flow starts', 'triggers'],
   ['handoff', 5, 'triage and the handoff, at a handoff'],
   ['insights', 4, 'proactive rules and the analytics sink'],
   // The end-of-conversation survey, once a person is involved (it follows a conversation a person closed).
   ['survey', 1, 'the survey, once a person is involved', 'insights'],
   // 4.5 KB: the transports with the line over them (outbox, statuses), when there is something to carry.
   ['transports', 4.5, 'transports and the line, at the first open or message'],
-  // 7.5 KB: the views read the stores through a hook (no signals runtime); rich flow messages and
-  // the thread's cached time formats.
-  ['ui', 7.5, 'the panel views and their styles, at first open'],
+  // 7.75 KB: the views read the stores through a hook (no signals runtime); rich flow messages, the
+  // thread's cached time formats, and suggestions whose faces are laid out before the first keystroke
+  // and whose snippets come one an idle period.
+  ['ui', 7.75, 'the panel views and their styles, at first open'],
   // The English strings beyond the launcher's, fetched beside the views.
   ['en', 2, 'the rest of the English strings, with the views'],
   ['markdown', 1.5, 'Markdown parser, with the first formatted message'],
@@ -56,13 +58,13 @@ const WIDGET_BUDGET = 24 * KB;
 const DEMO_BEFORE_OPEN = ['triggers', 'insights'];
 const DEMO_FILES = ['examples/flows/flows.index.json', 'examples/proactive/rules.json'];
 const DEMO_BUDGET = 30 * KB;
-// 75.5 KB, above the 70 KB ceiling first set: since then the flow engine took its backtracking-free
-// matcher, the request and sub-flow nodes, the step check across sub-flows, NPS and rich messages
-// with their views, and the search engine its smaller index format and idle snippets; the views
-// dropped the signals runtime (3 KB) in return. What a page needs before the first open comes in
+// 76.5 KB, above the 70 KB ceiling first set: since then the flow engine took its backtracking-free
+// matcher with a matching budget per turn, the request and sub-flow nodes, the step check across
+// sub-flows, NPS and rich messages with their views, and the search engine its smaller index format
+// and idle snippets; the views dropped the signals runtime (3 KB) in return. What a page needs before the first open comes in
 // small chunks (strings by language, the survey apart from the proactive rules): each costs a few
 // dozen bytes of its own.
-const EVERYTHING_BUDGET = 75.5 * KB;
+const EVERYTHING_BUDGET = 76.5 * KB;
 
 const gz = (file) => gzipSync(readFileSync(file), { level: 9 }).length;
 const format = (n) => (n < KB ? `${n} B` : `${(n / KB).toFixed(2)} KB`);
