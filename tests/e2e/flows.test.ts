@@ -186,6 +186,27 @@ describe('bot flows in the widget', () => {
     await context.close();
   });
 
+  it("answers the demo's order question: a sub-flow asks the number, the page's own handler looks it up", async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(demo.url + '?transport=loopback');
+    await page.getByRole('link', { name: 'Your orders' }).click();
+    // The flow's trigger: this page's event, on an order page.
+    await page.getByRole('button', { name: 'Where is my order?' }).click();
+    await openWidget(page);
+    const dialog = page.getByRole('dialog', { name: 'Support' });
+    await dialog.getByText('What is your order number?').waitFor();
+    await send(page, 'MD-999');
+    // The retry text, said to screen readers too.
+    await dialog.getByRole('alert').filter({ hasText: 'An order number is MD- followed by six digits' }).waitFor({ state: 'attached' });
+    await send(page, 'MD-204518');
+    await dialog.getByText(/Order MD-204518 is shipped; it should arrive by 2026-12-03/).waitFor();
+    await dialog.getByRole('group', { name: /How likely are you to recommend us/ }).waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('runs a flow in Japanese', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
