@@ -34,7 +34,8 @@ const orders = {
   'MD-104200': { status: 'delayed', eta: '2026-12-10' },
   'MD-100001': { status: 'delivered', eta: '2026-11-20' },
 };
-Madoguchi('on', 'flow:request', ({ name, params, respond, fail }) => {
+// Through the snippet's queue (a page served without the snippet, `?widget=off`, has none).
+window.Madoguchi?.('on', 'flow:request', ({ name, params, respond, fail }) => {
   if (name != 'order-lookup') return;
   const order = Object.hasOwn(orders, params.order) ? orders[params.order] : undefined;
   // A moment's wait, as a real lookup takes; an unknown number takes the flow's error exit.

@@ -133,11 +133,15 @@ interface Booted {
   painted?: Promise<void>;
 }
 
-/** Resolves after the next frame is painted, or after 100 ms where no frame comes (a hidden tab, no rendering). */
+/**
+ * Resolves after the next frame is painted. A hidden page paints no frame: there it resolves in the
+ * next task, and a page hidden while it waits goes on after a second.
+ */
 const afterPaint = () =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 100);
-    if (typeof requestAnimationFrame == 'function') requestAnimationFrame(() => setTimeout(() => (clearTimeout(timer), resolve())));
+    const hidden = typeof document == 'undefined' || document.visibilityState == 'hidden' || typeof requestAnimationFrame != 'function';
+    const timer = setTimeout(resolve, hidden ? 0 : 1000);
+    if (!hidden) requestAnimationFrame(() => setTimeout(() => (clearTimeout(timer), resolve())));
   });
 
 /**
