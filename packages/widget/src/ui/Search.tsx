@@ -61,10 +61,15 @@ export function ArticleView({ m, t }: { m: Messenger; t: Strings }) {
   );
 }
 
-const NONE: SearchHit[] = [];
-
 /** The suggestions' faces have been laid out once in this page (see `Suggestions`). */
 let typeSet = false;
+
+/** Runs `fn` in an idle period (by `timeout` ms at the latest); returns what cancels it. */
+function whenIdle(fn: () => void, timeout?: number): () => void {
+  const idle = requestIdleCallback(fn, timeout ? { timeout } : undefined);
+  const cancel = cancelIdleCallback; // the one that scheduled it, even if the global changes before cleanup
+  return () => cancel(idle);
+}
 
 /**
  * As-you-type suggestions: a listbox the message box drives with the arrow keys (focus stays in the box).
@@ -75,19 +80,17 @@ let typeSet = false;
  */
 export function Suggestions({ hits, active, t, open, ready }: { hits: SearchHit[]; active: number; t: Strings; open: (hit: SearchHit) => void; ready?: boolean }) {
   const list = useRef<HTMLUListElement>(null);
-  // How many of `hits` show their snippet: they are worked out one an idle period (each a few
-  // milliseconds, all three together a long task at 4x CPU) and shown as they come.
-  // An article still listed from the last query keeps its snippet until its new one is here.
-  const [detailed, setDetailed] = useState({ hits: NONE, count: 0, shown: new Map<string, SearchHit>() });
+  // The hits whose snippet is shown, by article: worked out one an idle period (each a few
+  // milliseconds, all three together a long task at 4x CPU) and shown as they come. An article
+  // still listed from the last query keeps its snippet until its new one is here.
+  const [shown, setShown] = useState(new Map<string, SearchHit>());
   // A browser looks a face's font up the first time it lays text out in it: for Japanese without a local
   // font, 40-60 ms of layout at 4x CPU that the first keystroke's list paid. Once the help centre is
   // searchable, the list's faces (bold titles, small snippets, marks) are laid out once, hidden, at idle.
   const [warm, setWarm] = useState(false);
   useEffect(() => {
     if (!ready || typeSet || typeof requestIdleCallback != 'function') return;
-    const idle = requestIdleCallback(() => ((typeSet = true), setWarm(true)));
-    const cancel = cancelIdleCallback;
-    return () => cancel(idle);
+    return whenIdle(() => ((typeSet = true), setWarm(true)));
   }, [ready]);
   // Effects run after the frame that laid it out.
   useEffect(() => void (warm && setWarm(false)), [warm]);
@@ -95,34 +98,29 @@ export function Suggestions({ hits, active, t, open, ready }: { hits: SearchHit[
   // the titles' frame or the next keystroke.
   useEffect(() => {
     const show = (count: number) =>
-      setDetailed((last) => {
-        const shown = new Map(hits.filter((hit) => last.shown.has(hit.id)).map((hit) => [hit.id, last.shown.get(hit.id)!]));
-        for (const hit of hits.slice(0, count)) shown.set(hit.id, hit);
-        return { hits, count, shown };
+      setShown((last) => {
+        const next = new Map(hits.filter((hit) => last.has(hit.id)).map((hit) => [hit.id, last.get(hit.id)!]));
+        for (const hit of hits.slice(0, count)) next.set(hit.id, hit);
+        return next;
       });
     if (typeof requestIdleCallback != 'function') return void show(hits.length);
-    let idle = 0;
+    let stop = () => {};
     const next = (count: number) =>
       count < hits.length &&
-      (idle = requestIdleCallback(
-        () => {
-          void hits[count].snippet; // worked out here, then kept by the hit
-          show(count + 1);
-          next(count + 1);
-        },
-        { timeout: 200 },
-      ));
+      (stop = whenIdle(() => {
+        void hits[count].snippet; // worked out here, then kept by the hit
+        show(count + 1);
+        next(count + 1);
+      }, 200));
     next(0);
-    const cancel = cancelIdleCallback;
-    return () => cancel(idle);
+    return () => stop();
   }, [hits]);
   // The highlighted option stays in view as the arrow keys move past the list's edge (a layout read only then).
   useEffect(() => void (active >= 0 && list.current?.children[active]?.scrollIntoView({ block: 'nearest' })), [active]);
-  const done = detailed.hits === hits ? detailed.count : 0;
   return (
     <>
       <span class="vh" role="status">
-        {hits.length && done === hits.length ? t.found(hits.length) : ''}
+        {hits.length && hits.every((hit) => shown.get(hit.id) === hit) ? t.found(hits.length) : ''}
       </span>
       {warm && (
         <div class="sugg vh" aria-hidden="true">
@@ -146,7 +144,7 @@ export function Suggestions({ hits, active, t, open, ready }: { hits: SearchHit[
               onClick={() => open(hit)}
             >
               <b>{hit.title}</b>
-              <small>{detailed.shown.get(hit.id)?.snippet.map((part) => (part.mark ? <mark>{part.text}</mark> : part.text))}</small>
+              <small>{shown.get(hit.id)?.snippet.map((part) => (part.mark ? <mark>{part.text}</mark> : part.text))}</small>
             </li>
           ))}
         </ul>
