@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { normalizeSearchText, stemWord, tokenizeForSearch } from './tokenize';
 
 describe('normalizeSearchText', () => {
@@ -43,5 +43,28 @@ describe('tokenizeForSearch', () => {
   it('makes full-width and katakana spellings meet', () => {
     expect(tokenizeForSearch('ＰＡＳＳＷＯＲＤ')).toEqual(tokenizeForSearch('password'));
     expect(tokenizeForSearch('パスワード')).toEqual(tokenizeForSearch('ﾊﾟｽﾜｰﾄﾞ'));
+  });
+
+  it.skipIf(!Intl.Segmenter)('makes no word segmenter (10-20 ms) until a query has Japanese in it', async () => {
+    vi.resetModules();
+    const fresh = await import('./tokenize');
+    const Real = Intl.Segmenter;
+    let made = 0;
+    Intl.Segmenter = class extends Real {
+      constructor(...args: ConstructorParameters<typeof Real>) {
+        super(...args);
+        made++;
+      }
+    };
+    try {
+      expect(fresh.tokenizeForSearch('How do I reset my password?', true)).toEqual(['reset', 'password']);
+      expect(made).toBe(0);
+      // Half-width katakana is Japanese too, and its bigrams stay inside words as with full-width.
+      expect(fresh.tokenizeForSearch('ﾊﾟｽﾜｰﾄﾞを忘れた', true)).not.toContain('どを');
+      fresh.tokenizeForSearch('パスワード', true);
+      expect(made).toBe(1);
+    } finally {
+      Intl.Segmenter = Real;
+    }
   });
 });
