@@ -167,6 +167,31 @@ describe('the launcher comes first', () => {
     for (const start of starts) expect(start).toBeGreaterThanOrEqual(launcherAt - 1);
     await context.close();
   });
+
+  it("asks for the line's and the help centre's code only after the panel's first frame is painted", async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${demo.url}?transport=loopback`);
+    await launcher(page).waitFor({ timeout: 5000 });
+    const engines = /\/madoguchi-(search|transports)\.js$/;
+    const asked = () => page.evaluate((source) => performance.getEntriesByType('resource').filter((e) => new RegExp(source).test(e.name)).map((e) => e.startTime), engines.source);
+    expect(await asked()).toEqual([]);
+    // The first frame in which the panel has a size, taken in a task after that frame.
+    await page.evaluate(() => {
+      const check = () => {
+        const panel = document.querySelector('madoguchi-widget')?.shadowRoot?.querySelector('[role="dialog"]');
+        if (panel && panel.getBoundingClientRect().height > 0) setTimeout(() => ((window as any).__panelAt = performance.now()));
+        else requestAnimationFrame(check);
+      };
+      requestAnimationFrame(check);
+    });
+    await launcher(page).click();
+    await expect.poll(async () => (await asked()).length).toBe(2);
+    const panelAt = await page.evaluate(() => (window as any).__panelAt as number);
+    expect(panelAt).toBeGreaterThan(0);
+    for (const start of await asked()) expect(start).toBeGreaterThanOrEqual(panelAt - 1);
+    await context.close();
+  });
 });
 
 /** Stores a conversation of `count` agent messages as an earlier version of the widget left it (no time index yet). */

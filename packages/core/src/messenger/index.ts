@@ -129,7 +129,7 @@ interface Booted {
   controller: AbortController;
   cleanup: Array<() => void>;
   openTouched: boolean;
-  /** Settles once the frame after `ready` (the launcher's first) is painted. */
+  /** Settles once the frame after `ready` (the launcher's first), or after the latest open (the panel's first), is painted. */
   painted?: Promise<void>;
 }
 
@@ -153,7 +153,8 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
   const given = options.engines || importEngines;
   /**
    * Engine code asked for between `ready` and the launcher's first paint waits for that paint, so
-   * its download and evaluation never delay the launcher (the parts still boot at `ready`).
+   * its download and evaluation never delay the launcher (the parts still boot at `ready`); so does
+   * code asked for by an open, until the panel's first frame is painted.
    */
   const engines = Object.fromEntries(
     Object.entries(given)
@@ -515,6 +516,8 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
       live!.openTouched = true;
       live!.storage.enable();
       if ($open.get()) return;
+      // Engine code the open asks for (the line, the help centre) waits for the panel's first frame.
+      live!.painted = afterPaint();
       $open.set(true);
       void delivery.connect();
       live!.storage.setSession({ open: true });
