@@ -41,7 +41,7 @@ function readQueries(file: string, count: number): string[] {
 function readDebounce(): number | undefined {
   try {
     const source = readFileSync(join(root, 'packages/widget/src/ui/Composer.tsx'), 'utf8');
-    const m = /setTimeout\([^\n]*search\.query[^\n]*,\s*(\d+)\s*\)/.exec(source);
+    const m = /const PAUSE = (\d+);/.exec(source);
     return m ? Number(m[1]) : undefined;
   } catch {
     return undefined;

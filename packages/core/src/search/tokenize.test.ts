@@ -49,8 +49,9 @@ describe('tokenizeForSearch', () => {
     vi.resetModules();
     const fresh = await import('./tokenize');
     const Real = Intl.Segmenter;
+    const intl = Intl as { Segmenter: typeof Intl.Segmenter };
     let made = 0;
-    Intl.Segmenter = class extends Real {
+    intl.Segmenter = class extends Real {
       constructor(...args: ConstructorParameters<typeof Real>) {
         super(...args);
         made++;
@@ -64,7 +65,7 @@ describe('tokenizeForSearch', () => {
       fresh.tokenizeForSearch('パスワード', true);
       expect(made).toBe(1);
     } finally {
-      Intl.Segmenter = Real;
+      intl.Segmenter = Real;
     }
   });
 });

@@ -9,6 +9,8 @@ import { Suggestions } from './Search';
 const NONE: SearchHit[] = [];
 /** A suggestion's snippet, in columns (a CJK character takes two): about one line of the list. */
 const SNIPPET = 64;
+/** The typing pause after which suggestions are shown, in milliseconds. */
+const PAUSE = 120;
 
 const INPUT_MODE: Record<string, string> = { email: 'email', phone: 'tel', number: 'decimal' };
 
@@ -20,6 +22,8 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
   const status = useStore(m.state.$status) as { phase: string; handoff?: { email?: string } };
   const phase = status.phase;
   const box = useRef<HTMLTextAreaElement>(null);
+  /** Out of sight: the titles of the suggestions about to be shown (see `suggest`). */
+  const ahead = useRef<HTMLElement>(null);
   useEffect(() => {
     if (focus.pending && m.state.$open.get()) box.current?.focus();
     focus.pending = false;
@@ -45,9 +49,17 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
     if (quiet || value.trim().length < 2) return setHits(NONE);
     // Three one-line suggestions fit the list without a scrollbar: no scrolling region the keyboard cannot reach.
     // Their snippets are about one line long (SNIPPET columns): text that is never seen costs layout all the same.
-    if (now) setHits(m.search.query(value, 3, { snippet: SNIPPET }));
-    // The pause is timed from the keystroke itself, not from the render after it.
-    else timer.current = setTimeout(() => setHits(m.search.query(value, 3, { snippet: SNIPPET })), 120);
+    const find = () => m.search.query(value, 3, { snippet: SNIPPET });
+    if (now) return setHits(find());
+    // The pause is timed from the keystroke itself, not from the render after it. A third of the way in, the
+    // search runs and its titles are laid out out of sight: a browser looks a font up for each character it
+    // has not shown before (most of the list's first layout in Japanese), so the end of the pause only renders.
+    const end = performance.now() + PAUSE;
+    timer.current = setTimeout(() => {
+      const found = find();
+      if (ahead.current) ahead.current.textContent = found.map((hit) => hit.title).join(' ');
+      timer.current = setTimeout(() => setHits(found), end - performance.now());
+    }, PAUSE / 3);
   };
   // Once the help centre is searchable, or the box is the visitor's again, what is typed is searched again
   // (right after that render: a keystroke in between would otherwise be overtaken by older text).
@@ -115,7 +127,7 @@ export function Composer({ m, t }: { m: Messenger; t: Strings }) {
           </button>
         </div>
       )}
-      <Suggestions hits={hits} active={active} t={t} open={open} ready={searchable} />
+      <Suggestions hits={hits} active={active} t={t} open={open} ready={searchable} ahead={ahead} />
       <form
         class="composer"
         onSubmit={(e) => {

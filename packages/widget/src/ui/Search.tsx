@@ -1,4 +1,5 @@
 import type { Messenger, SearchHit } from '@madoguchi/core';
+import type { Ref } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import { useStore } from './use-store';
@@ -78,7 +79,22 @@ function whenIdle(fn: () => void, timeout?: number): () => void {
  * work makes a long task. Until then an article still listed keeps its previous snippet, a new one an
  * empty line of the same height.
  */
-export function Suggestions({ hits, active, t, open, ready }: { hits: SearchHit[]; active: number; t: Strings; open: (hit: SearchHit) => void; ready?: boolean }) {
+export function Suggestions({
+  hits,
+  active,
+  t,
+  open,
+  ready,
+  ahead,
+}: {
+  hits: SearchHit[];
+  active: number;
+  t: Strings;
+  open: (hit: SearchHit) => void;
+  ready?: boolean;
+  /** Given the text of the titles about to be listed, so their characters' fonts are looked up before the list's frame. */
+  ahead?: Ref<HTMLElement>;
+}) {
   const list = useRef<HTMLUListElement>(null);
   // The hits whose snippet is shown, by article: worked out one an idle period (each a few
   // milliseconds, all three together a long task at 4x CPU) and shown as they come. An article
@@ -122,15 +138,15 @@ export function Suggestions({ hits, active, t, open, ready }: { hits: SearchHit[
       <span class="vh" role="status">
         {hits.length && hits.every((hit) => shown.get(hit.id) === hit) ? t.found(hits.length) : ''}
       </span>
-      {warm && (
-        <div class="sugg vh" aria-hidden="true">
-          <b>{t.suggestions}</b>
+      <div class="sugg vh" aria-hidden="true">
+        <b ref={ahead} />
+        {warm && (
           <small>
             {t.suggestions}
             <mark>{t.suggestions}</mark>
           </small>
-        </div>
-      )}
+        )}
+      </div>
       {hits.length > 0 && (
         <ul id="mg-sugg" ref={list} class="sugg" role="listbox" aria-label={t.suggestions}>
           {hits.map((hit, i) => (
