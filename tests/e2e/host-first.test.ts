@@ -175,6 +175,10 @@ describe('the launcher comes first', () => {
     await launcher(page).waitFor({ timeout: 5000 });
     const engines = /\/madoguchi-(search|transports)\.js$/;
     const asked = () => page.evaluate((source) => performance.getEntriesByType('resource').filter((e) => new RegExp(source).test(e.name)).map((e) => e.startTime), engines.source);
+    // Pointed at, the launcher fetches the panel's views: as a visitor's pointer does before the click.
+    await launcher(page).hover();
+    await expect.poll(() => page.evaluate(() => performance.getEntriesByType('resource').some((e) => /\/madoguchi-ui\.js$/.test(e.name) && e.responseEnd > 0))).toBe(true);
+    await page.waitForTimeout(200);
     expect(await asked()).toEqual([]);
     // The first frame in which the panel has a size, taken in a task after that frame.
     await page.evaluate(() => {

@@ -1,5 +1,6 @@
 /**
- * The widget's whole stylesheet, scoped by its shadow root. `.root` sets every inherited
+ * The widget's stylesheet before the panel's (see panel-styles.ts): the launcher, the preview and the
+ * panel's position, scoped by its shadow root. `.root` sets every inherited
  * property itself, so host rules such as `* { color: red !important }` (which reach the host
  * element and would otherwise be inherited) never change the widget.
  */
@@ -16,20 +17,15 @@ button:focus-visible,textarea:focus-visible,a:focus-visible,[tabindex]:focus-vis
 .launcher,.preview,.panel{position:fixed;left:var(--l,auto);right:var(--r,auto);top:var(--t,auto);bottom:var(--b,auto)}
 .br,.tr{--r:calc(var(--x,20px) + env(safe-area-inset-right,0px))}.bl,.tl{--l:calc(var(--x,20px) + env(safe-area-inset-left,0px))}
 .br,.bl{--b:calc(var(--y,20px) + env(safe-area-inset-bottom,0px))}.tr,.tl{--t:calc(var(--y,20px) + env(safe-area-inset-top,0px))}
-.br .panel,.bl .panel{margin-bottom:68px}.tr .panel,.tl .panel{margin-top:68px}.br .preview,.bl .preview{margin-bottom:66px}.tr .preview,.tl .preview{margin-top:66px}
+.br .preview,.bl .preview{margin-bottom:66px}.tr .preview,.tl .preview{margin-top:66px}
 .bare .panel{margin:0!important}
 .launcher{z-index:var(--z);width:56px;height:56px;border-radius:50%;background:var(--launch,var(--accent));color:var(--launch-on,var(--on-accent));box-shadow:0 4px 14px #0004;display:grid;place-items:center}
 .launcher svg{width:26px;height:26px;fill:currentColor}
 .badge{position:absolute;top:-4px;inset-inline-end:-4px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#c62828;color:#fff;font-size:13px;line-height:22px;font-weight:700}
 .preview{z-index:var(--z);max-width:260px;padding:10px 14px;border-radius:12px;background:var(--bg);border:1px solid var(--line);box-shadow:0 4px 14px #0003;font-size:14px}
-.panel{z-index:var(--z);width:380px;height:min(640px,calc(100vh - 110px));display:flex;flex-direction:column;background:var(--bg);border:1px solid var(--line);border-radius:16px;box-shadow:0 10px 40px #0004;overflow:hidden}
 .panel[hidden]{display:none}
-header{display:flex;align-items:center;gap:8px;padding:8px;padding-inline-start:16px;border-bottom:1px solid var(--line)}
-h2{flex:1;font-size:17px;font-weight:650}
-.chip{padding:0 14px;border:1px solid var(--accent);color:var(--accent);border-radius:22px;font-size:14px}
 .vh{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-@media (max-width:479px){.panel{inset:0!important;margin:0!important;width:100%;height:100vh;height:100dvh;border-radius:0;border:0;padding:env(safe-area-inset-top,0px) env(safe-area-inset-right,0px) env(safe-area-inset-bottom,0px) env(safe-area-inset-left,0px)}.open .launcher,.open .preview{display:none}}
-@media (prefers-reduced-motion:no-preference){.panel{animation:in .16s ease-out}@keyframes in{from{opacity:0;transform:translateY(8px)}}}
+@media (max-width:479px){.open .launcher,.open .preview{display:none}}
 .preview{display:flex;align-items:flex-start;padding:0;padding-inline-start:12px}.preview button:first-child{flex:1;text-align:start;padding:10px 0}
 .preview b{display:block;font-size:13px}
 `;

@@ -19,7 +19,8 @@ describe('the widget shell', () => {
   it('opens from the launcher, sends with Enter and shows the echo', async () => {
     boot();
     fireEvent.click(screen.getByRole('button', { name: 'Open support' }));
-    expect(screen.getByRole('dialog', { name: 'Support' })).toBeTruthy();
+    // The panel shows whole, with its views and their styles (the first open fetches them).
+    expect(await screen.findByRole('dialog', { name: 'Support' })).toBeTruthy();
     const input = (await screen.findByRole('textbox', { name: 'Message' })) as HTMLTextAreaElement;
     fireEvent.input(input, { target: { value: 'Hello' } });
     fireEvent.keyDown(input, { key: 'Enter' });
@@ -33,7 +34,7 @@ describe('the widget shell', () => {
     render(<App m={m} />);
     await ready;
     fireEvent.click(await screen.findByRole('button', { name: '지원 열기' }));
-    expect(screen.getByRole('dialog', { name: '지원' })).toBeTruthy();
+    expect(await screen.findByRole('dialog', { name: '지원' })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Send' })).toBeTruthy();
   });
 

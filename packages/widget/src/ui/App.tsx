@@ -5,7 +5,7 @@ import { $stringsArrived, loadStrings, stringsFor } from '../i18n';
 import { useStore } from './use-store';
 import { preloadMarkdown } from './markdown-parser';
 import { Preview } from './Preview';
-import { focus, Later, preloadExtras, warmPanel } from './Later';
+import { $arrived, focus, Later, preloadExtras, warmPanel } from './Later';
 import { localized } from './localized';
 
 const corner = { 'bottom-right': 'br', 'bottom-left': 'bl', 'top-right': 'tr', 'top-left': 'tl' } as const;
@@ -26,6 +26,8 @@ export function App({ m }: { m: Messenger }) {
   const survey = useStore(m.insights.$survey);
   surveyed.current ||= !!survey;
   const away = useStore(m.state.$status).phase === 'away';
+  // The panel's frame is styled by the stylesheet that comes with its views: it shows once they are here.
+  const arrived = useStore($arrived);
   const launcher = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLDivElement>(null);
   const wasOpen = useRef(open);
@@ -74,7 +76,7 @@ export function App({ m }: { m: Messenger }) {
       class={`root ${corner[config.position || 'bottom-right']} ${theme.mode || 'auto'}${open ? ' open' : ''}${hasLauncher ? '' : ' bare'}`}
       style={brandStyle(theme.accent, config.offset)}
     >
-      <div ref={panel} class="panel" role="dialog" aria-label={t.title} hidden={!open} onKeyDown={onKeyDown}>
+      <div ref={panel} class="panel" role="dialog" aria-label={t.title} hidden={!open || !arrived} onKeyDown={onKeyDown}>
         <header>
           <h2>{localized(config.title, locale) || t.title}</h2>
           <button type="button" aria-label={t.minimize} onClick={closePanel}>

@@ -11,7 +11,8 @@ let extras: Extras | undefined;
 /** The panel opened before the message box had arrived: it takes the focus when it does. */
 export const focus = { pending: false };
 let loading: Promise<void> | undefined;
-const $arrived = atom(false);
+/** The views' code and the panel's styles are here: the panel is shown from then on. */
+export const $arrived = atom(false);
 
 /**
  * Fetches the views of extras.ts (once), with the whole strings of `locale` beside them;

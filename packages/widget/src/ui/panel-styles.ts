@@ -1,5 +1,12 @@
-/** The styles of the panel's views (thread, composer, article, forms), shipped with them. */
+/** The styles of the panel (its frame, header and views: thread, composer, article, forms), shipped with its views. */
 export const PANEL_CSS = `
+.panel{z-index:var(--z);width:380px;height:min(640px,calc(100vh - 110px));display:flex;flex-direction:column;background:var(--bg);border:1px solid var(--line);border-radius:16px;box-shadow:0 10px 40px #0004;overflow:hidden}
+.br .panel,.bl .panel{margin-bottom:68px}.tr .panel,.tl .panel{margin-top:68px}
+@media (max-width:479px){.panel{inset:0!important;margin:0!important;width:100%;height:100vh;height:100dvh;border-radius:0;border:0;padding:env(safe-area-inset-top,0px) env(safe-area-inset-right,0px) env(safe-area-inset-bottom,0px) env(safe-area-inset-left,0px)}}
+@media (prefers-reduced-motion:no-preference){.panel{animation:in .16s ease-out}@keyframes in{from{opacity:0;transform:translateY(8px)}}}
+header{display:flex;align-items:center;gap:8px;padding:8px;padding-inline-start:16px;border-bottom:1px solid var(--line)}
+h2{flex:1;font-size:17px;font-weight:650}
+.chip{padding:0 14px;border:1px solid var(--accent);color:var(--accent);border-radius:22px;font-size:14px}
 strong,b{font-weight:700}em{font-style:italic}
 .status{padding:6px 16px;font-size:13px;color:var(--muted);border-top:1px solid var(--line)}
 .chips{display:flex;flex-wrap:wrap;gap:6px;padding:6px 12px}.status .chips{padding:6px 0}
