@@ -226,7 +226,8 @@ async function buildIndex(files: string[], out: string, io: CliIO): Promise<numb
       ...(flow.trigger ? { trigger: flow.trigger } : {}),
     })),
   };
-  await writeFile(target, JSON.stringify(index, null, 2) + '\n');
+  // Compact: every page with flows downloads it before anything else of them.
+  await writeFile(target, JSON.stringify(index) + '\n');
   const triggered = index.flows.filter((f) => f.trigger).length;
   io.stdout(`wrote ${out}: ${plural(index.flows.length, 'flow')}, ${triggered} with a trigger.\n`);
   return 0;
