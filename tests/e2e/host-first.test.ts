@@ -17,6 +17,17 @@ withChromiumAndDemo({ relay: false }, (b, d) => ([browser, demo] = [b, d]));
 
 const launcher = (page: Page) => page.getByRole('button', { name: 'Open support', exact: true });
 
+/** In the page: sets `window.__shownAt` in a task after the first frame in which the widget's `selector` has a size. */
+const markFirstFrame = (selector: string) => {
+  const check = () => {
+    const el = document.querySelector('madoguchi-widget')?.shadowRoot?.querySelector(selector);
+    const box = el?.getBoundingClientRect();
+    if (box && box.width > 0 && box.height > 0) setTimeout(() => ((window as any).__shownAt = performance.now()));
+    else requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+};
+
 /** Paths of the requests the page makes, as they start. */
 function watchRequests(page: Page): string[] {
   const paths: string[] = [];
@@ -145,22 +156,14 @@ describe('the launcher comes first', () => {
   it("asks for no engine's code before the launcher's first frame is painted, however fast the network", async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
-    // The first frame in which the launcher has a size, taken in a task after that frame.
-    await page.addInitScript(() => {
-      const check = () => {
-        const launcher = document.querySelector('madoguchi-widget')?.shadowRoot?.querySelector('.launcher');
-        if (launcher && launcher.getBoundingClientRect().width > 0) setTimeout(() => ((window as any).__launcherAt = performance.now()));
-        else requestAnimationFrame(check);
-      };
-      requestAnimationFrame(check);
-    });
+    await page.addInitScript(markFirstFrame, '.launcher');
     // The demo config with the help centre at boot: flows' trigger check, proactive rules and search all start then.
     await page.goto(`${demo.url}?transport=loopback&faqLoad=boot`);
     await launcher(page).waitFor({ timeout: 5000 });
     const engines = /\/madoguchi-(search|triggers|insights)\.js$/;
     await expect.poll(() => page.evaluate((source) => performance.getEntriesByType('resource').filter((e) => new RegExp(source).test(e.name)).length, engines.source)).toBe(3);
     const { launcherAt, starts } = await page.evaluate((source) => ({
-      launcherAt: (window as any).__launcherAt as number,
+      launcherAt: (window as any).__shownAt as number,
       starts: performance.getEntriesByType('resource').filter((e) => new RegExp(source).test(e.name)).map((e) => e.startTime),
     }), engines.source);
     expect(launcherAt).toBeGreaterThan(0);
@@ -177,21 +180,13 @@ describe('the launcher comes first', () => {
     const asked = () => page.evaluate((source) => performance.getEntriesByType('resource').filter((e) => new RegExp(source).test(e.name)).map((e) => e.startTime), engines.source);
     // Pointed at, the launcher fetches the panel's views: as a visitor's pointer does before the click.
     await launcher(page).hover();
-    await expect.poll(() => page.evaluate(() => performance.getEntriesByType('resource').some((e) => /\/madoguchi-ui\.js$/.test(e.name) && e.responseEnd > 0))).toBe(true);
+    await expect.poll(() => page.evaluate(() => performance.getEntriesByType('resource').some((e) => /\/madoguchi-ui\.js$/.test(e.name) && (e as PerformanceResourceTiming).responseEnd > 0))).toBe(true);
     await page.waitForTimeout(200);
     expect(await asked()).toEqual([]);
-    // The first frame in which the panel has a size, taken in a task after that frame.
-    await page.evaluate(() => {
-      const check = () => {
-        const panel = document.querySelector('madoguchi-widget')?.shadowRoot?.querySelector('[role="dialog"]');
-        if (panel && panel.getBoundingClientRect().height > 0) setTimeout(() => ((window as any).__panelAt = performance.now()));
-        else requestAnimationFrame(check);
-      };
-      requestAnimationFrame(check);
-    });
+    await page.evaluate(markFirstFrame, '[role="dialog"]');
     await launcher(page).click();
     await expect.poll(async () => (await asked()).length).toBe(2);
-    const panelAt = await page.evaluate(() => (window as any).__panelAt as number);
+    const panelAt = await page.evaluate(() => (window as any).__shownAt as number);
     expect(panelAt).toBeGreaterThan(0);
     for (const start of await asked()) expect(start).toBeGreaterThanOrEqual(panelAt - 1);
     await context.close();
