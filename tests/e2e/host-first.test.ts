@@ -157,6 +157,8 @@ describe('the launcher comes first', () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     await page.addInitScript(markFirstFrame, '.launcher');
+    // A slow phone's CPU: the launcher mounts in a task of its own after `ready`, and a frame may come between.
+    await (await context.newCDPSession(page)).send('Emulation.setCPUThrottlingRate', { rate: 4 });
     // The demo config with the help centre at boot: flows' trigger check, proactive rules and search all start then.
     await page.goto(`${demo.url}?transport=loopback&faqLoad=boot`);
     await launcher(page).waitFor({ timeout: 5000 });

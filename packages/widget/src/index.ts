@@ -34,7 +34,10 @@ export function commandsOf(m: Messenger): MessengerCommands {
  * (no `document`) it is inert: commands are accepted and nothing is shown or started.
  */
 export function createMessenger(config?: MessengerConfig, options?: MessengerOptions): Messenger {
-  const m = createHeadless(undefined, options);
+  // Engine code asked for at `ready` waits for the launcher to be in the page (and painted).
+  let shown: Promise<void> | undefined;
+  let markShown = () => {};
+  const m = createHeadless(undefined, { ...options, mounted: () => (shown ||= new Promise<void>((resolve) => (markShown = resolve))) });
   let unmount: (() => void) | undefined;
   const place = () => {
     if (unmount || typeof document === 'undefined') return;
@@ -44,6 +47,7 @@ export function createMessenger(config?: MessengerConfig, options?: MessengerOpt
       } catch (cause) {
         console.error('[madoguchi] the widget could not be shown', cause);
       }
+      markShown();
     };
     // The launcher appears with its strings in the user's language (English and Japanese are here;
     // a config's own strings arrive as a small file).
@@ -61,6 +65,7 @@ export function createMessenger(config?: MessengerConfig, options?: MessengerOpt
   m.shutdown = async () => {
     unmount?.();
     unmount = undefined;
+    shown = undefined;
     await shutdown();
   };
   if (config) m.boot(config);

@@ -118,6 +118,11 @@ export interface MessengerState {
 export interface MessengerOptions {
   /** Where the engines come from; by default each is a dynamic `import()` (a chunk of its own). */
   engines?: EngineLoaders;
+  /**
+   * For a UI that mounts after `ready` in a task of its own (as the widget does): resolves once it is
+   * in the page. Engine code asked for at `ready` waits for it, then for the next painted frame.
+   */
+  mounted?: () => Promise<unknown>;
 }
 
 /** What one boot holds; replaced whole by the next boot. */
@@ -129,7 +134,7 @@ interface Booted {
   controller: AbortController;
   cleanup: Array<() => void>;
   openTouched: boolean;
-  /** Settles once the frame after `ready` (the launcher's first), or after the latest open (the panel's first), is painted. */
+  /** Settles once the launcher's first frame after `ready` (see `MessengerOptions.mounted`), or the panel's first after the latest open, is painted. */
   painted?: Promise<void>;
 }
 
@@ -344,7 +349,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
     if (restored.status) conversation.setStatus(restored.status);
     // Only this tab's own panel reopens after a reload; a new tab starts closed.
     if (restored.open && tabOpen(boot.config.appId) && !boot.openTouched) api.open();
-    boot.painted = afterPaint();
+    boot.painted = options.mounted ? options.mounted().then(afterPaint, afterPaint) : afterPaint();
     events.emit('ready');
     const session = { appId: boot.config.appId, visitorId, conversationId, locale: $locale.get(), user: boot.config.user || {}, token: restored.token };
     delivery.start(boot.config.transport, session, signal);
