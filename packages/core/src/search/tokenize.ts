@@ -16,7 +16,6 @@ export const normalizeSearchText = (text: string): string => foldKana(text.norma
 // A run of CJK characters, a Latin-script word with digits, or a word in another script.
 const CJK = '\\p{sc=Han}\\p{sc=Hira}\\p{sc=Kana}\\p{sc=Hang}ー々';
 export const WORD_PATTERN = new RegExp(`([${CJK}]+)|[\\p{sc=Latn}\\p{N}\\p{M}]+|\\p{L}+`, 'gu');
-const HAS_CJK = new RegExp(`[${CJK}]`, 'u');
 
 const STOP = /* @__PURE__ */ new Set(
   // Words that say nothing of a topic on their own, the greetings and thanks of a chat among them.
@@ -44,10 +43,11 @@ export const isKanji = (c: number) => (c >= 0x3400 && c < 0xa000) || c == 0x3005
  * Calls `emit` with each search term of `text`. A CJK run gives its kanji one by one and its overlapping
  * bigrams, except bigrams of two hiragana (mostly particles and endings); these come as numbers, their folded
  * char codes (`c` or `c << 16 | d`), so an index can count them without making strings. Other words come
- * as strings: English stop words are dropped, other words stemmed. With `words` (a query), a bigram with a
- * hiragana side is kept only inside one of its words; without (the index), none joins を, へ, の or は to a kanji.
+ * as strings: English stop words are dropped, other words stemmed. With a segmenter from `words` (a query; asked
+ * for at the first CJK run), a bigram with a hiragana side is kept only inside one of its words; without (the
+ * index), none joins を, へ, の or は to a kanji.
  */
-export function scanTerms(text: string, emit: (term: string | number) => void, words?: Intl.Segmenter): void {
+export function scanTerms(text: string, emit: (term: string | number) => void, words?: () => Intl.Segmenter | undefined): void {
   for (const m of text.normalize('NFKC').toLowerCase().matchAll(WORD_PATTERN)) {
     const s = m[0];
     if (!m[1]) {
@@ -55,19 +55,22 @@ export function scanTerms(text: string, emit: (term: string | number) => void, w
       continue;
     }
     const starts = new Set<number>();
-    if (words) for (const w of words.segment(s)) starts.add(w.index);
+    const splitter = words?.();
+    if (splitter) for (const w of splitter.segment(s)) starts.add(w.index);
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
       const d = s.charCodeAt(i + 1);
       if (s.length == 1 || isKanji(c)) emit(fold(c));
       // Kanji compounds still join across words ("民票"): the segmenter splits 住民票 into 住民|票.
-      if (d && +isHiragana(c) + +isHiragana(d) < (starts.has(i + 1) ? 1 : 2) && (words || !(PARTICLE.has(c) || PARTICLE.has(d))))
+      if (d && +isHiragana(c) + +isHiragana(d) < (starts.has(i + 1) ? 1 : 2) && (splitter || !(PARTICLE.has(c) || PARTICLE.has(d))))
         emit((fold(c) << 16) | fold(d));
     }
   }
 }
 
 let segmenter: Intl.Segmenter | undefined;
+/** The word segmenter, made at the first query with a CJK run: making one costs 10-20 ms (its dictionary), which an English help centre never pays. */
+const japaneseWords = () => (segmenter ||= Intl.Segmenter ? new Intl.Segmenter('ja', { granularity: 'word' }) : undefined);
 
 /** A term from `scanTerms` as text. */
 export const termText = (t: string | number): string =>
@@ -79,9 +82,6 @@ export const termText = (t: string | number): string =>
  */
 export function tokenizeForSearch(text: string, query?: boolean): string[] {
   const out: string[] = [];
-  // Made for the first query with a CJK run: making one costs 10-20 ms (its dictionary), which an English
-  // help centre never needs to pay.
-  if (query && Intl.Segmenter && !segmenter && HAS_CJK.test(text.normalize('NFKC'))) segmenter = new Intl.Segmenter('ja', { granularity: 'word' });
-  scanTerms(text, (t) => out.push(termText(t)), query ? segmenter : undefined);
+  scanTerms(text, (t) => out.push(termText(t)), query ? japaneseWords : undefined);
   return out;
 }

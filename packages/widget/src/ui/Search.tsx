@@ -102,7 +102,8 @@ export function Suggestions({
   const [shown, setShown] = useState(new Map<string, SearchHit>());
   // A browser looks a face's font up the first time it lays text out in it: for Japanese without a local
   // font, 40-60 ms of layout at 4x CPU that the first keystroke's list paid. Once the help centre is
-  // searchable, the list's faces (bold titles, small snippets, marks) are laid out once, hidden, at idle.
+  // searchable, the snippets' faces (small text, marks) are laid out once, hidden, at idle; the titles'
+  // bold face is laid out with the titles themselves, hidden, during the typing pause (`ahead`).
   const [warm, setWarm] = useState(false);
   useEffect(() => {
     if (!ready || typeSet || typeof requestIdleCallback != 'function') return;
