@@ -40,6 +40,7 @@ const noNanostoresGlobal: Plugin = {
 const FEATURES: Array<[RegExp, string]> = [
   [/messenger[\\/](\w+)[\\/]engine\.ts$/, ''],
   [/messenger[\\/]flows[\\/]triggers\.ts$/, 'triggers'],
+  [/messenger[\\/]flows[\\/]check\.ts$/, 'flow-check'],
   [/i18n-ja\.ts$/, 'ja'],
   [/i18n-en\.ts$/, 'en'],
   [/markdown[\\/]index\.ts$/, 'markdown'],
@@ -47,8 +48,11 @@ const FEATURES: Array<[RegExp, string]> = [
   [/i18n-custom\.ts$/, 'strings'],
 ];
 const chunkName = (chunk: PreRenderedChunk) => {
+  // A chunk other chunks import from too (the flow engine: the flow check shares its helpers) has
+  // no facade: it is named after the feature module it holds.
+  const ids = chunk.facadeModuleId ? [chunk.facadeModuleId] : chunk.moduleIds;
   for (const [pattern, name] of FEATURES) {
-    const match = pattern.exec(chunk.facadeModuleId || '');
+    const match = ids.map((id) => pattern.exec(id)).find(Boolean);
     // The flows folder's engine keeps the file name it has always had: madoguchi-flow.js.
     if (match) return name || (match[1] === 'flows' ? 'flow' : match[1]!);
   }

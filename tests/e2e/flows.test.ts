@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 // A flow whose one message has an image, a link button and an article card (an article of the
 // demo's help centre); a JSON file, so the schema test checks it too.
 import RICH from './fixtures/rich.json';
-import { newContext, openWidget, withChromiumAndDemo, watchErrors, type Demo } from './support';
+import { newContext, openWidget, withChromiumAndDemo, watchErrors, watchRequests, type Demo } from './support';
 
 let browser: Browser;
 let demo: Demo;
@@ -115,6 +115,7 @@ describe('bot flows in the widget', () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     const errors = watchErrors(page);
+    const requests = watchRequests(page);
     const broken = { id: 'broken', version: 1, start: 'a', nodes: { a: { type: 'message', text: 'hi', next: 'nowhere' }, b: { type: 'choice' } } };
     await page.route(demo.url + '?transport=loopback', async (route) => {
       const response = await route.fetch();
@@ -131,6 +132,8 @@ describe('bot flows in the widget', () => {
     await expect.poll(() => errors.length).toBeGreaterThanOrEqual(2);
     expect(errors.some((e) => e.includes('$.nodes.a.next: points to "nowhere"'))).toBe(true);
     expect(errors.some((e) => e.startsWith('[madoguchi] $.nodes.b: needs "options"'))).toBe(true);
+    // Flows listed as files (not built into an index) bring the validator with the engine.
+    expect(requests.filter((p) => /madoguchi-flow(-check)?\.js$/.test(p)).sort()).toEqual(['/madoguchi/madoguchi-flow-check.js', '/madoguchi/madoguchi-flow.js']);
     await context.close();
   });
 

@@ -84,6 +84,13 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
+/** Paths of the requests the page makes, as they start. */
+export function watchRequests(page: Page): string[] {
+  const paths: string[] = [];
+  page.on('request', (request) => paths.push(new URL(request.url()).pathname));
+  return paths;
+}
+
 /** The widget's open shadow root is pierced by Playwright's role locators. */
 export async function openWidget(page: Page, name = 'Open support') {
   await page.getByRole('button', { name, exact: true }).click();

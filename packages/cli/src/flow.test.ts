@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { flowStamp } from '@madoguchi/core';
 import { flowCommand } from './flow';
 import { UsageError } from './io';
 
@@ -44,17 +45,21 @@ describe('madoguchi flow', () => {
     const dir = mkdtempSync(join(tmpdir(), 'flow-'));
     mkdirSync(join(dir, 'public'));
     const caller = { id: 'caller', version: 1, start: 'go', trigger: { event: 'help' }, nodes: { go: { type: 'flow', flow: 'sub', next: 'bye' }, bye: { type: 'end', text: 'Bye.' } } };
-    writeFileSync(join(dir, 'caller.json'), JSON.stringify(caller));
-    writeFileSync(join(dir, 'sub.json'), JSON.stringify({ id: 'sub', version: 1, start: 'a', nodes: { a: { type: 'end', text: 'Sub.' } } }));
+    const callerText = JSON.stringify(caller);
+    const subText = JSON.stringify({ id: 'sub', version: 1, start: 'a', nodes: { a: { type: 'end', text: 'Sub.' } } }, null, 2);
+    writeFileSync(join(dir, 'caller.json'), callerText);
+    writeFileSync(join(dir, 'sub.json'), subText);
     const ok = await run(['build', 'caller.json', '--out', 'public/flows.index.json'], dir);
     expect(ok.code).toBe(0);
+    // Each entry carries the stamp of the exact text validated: the widget runs such a file unchecked.
     expect(JSON.parse(readFileSync(join(dir, 'public/flows.index.json'), 'utf8'))).toEqual({
       flowIndex: 1,
       flows: [
-        { id: 'caller', src: '../caller.json', trigger: { event: 'help' } },
-        { id: 'sub', src: '../sub.json' },
+        { id: 'caller', src: '../caller.json', trigger: { event: 'help' }, checked: flowStamp(callerText) },
+        { id: 'sub', src: '../sub.json', checked: flowStamp(subText) },
       ],
     });
+    expect(flowStamp(callerText)).not.toBe(flowStamp(callerText + ' '));
     writeFileSync(join(dir, 'broken.json'), JSON.stringify({ ...caller, id: 'broken', start: 'nowhere' }));
     const bad = await run(['build', 'caller.json', 'broken.json', '--out', 'other.index.json'], dir);
     expect(bad.code).toBe(1);

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { checkFlowCalls, createFlowRunner, flowToMermaid, validateFlow, type Flow, type FlowInput, type FlowRunner, type FlowTurn } from '@madoguchi/core';
+import { checkFlowCalls, createFlowRunner, flowStamp, flowToMermaid, validateFlow, type Flow, type FlowInput, type FlowRunner, type FlowTurn } from '@madoguchi/core';
 import type { Locale, Problem, UserInfo } from '@madoguchi/core';
 import { runGroup, type CommandGroup } from './command';
 import type { CliIO } from './io';
@@ -159,14 +159,14 @@ type FileResult = { file: string; ok: boolean; errors: Problem[]; warnings: Prob
  */
 async function checkFiles(files: string[], io: CliIO) {
   const results: FileResult[] = [];
-  /** Each valid flow by id, with its file and the result its problems across flows go to. */
-  const flows = new Map<string, { flow: Flow; file: string; result: FileResult }>();
+  /** Each valid flow by id, with its file, its text and the result its problems across flows go to. */
+  const flows = new Map<string, { flow: Flow; file: string; text: string; result: FileResult }>();
   for (const file of files) {
     const text = await readText(file, io);
     const { flow, errors, warnings } = typeof text == 'string' ? validateFlow(text) : { errors: [text], warnings: [] };
     const result = { file, ok: !errors.length, errors, warnings };
     results.push(result);
-    if (flow) flows.set(flow.id, { flow, file, result });
+    if (flow) flows.set(flow.id, { flow, file, text: text as string, result });
   }
   for (const { flow, file } of flows.values())
     for (const node of Object.values(flow.nodes))
@@ -174,7 +174,7 @@ async function checkFiles(files: string[], io: CliIO) {
         const subFile = join(dirname(file), `${node.flow}.json`);
         const text = await readText(subFile, io);
         const sub = typeof text == 'string' ? validateFlow(text).flow : undefined;
-        if (sub?.id == node.flow) flows.set(sub.id, { flow: sub, file: subFile, result: flows.get(flow.id)!.result });
+        if (sub?.id == node.flow) flows.set(sub.id, { flow: sub, file: subFile, text: text as string, result: flows.get(flow.id)!.result });
       }
   for (const problem of checkFlowCalls([...flows.values()].map((f) => f.flow))) {
     const result = flows.get(problem.path.split(':')[0])!.result;
@@ -206,8 +206,9 @@ async function validateFiles(files: string[], json: boolean, io: CliIO): Promise
 /**
  * `flow build`: checks the files as `validate` does and, when all are valid, writes the flow
  * index the widget takes as `flows: '<url of the index>'`: each flow's id, its file relative to
- * the index, and its trigger. The page then fetches one small file at boot to watch the
- * triggers, and a flow's file only when it is about to run.
+ * the index, its trigger, and the stamp of the text it validated. The page then fetches one small
+ * file at boot to watch the triggers, a flow's file only when it is about to run, and the
+ * validator only for a file changed since the build.
  */
 async function buildIndex(files: string[], out: string, io: CliIO): Promise<number> {
   const { results, flows } = await checkFiles(files, io);
@@ -220,10 +221,11 @@ async function buildIndex(files: string[], out: string, io: CliIO): Promise<numb
   const target = resolve(io.cwd, out);
   const index = {
     flowIndex: 1,
-    flows: [...flows.values()].map(({ flow, file }) => ({
+    flows: [...flows.values()].map(({ flow, file, text }) => ({
       id: flow.id,
       src: relative(dirname(target), resolve(io.cwd, file)).split(sep).join('/'),
       ...(flow.trigger ? { trigger: flow.trigger } : {}),
+      checked: flowStamp(text),
     })),
   };
   // Compact: every page with flows downloads it before anything else of them.

@@ -39,7 +39,14 @@ type Ast =
   | { k: 'alt'; xs: Ast[] }
   | { k: 'rep'; x: Ast; min: number; max: number };
 
-class PatternError extends Error {}
+/** Why a pattern cannot be used: a reason's key (worded by ./pattern-check, which the matcher does not need), where, and what it names. */
+export class PatternError {
+  constructor(
+    readonly why: string,
+    readonly at?: number,
+    readonly arg = '',
+  ) {}
+}
 
 const one = (re: RegExp): Test => (c) => re.test(c);
 const CLASS: Record<string, Test> = { d: one(/\d/), w: one(/\w/), s: one(/\s/u) };
@@ -50,22 +57,22 @@ const isWord = (c: string | undefined) => !!c && CLASS.w(c);
 function parse(src: string): Ast {
   const cs = [...src];
   let i = 0;
-  const fail = (why: string): never => {
-    throw new PatternError(`at character ${Math.min(i, cs.length) + 1}: ${why}`);
+  const fail = (why: string, arg?: string): never => {
+    throw new PatternError(why, Math.min(i, cs.length) + 1, arg);
   };
   const peek = () => cs[i];
   const eat = (c: string) => cs[i] == c && ++i > 0;
 
   const hex = (n: number) => {
     const h = cs.slice(i, i + n).join('');
-    if (h.length < n || !/^[\da-f]+$/i.test(h)) fail('\\x and \\u need hexadecimal digits');
+    if (h.length < n || !/^[\da-f]+$/i.test(h)) fail('hex');
     i += n;
     return String.fromCodePoint(parseInt(h, 16));
   };
   /** After a backslash: one character's test, or an assertion (outside classes). */
   const escape = (inClass: boolean): Ast => {
     const c = cs[i++];
-    if (c === undefined) fail('the pattern ends with a lone \\');
+    if (c === undefined) fail('lone');
     const lower = c.toLowerCase();
     if (CLASS[lower]) return { k: 'c', t: c == lower ? CLASS[c] : (x) => !CLASS[lower](x) };
     if (c == 'b' || c == 'B') return inClass ? lit('\b') : { k: 'a', a: c };
@@ -74,25 +81,25 @@ function parse(src: string): Ast {
     if (c == 'u') {
       if (!eat('{')) return lit(hex(4));
       const end = cs.indexOf('}', i);
-      if (end < 0) fail('\\u{ needs a closing }');
+      if (end < 0) fail('brace');
       const h = cs.slice(i, end).join('');
       i = end + 1;
-      if (!/^[\da-f]{1,6}$/i.test(h) || parseInt(h, 16) > 0x10ffff) fail('\\u{…} needs a code point in hexadecimal');
+      if (!/^[\da-f]{1,6}$/i.test(h) || parseInt(h, 16) > 0x10ffff) fail('point');
       return lit(String.fromCodePoint(parseInt(h, 16)));
     }
     if (lower == 'p') {
       const end = cs.indexOf('}', i);
-      if (peek() != '{' || end < 0) fail(`\\${c} needs a property in braces, like \\p{Script=Han}`);
+      if (peek() != '{' || end < 0) fail('prop', c);
       const prop = cs.slice(i, end + 1).join('');
       i = end + 1;
       try {
         return { k: 'c', t: one(new RegExp(`^\\${c}${prop}$`, 'u')), w: PROPERTY };
       } catch {
-        return fail(`\\${c}${prop} is not a known Unicode property`);
+        return fail('unknownProp', c + prop);
       }
     }
-    if (/[1-9]/.test(c) || c == 'k') fail('back references are not supported');
-    if (/[\p{L}\p{N}]/u.test(c)) fail(`\\${c} is not a known escape`);
+    if (/[1-9]/.test(c) || c == 'k') fail('backref');
+    if (/[\p{L}\p{N}]/u.test(c)) fail('escape', c);
     return lit(c);
   };
   const lit = (c: string): Ast => ({ k: 'c', t: (x) => x == c, ch: c });
@@ -104,15 +111,15 @@ function parse(src: string): Ast {
     let w = 0;
     while (peek() != ']' || first) {
       first = false;
-      if (peek() === undefined) fail('a [ class is never closed with ]');
+      if (peek() === undefined) fail('class');
       w += cs[i] == '\\' && /p/i.test(cs[i + 1]) ? PROPERTY : 1;
       const lo = classAtom();
       if (peek() == '-' && cs[i + 1] != ']' && cs[i + 1] !== undefined) {
         i++;
         const hi = classAtom();
-        if (typeof lo != 'string' || typeof hi != 'string') fail('a range needs a single character at each end');
+        if (typeof lo != 'string' || typeof hi != 'string') fail('range');
         const [a, b] = [(lo as string).codePointAt(0)!, (hi as string).codePointAt(0)!];
-        if (a > b) fail(`the range ${lo}-${hi} runs backwards`);
+        if (a > b) fail('backwards', `${lo}-${hi}`);
         items.push((x) => x.codePointAt(0)! >= a && x.codePointAt(0)! <= b);
       } else items.push(typeof lo == 'string' ? (x) => x == lo : lo);
     }
@@ -133,7 +140,7 @@ function parse(src: string): Ast {
     i += m[0].length;
     const min = +m[1];
     const max = m[2] ? (m[3] ? +m[3] : Infinity) : min;
-    if (max < min) fail(`{${min},${max}} counts backwards`);
+    if (max < min) fail('counts', `{${min},${max}}`);
     return [min, max];
   };
   const atom = (): Ast => {
@@ -143,21 +150,21 @@ function parse(src: string): Ast {
         if (eat(':')) void 0;
         else if (peek() == '<' && cs[i + 1] != '=' && cs[i + 1] != '!') {
           const end = cs.indexOf('>', i);
-          if (end < 0 || !/^<[A-Za-z_$][\w$]*$/.test(cs.slice(i, end).join(''))) fail('a named group is (?<name>…)');
+          if (end < 0 || !/^<[A-Za-z_$][\w$]*$/.test(cs.slice(i, end).join(''))) fail('named');
           i = end + 1;
-        } else fail('lookahead and lookbehind are not supported');
+        } else fail('look');
       }
       const x = alt();
-      if (!eat(')')) fail('a ( is never closed with )');
+      if (!eat(')')) fail('open');
       return x;
     }
     if (c == '[') return klass();
     if (c == '\\') return escape(false);
     if (c == '.') return { k: 'c', t: (x) => !LINE_END.test(x) };
     if (c == '^' || c == '$') return { k: 'a', a: c };
-    if (/[*+?]/.test(c)) fail(`${c} has nothing to repeat`);
-    if (c == '{') fail(i == 1 || /[|(]/.test(cs[i - 2]) ? '{ has nothing to repeat' : '{ starts a count like {2,4}; write \\{ for the character');
-    if (c == ')') fail('a ) has no matching (');
+    if (/[*+?]/.test(c)) fail('nothing', c);
+    if (c == '{') i == 1 || /[|(]/.test(cs[i - 2]) ? fail('nothing', c) : fail('count');
+    if (c == ')') fail('close');
     return lit(c);
   };
   const seq = (): Ast => {
@@ -170,12 +177,12 @@ function parse(src: string): Ast {
         if (q == '*') r = [0, Infinity];
         else if (q == '+') r = [1, Infinity];
         else if (q == '?') r = [0, 1];
-        else if (q == '{') r = count() ?? fail('{ starts a count like {2,4}; write \\{ for the character');
+        else if (q == '{') r = count() ?? fail('count');
         else break;
         if (q != '{') i++;
-        if (x.k == 'a') fail(`${q} cannot repeat ^, $, \\b or \\B`);
+        if (x.k == 'a') fail('assertion', q);
         eat('?');
-        if (/[*+?{]/.test(peek() ?? '')) fail('a repeat cannot be repeated directly; use a group');
+        if (/[*+?{]/.test(peek() ?? '')) fail('repeat');
         x = { k: 'rep', x, min: r[0], max: r[1] };
       }
       xs.push(x);
@@ -188,7 +195,7 @@ function parse(src: string): Ast {
     return xs.length == 1 ? xs[0] : { k: 'alt', xs };
   };
   const ast = alt();
-  if (i < cs.length) fail('a ) has no matching (');
+  if (i < cs.length) fail('close');
   return ast;
 }
 
@@ -198,7 +205,7 @@ type Program = Op[] & { size: number };
 function compile(ast: Ast): Program {
   const prog = Object.assign([] as Op[], { size: 0 });
   const emit = (op: Op) => {
-    if ((prog.size += op.o == 'c' ? 1 + op.w : 1) > MAX_PATTERN_STEPS) throw new PatternError(`has a size over ${MAX_PATTERN_STEPS} steps per character (the limit); use smaller counts in {n,m}`);
+    if ((prog.size += op.o == 'c' ? 1 + op.w : 1) > MAX_PATTERN_STEPS) throw new PatternError('size');
     return prog.push(op) - 1;
   };
   const gen = (a: Ast): void => {
@@ -241,36 +248,23 @@ function compile(ast: Ast): Program {
   return prog;
 }
 
-const cache = new Map<string, Program | string>();
+const cache = new Map<string, Program | PatternError>();
 
-/** Compiles a pattern, or returns why it cannot be used. */
-function program(p: string): Program | string {
+/** Compiles a pattern, or says why it cannot be used. */
+export function program(p: string): Program | PatternError {
   let got = cache.get(p);
   if (got === undefined) {
     try {
-      if ([...p].length > MAX_PATTERN) throw new PatternError(`is over ${MAX_PATTERN} characters (the limit)`);
+      if ([...p].length > MAX_PATTERN) throw new PatternError('long');
       got = compile(parse(p));
     } catch (e) {
       if (!(e instanceof PatternError)) throw e;
-      got = e.message;
+      got = e;
     }
     if (cache.size > 200) cache.clear();
     cache.set(p, got);
   }
   return got;
-}
-
-/** Why a pattern cannot be used ("is over 200 characters…", "at character 3: …"), or "" when it is fine. */
-export function checkFlowPattern(p: unknown): string {
-  if (typeof p != 'string') return 'must be a string';
-  const got = program(p);
-  return typeof got == 'string' ? got : '';
-}
-
-/** A usable pattern's size: the most steps one character of text can cost it (0 for one that cannot be used). */
-export function flowPatternSize(p: string): number {
-  const got = program(p);
-  return typeof got == 'string' ? 0 : got.size;
 }
 
 /**
@@ -279,8 +273,8 @@ export function flowPatternSize(p: string): number {
  * matches, and `at` is set to `where` of the first that went without.
  */
 export function matchFlowPattern(p: string, s: unknown, budget?: FlowMatchBudget, where?: string): boolean {
-  const prog = typeof p == 'string' ? program(p) : '';
-  if (typeof s != 'string' || typeof prog == 'string') return false;
+  const prog = typeof p == 'string' ? program(p) : undefined;
+  if (typeof s != 'string' || !Array.isArray(prog)) return false;
   const text = [...s.slice(0, MAX_MATCH_TEXT)];
   let list: number[] = [];
   const mark = new Int32Array(prog.length).fill(-1);

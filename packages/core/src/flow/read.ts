@@ -21,3 +21,16 @@ export function hashFlowText(s: string): string {
   h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
   return ((h ^ (h >>> 13)) >>> 0).toString(16).padStart(8, '0');
 }
+
+/**
+ * The rules a stamp vouches for: this release of the validator. A flow stamped under other rules
+ * (a widget upgraded, its flows not rebuilt) is validated again in the page.
+ */
+export const FLOW_RULES = '0.1.0';
+
+/**
+ * What `madoguchi flow build` writes into the index beside each flow it validated: a hash of the
+ * rules and of the file's exact text. The widget runs a file whose stamp still fits without
+ * validating it again, so pages with built flows never download the validator.
+ */
+export const flowStamp = (text: string): string => hashFlowText(`${FLOW_RULES}\u0000${text}`);

@@ -1,10 +1,10 @@
-import type { LocalizedText } from '../types';
+import type { LocalizedText, Problem } from '../types';
 import { MESSAGE_RICH_LIMITS } from '../storage';
 import type { Flow, FlowEnv, FlowInput, FlowMessage, FlowNode, FlowOption, FlowRunner, FlowSetOp, FlowState, FlowTurn } from './types';
-import { canonicalJson, fillFlowTemplate, has, hashFlowText, isObj, matchFlowPattern, pickFlowText, readFlowPath, testFlowCondition, typeOf } from './text';
+import { canonicalJson, fillFlowTemplate, has, hashFlowText, isObj, jsonPathKey, matchFlowPattern, pickFlowText, readFlowPath, testFlowCondition, typeOf } from './text';
 import type { FlowMatchBudget } from './pattern';
 import { rolloutBucket } from './trigger';
-import { FLOW_LIMITS } from './validate';
+import { FLOW_LIMITS } from './limits';
 
 /** Nodes one turn may pass through before the guard stops a runaway flow (the validator refuses longer chains). */
 export const FLOW_MAX_STEPS = FLOW_LIMITS.steps;
@@ -351,4 +351,19 @@ export function createFlowRunner(flow: Flow, env: FlowEnv, saved?: FlowState): F
       return restarted;
     },
   };
+}
+
+/** Checks starting values a host passes to a flow: each must be a declared variable of its type. */
+export function checkFlowVars(flow: Flow, vars: unknown): Problem[] {
+  if (vars === undefined) return [];
+  if (!isObj(vars)) return [{ path: 'vars', message: 'must be an object of variable names and values.' }];
+  const decls = flow.variables ?? {};
+  const problems: Problem[] = [];
+  for (const [k, v] of Object.entries(vars)) {
+    const d = has(decls, k) ? decls[k] : undefined;
+    const type = isObj(d) ? d.type : d;
+    if (!type) problems.push({ path: jsonPathKey('vars', k), message: `is not a variable of flow "${flow.id}"; it is ignored.` });
+    else if (typeOf(v) != type) problems.push({ path: jsonPathKey('vars', k), message: `must be a ${type}, like the variable; it is ignored.` });
+  }
+  return problems;
 }

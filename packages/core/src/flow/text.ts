@@ -5,7 +5,8 @@ import { readFlowPath } from './read';
 
 export { has, hashFlowText, readFlowPath } from './read';
 
-export { checkFlowPattern, flowPatternSize, matchFlowPattern } from './pattern';
+export { matchFlowPattern } from './pattern';
+export { checkFlowPattern, flowPatternSize } from './pattern-check';
 
 /** Levels of all / any / not in one condition (the validator refuses deeper ones). */
 export const FLOW_CONDITION_DEPTH = 20;
@@ -14,6 +15,8 @@ export const FLOW_CONDITION_DEPTH = 20;
 export const isObj = (v: unknown): v is Record<string, any> => !!v && typeof v == 'object' && !Array.isArray(v);
 /** A JSON value's type, with arrays called "list" as flow variables do. */
 export const typeOf = (v: unknown) => (Array.isArray(v) ? 'list' : typeof v);
+/** `$.nodes.ask` or `$.nodes["odd key"]`. */
+export const jsonPathKey = (p: string, k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `${p}.${k}` : `${p}[${JSON.stringify(k)}]`);
 
 /** Picks the text for a locale: exact, then the base language, then English, then the first. */
 export function pickFlowText(text: LocalizedText | undefined, locale: string): string {

@@ -1,31 +1,14 @@
 import type { Problem } from '../types';
 import type { Flow, FlowCondition, FlowNode } from './types';
-import { MAX_MATCH_STEPS, MAX_PATTERN_STEPS } from './pattern';
-import { checkFlowPattern, clockIn, flowPatternSize, FLOW_CONDITION_DEPTH, FLOW_DAYS, has, isObj, testFlowCondition, typeOf } from './text';
+import { FLOW_LIMITS } from './limits';
+import { checkFlowPattern, flowPatternSize } from './pattern-check';
+import { clockIn, FLOW_DAYS, has, isObj, jsonPathKey, testFlowCondition, typeOf } from './text';
+
+export { FLOW_LIMITS };
 
 /** A field rule: name, kind, optional. */
 type Rule = readonly [string, string, boolean];
 const ruleCache = new Map<string, Rule[]>();
-
-/** Limits every flow is held to, the same in the validator, the runner, the widget and the CLI. */
-export const FLOW_LIMITS = {
-  /** Nodes in one flow. */
-  nodes: 1000,
-  /** Levels of objects and lists anywhere in the file (`$comment`, callback `data`, values). */
-  depth: 32,
-  /** Levels of all / any / not in one condition. */
-  conditionDepth: FLOW_CONDITION_DEPTH,
-  /** Nodes one turn may pass through before it waits for the user (the runner's step guard). */
-  steps: 100,
-  /** Sub-flows running inside one another. */
-  calls: 5,
-  /** Longest wait for a request node, in milliseconds. */
-  requestMs: 30000,
-  /** The size of one pattern, and of all of a flow's patterns together: steps per character of text. */
-  patternSteps: MAX_PATTERN_STEPS,
-  /** Steps of matching one turn may take across all patterns; past it a pattern does not match and the turn reports it. */
-  matchSteps: MAX_MATCH_STEPS,
-};
 
 /**
  * One list of field rules drives the checks and their messages, and mirrors
@@ -129,9 +112,6 @@ function parseRules(spec: string): Rule[] {
     return [k, r.replace('?', ''), r.endsWith('?')] as const;
   });
 }
-
-/** `$.nodes.ask` or `$.nodes["odd key"]`. */
-const jsonPathKey = (p: string, k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `${p}.${k}` : `${p}[${JSON.stringify(k)}]`);
 
 /** The named exits of a node: `[exit name, target node id]`. */
 export function flowExits(node: unknown): Array<[string, string]> {
@@ -329,8 +309,8 @@ export function validateFlow(json: unknown): { flow?: Flow; errors: Problem[]; w
     else if (k0 == 'x')
       checkFlowPattern(v)
         ? bad(`${checkFlowPattern(v)}.`)
-        : (patternSteps += flowPatternSize(v)) > MAX_PATTERN_STEPS &&
-          bad(`brings this flow's patterns to ${patternSteps} steps per character, over the limit of ${MAX_PATTERN_STEPS} for one flow.`);
+        : (patternSteps += flowPatternSize(v)) > FLOW_LIMITS.patternSteps &&
+          bad(`brings this flow's patterns to ${patternSteps} steps per character, over the limit of ${FLOW_LIMITS.patternSteps} for one flow.`);
     else if (k0 == 'c') checkCond(v, fp);
     else if (k0 == 'd') isObj(v) || bad(OBJ);
     else if (k0 == 'M') isObj(v) && ids.length || bad('needs at least one node.');
@@ -430,20 +410,6 @@ function checkGraph(f: Record<string, any>, nodes: Record<string, any>, ids: str
     err(jsonPathKey('$.nodes', longest), `starts a run of ${steps} nodes without waiting for the user, over the limit of ${FLOW_LIMITS.steps} that one turn may pass; add a choice, input or survey on the way.`);
 }
 
-/** Checks starting values a host passes to a flow: each must be a declared variable of its type. */
-export function checkFlowVars(flow: Flow, vars: unknown): Problem[] {
-  if (vars === undefined) return [];
-  if (!isObj(vars)) return [{ path: 'vars', message: 'must be an object of variable names and values.' }];
-  const decls = flow.variables ?? {};
-  const problems: Problem[] = [];
-  for (const [k, v] of Object.entries(vars)) {
-    const d = has(decls, k) ? decls[k] : undefined;
-    const type = isObj(d) ? d.type : d;
-    if (!type) problems.push({ path: jsonPathKey('vars', k), message: `is not a variable of flow "${flow.id}"; it is ignored.` });
-    else if (typeOf(v) != type) problems.push({ path: jsonPathKey('vars', k), message: `must be a ${type}, like the variable; it is ignored.` });
-  }
-  return problems;
-}
 
 /**
  * Checks `flow` nodes across the flows loaded together: each calls a flow that is there, passes

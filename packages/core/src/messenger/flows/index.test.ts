@@ -13,6 +13,14 @@ import type { Message } from '../../types';
 // input and a handoff; a survey started by an event, then a callback.
 import ask from './fixtures/ask.json';
 import rated from './fixtures/rated.json';
+import { checkFlows } from './check';
+import { flowStamp, hashFlowText } from '../../flow/read';
+
+// The validator's chunk, watched: flows the build stamped must run without it.
+vi.mock('./check', async (actual) => {
+  const real = await actual<typeof import('./check')>();
+  return { checkFlows: vi.fn(real.checkFlows) };
+});
 
 interface Rig {
   k: Kernel;
@@ -510,6 +518,46 @@ describe('flows in the messenger', () => {
       expect(r.errors.map((e) => e.message)).toEqual([
         'warning: the flow index is out of date for orders: its entry\'s trigger differs from the file\'s; run `madoguchi flow build`',
       ]);
+    });
+
+    it('runs the files the build stamped without loading the validator, and validates one changed since', async () => {
+      const orders = JSON.stringify(onOrders, null, 2);
+      served['/flows/orders.json'] = orders;
+      served['/flows/ask.json'] = JSON.stringify(ask);
+      const stamped = [
+        { id: 'orders', src: 'orders.json', trigger: onOrders.trigger, checked: flowStamp(orders) },
+        { id: 'ask', src: 'ask.json', checked: flowStamp(served['/flows/ask.json']) },
+      ];
+      served['/flows/flows.index.json'] = index(stamped);
+      vi.mocked(checkFlows).mockClear();
+      const r = rig({ flows: INDEX }, undefined, 'c1', { engineLoads: 0 });
+      await r.part.boot!();
+      r.part.start('ask');
+      await vi.waitFor(() => expect(waitKind(r)).toBe('choice'));
+      expect(r.said()).toEqual(['Hi Aiko!', 'What about?']);
+      expect(r.errors).toEqual([]);
+      expect(checkFlows).not.toHaveBeenCalled();
+      r.part.shutdown!();
+
+      // Edited after the build (a step now leads nowhere): the stamp no longer fits, so it is checked and refused.
+      served['/flows/ask.json'] = JSON.stringify({ ...ask, start: 'nowhere' });
+      const edited = rig({ flows: INDEX }, undefined, 'c2', { engineLoads: 0 });
+      await edited.part.boot!();
+      edited.part.start('ask');
+      await vi.waitFor(() => expect(edited.errors.at(-1)).toEqual({ path: 'startFlow', message: 'there is no loaded flow "ask"' }));
+      expect(edited.errors[0]).toMatchObject({ path: '$.start', message: expect.stringContaining('(flow ask refused)') });
+      expect(checkFlows).toHaveBeenCalledTimes(1);
+      edited.part.shutdown!();
+
+      // Stamped under another release's rules: validated again here, then it runs.
+      served['/flows/ask.json'] = JSON.stringify(ask);
+      served['/flows/flows.index.json'] = index([stamped[0], { ...stamped[1], checked: hashFlowText(`0.0.1\u0000${served['/flows/ask.json']}`) }]);
+      const older = rig({ flows: INDEX }, undefined, 'c3', { engineLoads: 0 });
+      await older.part.boot!();
+      older.part.start('ask');
+      await vi.waitFor(() => expect(waitKind(older)).toBe('choice'));
+      expect(older.errors).toEqual([]);
+      expect(checkFlows).toHaveBeenCalledTimes(2);
     });
 
     it('reports an index that is not one, with where and why, and keeps the page working', async () => {

@@ -5,7 +5,8 @@ import type { FlowPart, FlowStores } from '.';
 import type { HandoffPart } from '../handoff';
 import type { Kernel } from '../kernel';
 import type { SearchPart } from '../search';
-import { flowContext, openFlows, triggerEnv, type FlowFiles, type Seen } from './triggers';
+import { flowStamp } from '../../flow/read';
+import { flowContext, openFlows, triggerEnv, type FlowFiles, type FlowSource, type Seen } from './triggers';
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 /** Markdown marks out of a bot message, for an accessible name. */
@@ -23,6 +24,21 @@ export function requestAllowed(url: string, allow: unknown): boolean {
     return url[0] == '/' ? origin == location.origin : href.startsWith('https://') && list.some((prefix) => href.startsWith(prefix));
   } catch {
     return false;
+  }
+}
+
+/**
+ * The flow in a file `madoguchi flow build` validated, when the index's stamp still fits its exact
+ * text under this release's rules; undefined for anything else, which the validator then reads.
+ */
+function stamped(r: NonNullable<FlowSource>): Flow | undefined {
+  const text = r.json;
+  if (typeof text != 'string' || !r.listed?.checked || r.listed.checked != flowStamp(text)) return;
+  try {
+    const flow = JSON.parse(text.charCodeAt(0) == 0xfeff ? text.slice(1) : text);
+    return flow?.id == r.name ? flow : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -219,7 +235,11 @@ export function createFlowPartImpl(
     if (soonest < Infinity) later(() => evaluate(), soonest + 50);
   };
 
-  /** Fetches and validates every configured flow; a refused one is reported path by path and left out. */
+  /**
+   * Fetches every configured flow. A file `madoguchi flow build` validated and stamped runs as it
+   * is; any other is validated here (the validator is loaded for it), and a refused one is
+   * reported path by path and left out.
+   */
   const load = async (signal: AbortSignal) => {
     if (!k.config().flows?.length) return;
     engine = flowEngine;
@@ -227,24 +247,12 @@ export function createFlowPartImpl(
     const [session, saved] = await Promise.all([k.storage().getSession(), k.storage().getFlowState(k.conversationId())]);
     if (signal.aborted) return;
     seen = ((session as { flowsSeen?: Seen }).flowsSeen as Seen) || {};
-    const next: Record<string, Flow> = {};
-    for (const r of results) {
-      if (!r) continue;
-      const { flow, errors, warnings } = engine.validateFlow(r.json);
-      for (const e of errors) k.report({ message: `${e.message} (flow ${r.name} refused)`, path: e.path });
-      for (const w of warnings) k.warn({ code: 'flow', message: `${w.path}: ${w.message} (flow ${r.name})` });
-      // The index decided when this flow starts: say so when it no longer tells what the file does.
-      if (flow && r.listed && (r.name != flow.id || JSON.stringify(flow.trigger ?? null) != JSON.stringify(r.listed.trigger)))
-        k.warn({ code: 'flow', message: `the flow index is out of date for ${r.name}: its entry's ${r.name != flow.id ? 'id' : 'trigger'} differs from the file's; run \`madoguchi flow build\`` });
-      if (flow) next[flow.id] = flow;
-    }
-    // A flow that calls a missing flow, or itself, is refused like an invalid one.
-    for (let problems = engine.checkFlowCalls(Object.values(next)); problems.length; problems = engine.checkFlowCalls(Object.values(next)))
-      for (const problem of problems) {
-        const id = problem.path.split(':')[0];
-        k.report({ message: `${problem.message} (flow ${id} refused)`, path: problem.path });
-        delete next[id];
-      }
+    const built = results.map((r) => r && stamped(r));
+    // The build checked the calls between the flows it stamped; anything else is checked here.
+    const next = built.every(Boolean)
+      ? Object.fromEntries(built.map((f) => [f!.id, f!]))
+      : (await import('./check')).checkFlows(k, results, built);
+    if (signal.aborted) return;
     flows = next;
     const state = saved as { flowId?: string; done?: boolean } | undefined;
     if (state && typeof state == 'object' && !state.done) {

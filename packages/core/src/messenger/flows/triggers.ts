@@ -13,9 +13,11 @@ import type { Kernel } from '../kernel';
 
 /**
  * A configured flow: its file's text (or the object given inline); undefined when it could not be
- * fetched (reported). `listed` is the trigger a flow index gave it, to tell a stale index.
+ * fetched (reported). `listed` is what a flow index says of it: its trigger, to tell a stale index,
+ * and the stamp `madoguchi flow build` gave the file it validated.
  */
-export type FlowSource = { name: string; json: unknown; listed?: { trigger: unknown } } | undefined;
+export type FlowSource = { name: string; json: unknown; listed?: Listed } | undefined;
+type Listed = { trigger: unknown; checked?: string };
 /** Flow id → the visit it last started in (once-per-user / once-per-session caps). */
 export type Seen = Record<string, number>;
 /** What the trigger check watches: a flow's id and trigger. */
@@ -56,7 +58,7 @@ async function fetchFlowText(url: string): Promise<string> {
   return new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.arrayBuffer());
 }
 
-const fetchSource = async (k: Kernel, url: string, name: string, path: string, listed?: { trigger: unknown }): Promise<FlowSource> => {
+const fetchSource = async (k: Kernel, url: string, name: string, path: string, listed?: Listed): Promise<FlowSource> => {
   try {
     return { name, json: await fetchFlowText(url), listed };
   } catch (cause) {
@@ -64,7 +66,7 @@ const fetchSource = async (k: Kernel, url: string, name: string, path: string, l
   }
 };
 
-type IndexEntry = { id: string; src: string; trigger?: FlowTrigger };
+type IndexEntry = { id: string; src: string; trigger?: FlowTrigger; checked?: string };
 const isEntry = (e: unknown) => isObject(e) && !!e.id && typeof e.id == 'string' && !!e.src && typeof e.src == 'string' && (e.trigger == null || isObject(e.trigger));
 
 /** A flow index's entries with their files' URLs resolved against it; undefined (reported, with where and why) when it cannot be read. */
@@ -105,7 +107,7 @@ export function openFlows(k: Kernel): FlowFiles {
       triggers: index.then((list) => (list || []).flatMap((e) => (e.trigger ? [{ id: e.id, trigger: e.trigger }] : []))),
       sources: () =>
         (files ||= index.then((list) =>
-          Promise.all((list || []).map((e, i) => fetchSource(k, e.src, e.id, `${flows}:flows[${i}].src`, { trigger: e.trigger ?? null }))),
+          Promise.all((list || []).map((e, i) => fetchSource(k, e.src, e.id, `${flows}:flows[${i}].src`, { trigger: e.trigger ?? null, checked: typeof e.checked == 'string' ? e.checked : undefined }))),
         )),
     };
   }
