@@ -11,7 +11,7 @@ import MiniSearch from 'minisearch';
 import FlexSearch from 'flexsearch';
 import { create, insertMultiple, search as oramaSearch } from '@orama/orama';
 import Fuse from 'fuse.js';
-import { buildIndexSliced, buildSearchIndex, loadCompactIndex, loadSearchIndex, type Article, type SearchIndex } from '../packages/core/src/search';
+import { buildIndexSliced, buildSearchIndex, compactSearchIndex, loadCompactIndex, loadSearchIndex, type Article, type SearchIndex } from '../packages/core/src/search';
 
 const require = createRequire(import.meta.url);
 const lunr = require('lunr');
@@ -184,7 +184,7 @@ async function compactIndex(articles: Article[], queries: Query[]): Promise<stri
   const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
   const raw = JSON.stringify(articles);
   const built = buildSearchIndex(articles);
-  const { articles: meta, ...rest } = built.toJSON();
+  const { articles: meta, ...rest } = compactSearchIndex(built);
   const compact = JSON.stringify({ ...rest, articles: meta.map(({ body, ...m }) => m), articlePath: 'faq-index/{n}.json' });
   const bodies = articles.map((a) => gz(JSON.stringify(a)));
   // The figures above hold for it: it ranks as the built index (ids, scores, coverage) and answers the same.

@@ -2,7 +2,7 @@ import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, extname, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { gzipSync } from 'node:zlib';
-import { buildSearchIndex, createSearchIndexFrom, validateArticles } from '@madoguchi/core';
+import { buildSearchIndex, compactSearchIndex, createSearchIndexFrom, validateArticles } from '@madoguchi/core';
 import { runGroup, type CommandGroup } from './command';
 import { UsageError, type CliIO } from './io';
 
@@ -68,7 +68,7 @@ async function build(source: string, out: string, synonymsFile: string | undefin
     return 1;
   }
   const synonyms = synonymsFile ? (JSON.parse(await readFile(resolve(io.cwd, synonymsFile), 'utf8')) as Record<string, string[]>) : undefined;
-  const { articles: withBodies, ...index } = buildSearchIndex(articles, { synonyms }).toJSON();
+  const { articles: withBodies, ...index } = compactSearchIndex(buildSearchIndex(articles, { synonyms }));
   // The index holds titles and postings; each article (body and all) goes to a file of its own beside it.
   const outPath = resolve(io.cwd, out);
   const dir = `${outPath.replace(/\.json$/i, '')}.articles`;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildIndexSliced, buildSearchIndex, createSearchIndexFrom, loadCompactIndex, loadSearchIndex, openSearchIndex, validateArticles, type Article } from '.';
+import { buildIndexSliced, buildSearchIndex, compactSearchIndex, createSearchIndexFrom, loadCompactIndex, loadSearchIndex, openSearchIndex, validateArticles, type Article } from '.';
 
 const articles: Article[] = [
   { id: 'body-refund', locale: 'en', title: 'Shipping times', body: 'Parcels arrive in three days. A refund is mentioned here once.' },
@@ -79,21 +79,24 @@ describe('answers to a sent question', () => {
 
 describe('serialised index', () => {
   it('loads without rebuilding and answers the same', () => {
-    const loaded = loadSearchIndex(JSON.parse(JSON.stringify(index)));
+    const loaded = loadSearchIndex(JSON.parse(JSON.stringify(compactSearchIndex(index))));
     expect(loaded.size).toBe(articles.length);
     for (const q of ['refund', 'reimbursement', 'pasword', 'activ', '返金', 'パスワード'])
       expect(JSON.stringify(loaded.search(q))).toBe(JSON.stringify(index.search(q)));
     expect(loaded.article('refund')?.tags).toEqual(['returns']);
+    // A loaded index writes itself again, the same.
+    expect(compactSearchIndex(loaded)).toEqual(compactSearchIndex(index));
+    expect(() => compactSearchIndex({ ...index })).toThrow('compactSearchIndex: not an index from buildSearchIndex or loadSearchIndex');
   });
   it('stores postings of one character each (every article has every word once, in the body)', () => {
     const same = Array.from({ length: 10 }, (_, i) => ({ id: `s${i}`, title: '—', body: 'alpha beta gamma' }));
     const built = buildSearchIndex(same);
-    expect(built.toJSON().postings).toBe('0000000000.'.repeat(3));
-    expect(built.toJSON().counts).toBe('1'.repeat(30));
-    expect(loadSearchIndex(JSON.parse(JSON.stringify(built))).search('beta').length).toBe(10);
+    expect(compactSearchIndex(built).postings).toBe('0000000000.'.repeat(3));
+    expect(compactSearchIndex(built).counts).toBe('1'.repeat(30));
+    expect(loadSearchIndex(JSON.parse(JSON.stringify(compactSearchIndex(built)))).search('beta').length).toBe(10);
   });
   it('refuses malformed data with a clear message', () => {
-    const good = JSON.parse(JSON.stringify(index));
+    const good = JSON.parse(JSON.stringify(compactSearchIndex(index)));
     expect(() => loadSearchIndex({})).toThrow(/format/);
     expect(() => loadSearchIndex({ ...good, version: 2 })).toThrow(/version 2; rebuild/);
     expect(() => loadSearchIndex({ ...good, terms: 7 })).toThrow(/"terms" must be a string/);
@@ -109,7 +112,7 @@ describe('serialised index', () => {
   });
   it('createSearchIndexFrom takes articles or an index and never throws', () => {
     expect(createSearchIndexFrom(articles).index.size).toBe(6);
-    expect(createSearchIndexFrom(JSON.parse(JSON.stringify(index))).index.search('refund')[0].id).toBe('refund');
+    expect(createSearchIndexFrom(JSON.parse(JSON.stringify(compactSearchIndex(index)))).index.search('refund')[0].id).toBe('refund');
     const bad = createSearchIndexFrom({ format: 'madoguchi-faq-index', version: 3 });
     expect(bad.index.size).toBe(0);
     expect(bad.problems[0].message).toMatch(/articles/);
@@ -119,7 +122,7 @@ describe('serialised index', () => {
 
 describe('compact index without bodies', () => {
   // What `madoguchi faq build` writes: titles and postings, each body in a file of its own.
-  const { articles: meta, ...rest } = index.toJSON();
+  const { articles: meta, ...rest } = compactSearchIndex(index);
   const compact = { ...rest, articles: meta.map(({ body, ...m }) => m), articlePath: 'faq/{n}.json' };
   // The index keeps articles in its own order (by title); a file is named by the article's place in it.
   const files = new Map(meta.map((a, i) => [`faq/${i}.json`, a]));
@@ -161,7 +164,7 @@ describe('sliced build and load', () => {
     expect(yields).toBeGreaterThan(2);
     for (const q of ['refund', 'passw', '返金']) expect(JSON.stringify(sliced.search(q))).toBe(JSON.stringify(whole.search(q)));
     yields = 0;
-    const loaded = await loadCompactIndex(JSON.parse(JSON.stringify(whole)), { sliceMs: 0, yieldToMain: async () => yields++ });
+    const loaded = await loadCompactIndex(JSON.parse(JSON.stringify(compactSearchIndex(whole))), { sliceMs: 0, yieldToMain: async () => yields++ });
     expect(yields).toBeGreaterThan(2);
     expect(JSON.stringify(loaded.search('refund'))).toBe(JSON.stringify(whole.search('refund')));
   });
@@ -172,7 +175,7 @@ describe('sliced build and load', () => {
     const built = await openSearchIndex(many, { sliceMs: 0, yieldToMain });
     expect(built.problems).toEqual([]);
     expect(built.index.search('refund')[0].id).toBe(buildSearchIndex(many).search('refund')[0].id);
-    expect((await openSearchIndex(JSON.parse(JSON.stringify(built.index)), { yieldToMain })).index.size).toBe(600);
+    expect((await openSearchIndex(JSON.parse(JSON.stringify(compactSearchIndex(built.index))), { yieldToMain })).index.size).toBe(600);
     expect(yields).toBeGreaterThan(2);
     const bad = await openSearchIndex({ format: 'madoguchi-faq-index', version: 3, articles: [], lengths: '', terms: 'x', pairs: '', postings: '', counts: '' });
     expect(bad.index.size).toBe(0);

@@ -33,8 +33,6 @@ export interface SearchIndex {
   /** The article with its body, fetched once through the loader's `fetchArticle` when the index has no bodies. */
   loadArticle(id: string): Promise<Article | undefined>;
   readonly size: number;
-  /** The prebuilt index, ready for JSON.stringify and `loadSearchIndex`; bodies included. */
-  toJSON(): CompactIndex;
 }
 
 export interface SearchIndexOptions {
@@ -126,7 +124,7 @@ export function buildIndexSliced(articles: Article[], options: SearchIndexOption
   return runSliced(buildSteps(articles, options), options);
 }
 
-/** Opens a prebuilt index (the output of `toJSON` or `madoguchi faq build`) at once; throws a clear Error if malformed. */
+/** Opens a prebuilt index (from `compactSearchIndex` or `madoguchi faq build`) at once; throws a clear Error if malformed. */
 export function loadSearchIndex(data: unknown, options: LoadOptions = {}): SearchIndex {
   return runAll(loadSteps(data, options));
 }
@@ -606,12 +604,23 @@ function* openSteps(src: Source): Generator<void, SearchIndex> {
         };
       });
     },
-    toJSON: () => toCompact(src),
   };
+  sources.set(index, src);
   return index;
 }
 
-function toCompact({ articles, synonyms, articlePath, terms, start, docs, codes, lengths }: Source): CompactIndex {
+/** What each index was opened from, for `compactSearchIndex`. */
+const sources = new WeakMap<SearchIndex, Source>();
+
+/**
+ * The prebuilt index of an index built or loaded here, ready for `JSON.stringify` and
+ * `loadSearchIndex`; bodies included. A function, not a method, so that a page that only searches
+ * never carries the writer.
+ */
+export function compactSearchIndex(index: SearchIndex): CompactIndex {
+  const src = sources.get(index);
+  if (!src) throw new TypeError('compactSearchIndex: not an index from buildSearchIndex or loadSearchIndex');
+  const { articles, synonyms, articlePath, terms, start, docs, codes, lengths } = src;
   const n = lengths.length / 3;
   const order = terms.map((_, t) => t).sort((a, b) => (terms[a] < terms[b] ? -1 : 1));
   const implied = runAll(impliedBodyCounts(terms, n, start, docs, codes));

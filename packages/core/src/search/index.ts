@@ -2,6 +2,7 @@ export { validateArticles, type Article } from './articles';
 export {
   buildSearchIndex,
   buildIndexSliced,
+  compactSearchIndex,
   loadSearchIndex,
   loadCompactIndex,
   createSearchIndexFrom,

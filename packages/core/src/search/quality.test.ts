@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildSearchIndex, loadSearchIndex, type Article } from '.';
+import { buildSearchIndex, compactSearchIndex, loadSearchIndex, type Article } from '.';
 
 // A regression guard on the shared retrieval sets (every 3rd dev query); the full figures come from `npm run bench:search`.
 // `shared/data/` beside the nearest ancestor of the repository that has one.
@@ -47,7 +47,7 @@ describe.skipIf(!existsSync(DATA))('ranking quality', () => {
 
   it('the compact localgov-faq index (kanji counts implied by bigrams, no bodies) ranks exactly as the built one', () => {
     const built = buildSearchIndex(read('localgov-faq', 'articles.json'));
-    const { articles, ...rest } = built.toJSON();
+    const { articles, ...rest } = compactSearchIndex(built);
     const loaded = loadSearchIndex(JSON.parse(JSON.stringify({ ...rest, articles: articles.map(({ body, ...m }) => m), articlePath: '{n}.json' })));
     const line = (hits: { id: string; score: number; coverage: number }[]) => hits.map((h) => `${h.id} ${h.score} ${h.coverage}`).join();
     for (const q of sample('localgov-faq')) for (const text of [q.text, q.text.slice(0, 2)]) expect(line(loaded.search(text)), text).toBe(line(built.search(text)));

@@ -116,8 +116,8 @@ describe('the search part', () => {
   });
 
   it('loads a prebuilt index', async () => {
-    const { buildSearchIndex } = await import('../../search');
-    const { part } = await booted({ faq: buildSearchIndex(faq('en')).toJSON() as Record<string, unknown> });
+    const { buildSearchIndex, compactSearchIndex } = await import('../../search');
+    const { part } = await booted({ faq: compactSearchIndex(buildSearchIndex(faq('en'))) as Record<string, unknown> });
     expect(part.query('refund')[0].id).toBe('refund-timing');
   });
 
@@ -232,10 +232,10 @@ describe('the search part', () => {
 
 describe('the search part with a prebuilt compact index', () => {
   it('answers from the index and fetches an article body, relative to the index, only when it is opened', async () => {
-    const { buildSearchIndex } = await import('../../search');
+    const { buildSearchIndex, compactSearchIndex } = await import('../../search');
     const articles = faq('en');
     // As `madoguchi faq build` writes it: no bodies in the index, one file per article beside it.
-    const { articles: full, ...rest } = buildSearchIndex(articles).toJSON();
+    const { articles: full, ...rest } = compactSearchIndex(buildSearchIndex(articles));
     const compact = { ...rest, articlePath: 'faq-index.articles/{n}.json', articles: full.map(({ body: _, ...meta }) => meta) };
     const fetched: string[] = [];
     const s = setup({ faq: '/help/faq-index.json' });
