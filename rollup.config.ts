@@ -73,6 +73,20 @@ const chunkManifest: Plugin = {
   },
 };
 
+/**
+ * Marks madoguchi.js for eager compilation (V8's explicit compile hints, Chrome 136 and later):
+ * Chromium then compiles its functions while the file streams in, off the main thread, instead of
+ * on first call inside the boot and mount tasks. Nearly all of it runs at boot. At 4× CPU this took
+ * the demo's page from a long task in 12 of 12 loads to 5 of 12. Other browsers read a comment.
+ */
+const eagerEntry: Plugin = {
+  name: 'madoguchi-eager-entry',
+  renderChunk: {
+    order: 'post',
+    handler: (code, chunk) => (chunk.isEntry ? { code: `//# allFunctionsCalledOnLoad\n${code}`, map: null } : null),
+  },
+};
+
 const ts = (define?: Record<string, string>) =>
   esbuild({
     target: 'es2020',
@@ -108,7 +122,7 @@ const config: RollupOptions[] = [
     // The script tag's files: madoguchi.js (an ES module the loader inserts) and the chunks it
     // imports on demand, with every dependency inside. The same dynamic imports as the npm build.
     input: { madoguchi: here('./packages/widget/src/script-tag.ts') },
-    plugins: [coreSource, noNanostoresGlobal, browser.resolve(), ts(production), minify(), chunkManifest],
+    plugins: [coreSource, noNanostoresGlobal, browser.resolve(), ts(production), minify(), eagerEntry, chunkManifest],
     output: {
       dir: here('./packages/widget/dist'),
       format: 'es',

@@ -107,6 +107,11 @@ function scriptTag() {
   const widget = g.closure('madoguchi.js');
   const widgetBytes = g.total(widget);
   row('madoguchi.js + what it imports at once (before first open)', widgetBytes, WIDGET_BUDGET);
+  // Compiled as it streams in, not on first call inside the boot and mount tasks (rollup.config.ts).
+  if (!readFileSync(join(widgetDist, 'madoguchi.js'), 'utf8').startsWith('//# allFunctionsCalledOnLoad\n')) {
+    console.error('madoguchi.js lost its compile hint (//# allFunctionsCalledOnLoad on its first line)');
+    failed = true;
+  }
   const engineFile = (name) => `madoguchi-${name}.js`;
   for (const [name, limit, what, after] of ENGINES) {
     if (!g.byFile.has(engineFile(name))) {
