@@ -156,6 +156,23 @@ describe('createMessenger', () => {
     expect(second.state.$open.get()).toBe(true);
   });
 
+  it('keeps the pages visited for the next page view, saved after the boot call, once for a burst of navigation', async () => {
+    const puts = vi.spyOn(IDBObjectStore.prototype, 'put');
+    const contextWrites = () => puts.mock.calls.filter(([, key]) => key === 'x').length;
+    m = createMessenger({ appId: 'unit-context', transport: manualTransport().adapter, storage: 'always', user: { id: 'u7' } });
+    // The boot call itself writes no context: that waits for a task of its own.
+    expect(contextWrites()).toBe(0);
+    await ready(m);
+    await vi.waitFor(() => expect(contextWrites()).toBe(1));
+    history.pushState({}, '', '/orders/7');
+    history.replaceState({}, '', '/orders/7?tab=1');
+    await vi.waitFor(async () => {
+      const saved = (await createMessengerStorage({ appId: 'unit-context', mode: 'always' }).getContext()) as { trail?: Array<{ url?: string }> } | undefined;
+      expect(saved?.trail?.map((e) => new URL(e.url!).pathname)).toContain('/orders/7');
+    });
+    expect(contextWrites()).toBe(2);
+  });
+
   it('restores only the latest page of a long conversation and reads earlier pages on request', async () => {
     const storage = createMessengerStorage({ appId: 'unit-history', mode: 'always', broadcast: false });
     const at = Date.now() - 1e6;

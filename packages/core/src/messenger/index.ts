@@ -475,11 +475,21 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
       if (!isBrowser) return;
       $locale.set(resolveLocale(valid.locale, document));
       const storage = createMessengerStorage({ appId: valid.appId, mode: valid.storage, retentionDays: valid.retentionDays, onWarning: warn });
+      // Context changes are saved and told to the parts in a task of their own, once for a burst
+      // (the first page view and the user at boot, a pushState then a replaceState), not inside
+      // the boot task or the host's navigation.
+      let noticed = false;
       const context = createContextTracker({
         redaction: valid.redaction,
         onChange: () => {
-          storage.setContext(context.save());
-          for (const part of parts) part.activity?.('page');
+          if (noticed) return;
+          noticed = true;
+          setTimeout(() => {
+            noticed = false;
+            if (live !== boot) return;
+            storage.setContext(context.save());
+            for (const part of parts) part.activity?.('page');
+          });
         },
       });
       const boot: Booted = { config: valid, storage, context, controller: new AbortController(), cleanup: [], openTouched: false };
