@@ -1,9 +1,9 @@
 import { MAX_PATTERN } from './pattern';
 import { FLOW_DAYS } from './text';
+import { FLOW_LIMITS } from './limits';
 import {
   FLOW_CONTEXT,
   FLOW_LEAF_FIELDS,
-  FLOW_LIMITS,
   FLOW_NODE_FIELDS,
   FLOW_ROOT_FIELDS,
   FLOW_SUB_FIELDS,

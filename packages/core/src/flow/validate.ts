@@ -4,8 +4,6 @@ import { FLOW_LIMITS } from './limits';
 import { checkFlowPattern, flowPatternSize } from './pattern-check';
 import { clockIn, FLOW_DAYS, has, isObj, jsonPathKey, testFlowCondition, typeOf } from './text';
 
-export { FLOW_LIMITS };
-
 /** A field rule: name, kind, optional. */
 type Rule = readonly [string, string, boolean];
 const ruleCache = new Map<string, Rule[]>();
@@ -409,7 +407,6 @@ function checkGraph(f: Record<string, any>, nodes: Record<string, any>, ids: str
   if (steps > FLOW_LIMITS.steps)
     err(jsonPathKey('$.nodes', longest), `starts a run of ${steps} nodes without waiting for the user, over the limit of ${FLOW_LIMITS.steps} that one turn may pass; add a choice, input or survey on the way.`);
 }
-
 
 /**
  * Checks `flow` nodes across the flows loaded together: each calls a flow that is there, passes
