@@ -188,6 +188,53 @@ describe('the launcher comes first', () => {
     for (const start of await asked()) expect(start).toBeGreaterThanOrEqual(panelAt - 1);
     await context.close();
   });
+
+  // An Error records the stack it is made on. With DevTools or any protocol client attached (as
+  // Lighthouse, WebPageTest and this test are), V8 then collects source positions for every frame
+  // on it, and for madoguchi.js's top level that is a re-parse of the whole file: 20–35 ms at 4× CPU,
+  // which made its first task a long one in most loads.
+  it('makes no Error object while it loads, boots and shows the launcher', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      const made: string[] = ((window as any).__errorsMade = []);
+      const note = (what: string, stack: string | undefined) => {
+        if (/\/madoguchi\/madoguchi[^/]*\.js/.test(stack || '')) made.push(`${what}\n${stack}`);
+      };
+      const watch = <C extends new (...args: any[]) => object>(name: string, C: C) =>
+        new Proxy(C, {
+          construct(target, args, newTarget) {
+            const made = Reflect.construct(target, args, newTarget) as { stack?: string };
+            note(`new ${name}(${String(args[0] ?? '')})`, made.stack);
+            return made;
+          },
+          apply(target, self, args) {
+            const made = Reflect.apply(target as any, self, args) as { stack?: string };
+            note(`${name}(${String(args[0] ?? '')})`, made.stack);
+            return made;
+          },
+        });
+      (window as any).Error = watch('Error', Error);
+      (window as any).DOMException = watch('DOMException', DOMException);
+      // Aborting without a reason makes an AbortError.
+      const abort = AbortController.prototype.abort;
+      AbortController.prototype.abort = function (this: AbortController, ...args: unknown[]) {
+        if (!args.length) note('AbortController.abort()', new (Error as any)().stack);
+        return abort.apply(this, args as []);
+      };
+      const abortSignal = AbortSignal.abort;
+      AbortSignal.abort = (...args: unknown[]) => {
+        if (!args.length) note('AbortSignal.abort()', new (Error as any)().stack);
+        return abortSignal.apply(AbortSignal, args as []);
+      };
+    });
+    await page.goto(`${demo.url}?transport=loopback`);
+    await launcher(page).waitFor();
+    await page.waitForLoadState('networkidle');
+    await page.waitForTimeout(1000);
+    expect(await page.evaluate(() => (window as any).__errorsMade)).toEqual([]);
+    await context.close();
+  });
 });
 
 /** Stores a conversation of `count` agent messages as an earlier version of the widget left it (no time index yet). */

@@ -16,8 +16,14 @@ export interface EngineSlot<P extends Part> {
   shutdown(): void;
 }
 
-/** Thrown into work asked of a part after the messenger shut down; never reported. */
-const ENDED = new Error('the messenger is not booted');
+/**
+ * Thrown into work asked of a part after the messenger shut down; never reported. Made on first
+ * need, not when the bundle is evaluated: an Error records the stack it was made on, and where a
+ * debugger or any DevTools-protocol client is attached (DevTools, Playwright, RUM tooling) that
+ * means re-parsing the whole bundle for source positions, 20–35 ms at 4× CPU in the boot's first task.
+ */
+let ended: Error | undefined;
+const ENDED = () => (ended ||= new Error('the messenger is not booted'));
 
 export function createEngineSlot<P extends Part>(k: Pick<Kernel, 'report' | 'signal'>, name: string, load: () => Promise<P>): EngineSlot<P> {
   let part: P | undefined;
@@ -37,11 +43,11 @@ export function createEngineSlot<P extends Part>(k: Pick<Kernel, 'report' | 'sig
     },
     ensure() {
       const signal = k.signal();
-      if (signal.aborted) return Promise.reject(ENDED);
+      if (signal.aborted) return Promise.reject(ENDED());
       return (booted ||= fetchCode()
         .then(async (p) => {
           // A part boots only inside the boot that asked for it.
-          if (signal.aborted) throw ENDED;
+          if (signal.aborted) throw ENDED();
           await p.boot?.();
           return p;
         })
@@ -54,7 +60,7 @@ export function createEngineSlot<P extends Part>(k: Pick<Kernel, 'report' | 'sig
       if (part) fn(part);
       else
         slot.ensure().then(fn, (cause) => {
-          if (cause !== ENDED) k.report({ message: `the ${name} engine could not be loaded: ${cause instanceof Error ? cause.message : String(cause)}`, cause });
+          if (cause !== ended) k.report({ message: `the ${name} engine could not be loaded: ${cause instanceof Error ? cause.message : String(cause)}`, cause });
         });
     },
     shutdown() {

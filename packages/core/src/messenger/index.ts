@@ -187,9 +187,12 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
   let readingEarlier: Promise<boolean> | undefined;
   /** The current boot, or undefined before boot and after shutdown. */
   let live: Booted | undefined;
-  /** A signal that is already aborted: what work started outside a boot sees. */
-  const idle = new AbortController();
-  idle.abort();
+  /**
+   * A signal that is already aborted: what work started outside a boot sees. Made on first need:
+   * aborting makes an AbortError, whose stack, with DevTools or any protocol client attached,
+   * costs a re-parse of the whole bundle inside createMessenger (see ENDED in engine-slot.ts).
+   */
+  let idle: AbortSignal | undefined;
   let conversationId = createId();
   let visitorId = '';
   /** The help centre can answer at once (its index is built). */
@@ -263,7 +266,7 @@ export function createMessenger(initial?: MessengerConfig, options: MessengerOpt
 
   const kernel: Kernel = {
     config: () => live?.config as MessengerConfig,
-    signal: () => live?.controller.signal || idle.signal,
+    signal: () => live?.controller.signal || (idle ||= AbortSignal.abort()),
     locale: () => $locale.get(),
     conversationId: () => conversationId,
     visitorId: () => visitorId,
