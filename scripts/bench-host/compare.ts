@@ -5,7 +5,11 @@
  * Flags: --runs=N (default 5), --quick (1 run, 10 queries), --cpu=1,4, --latency=MS (every HTTP
  * response held that long by the server; WebSocket frames are not delayed), --queries=N (typed FAQ queries per run, default 20), --debounce=MS,
  * --peers-dir=DIR (install the peers there and keep them; default a temporary folder, removed),
- * --no-peers, --faq=PATH (the 1,786-article Japanese FAQ), --json=FILE (every sample, for diffing runs).
+ * --no-peers, --only=KEY,KEY (those set-ups alone, by key: none, madoguchi-bare, madoguchi-demo,
+ * madoguchi-stored-0|1000|10000, typebot, botpress, react-chat-widget, rasa-webchat), --faq=PATH (the
+ * 1,786-article Japanese FAQ), --json=FILE (every sample, with each long task), --loaf (also name the
+ * scripts that ran in each long task, from long animation frames; this makes Chromium re-parse those
+ * scripts for their source positions, so it lengthens the tasks it names: for diagnosis, not figures).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -90,8 +94,11 @@ export async function compare(argv: string[]) {
   }
   const debounce = flags.has('debounce') ? numberFlag(flags, 'debounce', 0) : readDebounce();
 
+  const only = flags.get('only')?.split(',').filter(Boolean);
+  // Listing only Madoguchi's set-ups installs no peer.
+  const noPeers = flags.has('no-peers') || (!!only && only.every((key) => specs.some((s) => s.key === key)));
   let peerDir = flags.get('peers-dir');
-  const tempPeers = !peerDir && !flags.has('no-peers');
+  const tempPeers = !peerDir && !noPeers;
   if (tempPeers) {
     const dir = (peerDir = mkdtempSync(join(tmpdir(), 'madoguchi-peers-')));
     // An interrupted run leaves no install behind.
@@ -100,11 +107,16 @@ export async function compare(argv: string[]) {
       process.exit(130);
     });
   }
-  if (peerDir && !flags.has('no-peers')) {
+  if (peerDir && !noPeers) {
     log(`peers: npm install into ${peerDir} (not the repository) …`);
     specs.push(...(await peerWidgets(resolve(peerDir), log)));
   }
 
+  if (only) {
+    const unknown = only.filter((key) => !specs.some((s) => s.key === key));
+    if (unknown.length) throw new Error(`--only=${flags.get('only')}: no set-up ${unknown.join(', ')}; the keys are ${specs.map((s) => s.key).join(', ')}`);
+    specs.splice(0, specs.length, ...specs.filter((s) => only.includes(s.key)));
+  }
   const byKey = new Map(specs.map((s) => [s.key, s]));
   const server = await startBenchServer({
     page: (key, origin) => {
@@ -139,7 +151,7 @@ export async function compare(argv: string[]) {
           const row = live[(i + run) % live.length]!;
           const t0 = Date.now();
           try {
-            const sample = await measureWidget(browser, url(row.spec), row.spec, { cpu, queries, debounceMs: debounce ?? 0 }, histories.get(row.spec.key));
+            const sample = await measureWidget(browser, url(row.spec), row.spec, { cpu, queries, debounceMs: debounce ?? 0, loaf: flags.has('loaf') }, histories.get(row.spec.key));
             row.samples.get(cpu)!.push(sample);
             log(`run ${run + 1}/${runs} cpu ${cpu}× ${row.spec.label}: launcher ${fmtMs(sample.launcherMs)}, open ${fmtMs(sample.openMs)}, TBT ${fmtMs(sample.tbt)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
           } catch (error) {

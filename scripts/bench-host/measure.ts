@@ -41,6 +41,8 @@ export interface Sample {
   heapMB: number;
   /** Keystroke → painted suggestions, less the debounce, per typed query; NaN where none came. */
   suggestions: number[];
+  /** Each long task of the load phase: when, how long, and (with `loaf`) what the long animation frames over it ran ("<file> <invoker> <ms>", longest first). */
+  tasks: TaskNote[];
   /** Requests that failed or got an error status, and requests to hosts other than this machine. */
   failed: string[];
   offsite: string[];
@@ -51,10 +53,23 @@ export interface RunOptions {
   /** Queries typed into the message box (widgets with `suggestions`). */
   queries: string[];
   debounceMs: number;
+  /**
+   * Also observe long animation frames, to name the scripts that ran in each long task. Off by
+   * default: to name a script's position Chromium collects its source positions, which re-parses
+   * it, so observing them lengthens the very tasks being measured (by 10–30 ms for madoguchi.js at 4×).
+   */
+  loaf?: boolean;
+}
+
+export interface TaskNote {
+  start: number;
+  duration: number;
+  scripts: string[];
 }
 
 interface InPage {
   tasks: Array<{ start: number; duration: number }>;
+  frames: Array<{ start: number; end: number; scripts: Array<{ what: string; duration: number }> }>;
   shifts: Array<{ start: number; value: number; input: boolean }>;
   launcherAt?: number;
   clickAt?: number;
@@ -64,15 +79,23 @@ interface InPage {
 
 /**
  * Runs before any script of the page (plain JavaScript): observers for long tasks and layout
- * shifts; a check each frame for the launcher, then (after the bench's click) for the panel. Each
- * moment is taken in a task queued from the frame that first shows the element, so after its paint.
+ * shifts; a check each frame for the launcher (once its element is in the document), then (after
+ * the bench's click) for the panel. Each moment is taken in a task queued from the frame that first
+ * shows the element, so after its paint.
  */
-const INSTRUMENT = String.raw`(function (launcher, panel, expectLast) {
-  var s = (window.__bench = { tasks: [], shifts: [] });
+const INSTRUMENT = String.raw`(function (launcher, panel, expectLast, loaf) {
+  var s = (window.__bench = { tasks: [], frames: [], shifts: [] });
   function watch(type, fn) {
     try { new PerformanceObserver(function (list) { list.getEntries().forEach(fn); }).observe({ type: type, buffered: true }); } catch (e) {}
   }
   watch('longtask', function (e) { s.tasks.push({ start: e.startTime, duration: e.duration }); });
+  if (loaf) watch('long-animation-frame', function (e) {
+    var scripts = (e.scripts || []).map(function (x) {
+      var file = String(x.sourceURL || '').replace(/^[a-z]+:\/\/[^/]+/, '').replace(/\?.*$/, '');
+      return { what: (file || x.name) + ' ' + x.invokerType + ' ' + Math.round(x.duration), duration: x.duration };
+    });
+    s.frames.push({ start: e.startTime, end: e.startTime + e.duration, scripts: scripts });
+  });
   watch('layout-shift', function (e) { s.shifts.push({ start: e.startTime, value: e.value, input: e.hadRecentInput }); });
   function find(t) {
     if (!t.host) return document.querySelector(t.selector);
@@ -93,7 +116,22 @@ const INSTRUMENT = String.raw`(function (launcher, panel, expectLast) {
     requestAnimationFrame(check);
   }
   if (!launcher) return;
-  when(function () { return shown(find(launcher)); }, function (t) { s.launcherAt = t; });
+  // Frames are polled only once the launcher's element (or its shadow host) is in the document: a
+  // requestAnimationFrame loop from the start would make the browser render frames all through the
+  // host page's own load, and so add to the very tasks being counted.
+  function inDocument(t, then) {
+    var sel = t.host || t.selector;
+    if (document.querySelector(sel)) return then();
+    var seen = new MutationObserver(function () {
+      if (!document.querySelector(sel)) return;
+      seen.disconnect();
+      then();
+    });
+    seen.observe(document, { childList: true, subtree: true });
+  }
+  inDocument(launcher, function () {
+    when(function () { return shown(find(launcher)); }, function (t) { s.launcherAt = t; });
+  });
   addEventListener('click', function (e) {
     if (!s.armed || s.clickAt !== undefined) return;
     s.clickAt = e.timeStamp;
@@ -105,6 +143,12 @@ const INSTRUMENT = String.raw`(function (launcher, panel, expectLast) {
     }, function (t) { s.openAt = t; });
   }, true);
 })`;
+
+/** The scripts that long animation frames overlapping a task ran, longest first. */
+function scriptsIn(state: InPage, task: { start: number; duration: number }): string[] {
+  const over = state.frames.filter((f) => f.start < task.start + task.duration && f.end > task.start);
+  return over.flatMap((f) => f.scripts).sort((a, b) => b.duration - a.duration).map((x) => x.what).slice(0, 4);
+}
 
 /** Gzip body bytes (headers left out, as `npm run size` counts), failures and off-machine requests from the DevTools protocol, split at the first click. */
 async function watchNetwork(cdp: CDPSession) {
@@ -206,7 +250,7 @@ export async function measureWidget(browser: Browser, url: string, spec: WidgetS
     const net = await watchNetwork(cdp);
     const hasLauncher = !!spec.launcher.selector;
     await page.addInitScript({
-      content: `${INSTRUMENT}(${JSON.stringify(hasLauncher ? spec.launcher : null)}, ${JSON.stringify(spec.panel)}, ${JSON.stringify(spec.expectLast || '')});`,
+      content: `${INSTRUMENT}(${JSON.stringify(hasLauncher ? spec.launcher : null)}, ${JSON.stringify(spec.panel)}, ${JSON.stringify(spec.expectLast || '')}, ${!!options.loaf});`,
     });
     const slow = 15_000 * Math.max(1, options.cpu / 2);
     await page.goto(url, { waitUntil: 'load', timeout: slow * 2 });
@@ -225,6 +269,7 @@ export async function measureWidget(browser: Browser, url: string, spec: WidgetS
       widgetBefore: net.bytes.load.all,
       jsAfter: NaN,
       longTasks: loaded.tasks.length,
+      tasks: loaded.tasks.map((t) => ({ start: Math.round(t.start), duration: Math.round(t.duration), scripts: scriptsIn(loaded, t) })),
       tbt: totalBlockingTime(loaded.tasks.map((t) => t.duration)),
       cls: loaded.shifts.filter((s) => !s.input).reduce((a, s) => a + s.value, 0),
       launcherMs: loaded.launcherAt ?? NaN,
