@@ -2,6 +2,7 @@ import type { Message, Messenger, SearchHit } from '@madoguchi/core';
 import { useEffect, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import { useStore } from './use-store';
+import { clock } from './clock';
 import { localized } from './localized';
 
 type Earlier = Awaited<ReturnType<Messenger['conversations']>>;
@@ -69,7 +70,7 @@ export function Home({ m, t }: { m: Messenger; t: Strings }) {
                 <details>
                   <summary>
                     <time dateTime={new Date(c.updatedAt).toISOString()}>
-                      {new Date(c.updatedAt).toLocaleDateString(locale, { month: 'short', day: 'numeric' })}
+                      {clock(c.updatedAt, locale, 'day')}
                     </time>{' '}
                     {c.status === 'closed' ? t.ended : t.ongoing} · {lastWords(c.messages)}
                   </summary>

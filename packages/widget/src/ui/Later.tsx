@@ -34,16 +34,13 @@ export function preloadExtras(locale: Locale): Promise<void> {
 
 const idle = (run: () => void) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(run, { timeout: 3000 }) : setTimeout(run, 1000));
 
-/**
- * For a visitor likely to open the panel: its views are fetched when the browser is next idle, and
- * the message times' formatter is built in the idle moment after, so the open only renders.
- */
+/** For a visitor likely to open the panel: its views are fetched when the browser is next idle, so the open only renders. */
 export function warmPanel(locale: Locale) {
-  idle(() => void preloadExtras(locale).then(() => idle(() => extras?.warmTimes(locale))));
+  idle(() => void preloadExtras(locale));
 }
 
 /** One of the views of extras.ts, shown once its code is here (nothing until then). */
-export function Later({ view, m, t }: { view: Exclude<keyof Extras, 'PANEL_CSS' | 'warmTimes'>; m: Messenger; t: Strings }) {
+export function Later({ view, m, t }: { view: Exclude<keyof Extras, 'PANEL_CSS'>; m: Messenger; t: Strings }) {
   // Subscribed to the code's arrival.
   if (!useStore($arrived) || !extras) {
     void preloadExtras(m.state.$locale.get());

@@ -3,6 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import { useStore } from './use-store';
+import { clock } from './clock';
 import { Home } from './Home';
 import { localized } from './localized';
 import { Markdown } from './Markdown';
@@ -83,29 +84,7 @@ function Rich({ message, m, t }: { message: Message; m: Messenger; t: Strings })
   );
 }
 
-/** One formatter per locale and style: building an Intl.DateTimeFormat per message took ~1 ms each. */
-const formats = new Map<string, Intl.DateTimeFormat>();
-const format = (at: number, locale: string, style: 'when' | 'day' | 'time') => {
-  let f = formats.get(locale + style);
-  if (!f) {
-    const options: Intl.DateTimeFormatOptions =
-      style == 'when' ? { weekday: 'short', hour: 'numeric', minute: '2-digit' } : style == 'day' ? { month: 'short', day: 'numeric', year: 'numeric' } : { hour: 'numeric', minute: '2-digit' };
-    try {
-      f = new Intl.DateTimeFormat(locale, options);
-    } catch {
-      f = new Intl.DateTimeFormat(undefined, options);
-    }
-    formats.set(locale + style, f);
-  }
-  return f.format(at);
-};
-const when = (at: number, locale: string) => format(at, locale, 'when');
-
-/**
- * Builds the message times' formatter ahead of an open. A page's first Intl.DateTimeFormat loads
- * the browser's date data, about 20–30 ms in Chromium, which would otherwise land in the click.
- */
-export const warmTimes = (locale: string) => void format(0, locale, 'time');
+const when = (at: number, locale: string) => clock(at, locale, 'when');
 
 /** A system note or an acknowledgment, told in the reader's language. */
 export function noteText(n: MessageNote, t: Strings, locale: string, phase: ConversationStatus['phase']): string {
@@ -157,7 +136,7 @@ function dayLabel(at: number, t: Strings, locale: string): string {
   const today = new Date();
   if (dayOf(at) === today.toDateString()) return t.today;
   if (dayOf(at) === new Date(today.getTime() - 864e5).toDateString()) return t.yesterday;
-  return format(at, locale, 'day');
+  return clock(at, locale, 'day');
 }
 
 /** Messages of one author within this long of each other share a header. */
@@ -166,7 +145,7 @@ const GROUP_MS = 5 * 60_000;
 function Stamp({ at, locale, hidden }: { at: number; locale: string; hidden?: boolean }) {
   return (
     <time class={hidden ? 'vh' : 'at'} dateTime={new Date(at).toISOString()}>
-      {format(at, locale, 'time')}
+      {clock(at, locale, 'time')}
     </time>
   );
 }
