@@ -1,4 +1,4 @@
-import { IDBDatabase as FakeDB, IDBFactory, IDBKeyRange, IDBObjectStore as FakeStore } from 'fake-indexeddb';
+import { IDBCursor as FakeCursor, IDBDatabase as FakeDB, IDBFactory, IDBIndex as FakeIndex, IDBKeyRange, IDBObjectStore as FakeStore } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Message } from '../types';
 import { checkRecord, createMessengerStorage, MAX_RECORD_CHARS, MESSAGE_RICH_LIMITS, STORAGE_DEADLINE_MS, STORAGE_MIGRATIONS, STORAGE_SCHEMA_VERSION, type MessengerStorage, type MessengerStorageOptions, type StorageWarning } from './index';
@@ -178,6 +178,34 @@ describe('pages of history', () => {
     expect(last.earlier).toBe(false);
     // The whole conversation is never loaded to read a page of it.
     expect(cursor).not.toHaveBeenCalled();
+  });
+
+  it('reads a page in a few requests, not one per message, and pages a long conversation with ties and a bad record whole', async () => {
+    const indexedDB = new IDBFactory();
+    const records: Record<string, unknown> = { meta: { schema: STORAGE_SCHEMA_VERSION } };
+    // 250 messages; every fifth shares its millisecond with the one before; one is malformed.
+    for (let i = 0; i < 250; i++) records[`m:c1:m${String(i).padStart(3, '0')}`] = msg('m' + String(i).padStart(3, '0'), 'c1', NOW + i - (i % 5 === 4 ? 1 : 0));
+    records['m:c1:m120'] = { id: 'm120', conversationId: 'c1', at: NOW + 120, text: 7 };
+    records['m:c2:x'] = msg('x', 'c2', NOW + 100);
+    await seed(indexedDB, 'long', records);
+    const { storage } = setup({ appId: 'long', indexedDB });
+    const steps = vi.spyOn(FakeCursor.prototype, 'continue');
+    const read = vi.spyOn(FakeIndex.prototype, 'getAll');
+    const seen: string[] = [];
+    let page = await storage.listMessagePage('c1', { limit: 60 });
+    for (let pages = 1; ; pages++) {
+      expect(page.messages.length).toBeLessThanOrEqual(60);
+      seen.unshift(...ids(page));
+      if (!page.earlier) break;
+      expect(pages).toBeLessThan(10);
+      page = await storage.listMessagePage('c1', { limit: 60, before: page.messages[0] });
+    }
+    const valid = Object.keys(records).filter((k) => k.startsWith('m:c1:') && k !== 'm:c1:m120').map((k) => k.slice(5)).sort((a, b) => (records['m:c1:' + a] as Message).at - (records['m:c1:' + b] as Message).at || (a < b ? -1 : 1));
+    expect(seen).toEqual(valid);
+    // No cursor walk, and each read covers about a page (61 asked, plus what was left out), never the conversation.
+    expect(steps).not.toHaveBeenCalled();
+    expect(read.mock.results.length).toBeGreaterThan(4);
+    for (const r of read.mock.results) expect(((await r.value) as { result?: unknown[] }).result?.length ?? 0).toBeLessThanOrEqual(63);
   });
 
   it('indexes messages stored before the index existed', async () => {
