@@ -74,6 +74,22 @@ const chunkManifest: Plugin = {
 };
 
 /**
+ * The stylesheets' line breaks, dropped: they are written one rule per line, and every break
+ * follows a brace, a semicolon or a comma, where CSS needs no whitespace (a check below keeps it so).
+ */
+const compactCss: Plugin = {
+  name: 'compact-css',
+  transform(code, id) {
+    if (!/[\\/](styles|panel-styles)\.ts$/.test(id)) return null;
+    return code.replace(/(CSS = `)([^`]*)`/g, (_, head: string, css: string) => {
+      const loose = /[^{};,`\s]\s*\n/.exec(head.slice(-1) + css);
+      if (loose) throw new Error(`${id}: a line break in the stylesheet after "${loose[0].trim()}" may be needed whitespace`);
+      return head + css.replace(/\n\s*/g, '') + '`';
+    });
+  },
+};
+
+/**
  * Marks madoguchi.js for eager compilation (V8's explicit compile hints, Chrome 136 and later):
  * Chromium then compiles its functions while the file streams in, off the main thread, instead of
  * on first call inside the boot and mount tasks. Nearly all of it runs at boot. At 4× CPU this took
@@ -122,7 +138,7 @@ const config: RollupOptions[] = [
     // The script tag's files: madoguchi.js (an ES module the loader inserts) and the chunks it
     // imports on demand, with every dependency inside. The same dynamic imports as the npm build.
     input: { madoguchi: here('./packages/widget/src/script-tag.ts') },
-    plugins: [coreSource, noNanostoresGlobal, browser.resolve(), ts(production), minify(), eagerEntry, chunkManifest],
+    plugins: [compactCss, coreSource, noNanostoresGlobal, browser.resolve(), ts(production), minify(), eagerEntry, chunkManifest],
     output: {
       dir: here('./packages/widget/dist'),
       format: 'es',
@@ -136,7 +152,7 @@ const config: RollupOptions[] = [
     input: here('./packages/widget/src/index.ts'),
     external: npmExternal,
     // Minified like the script tag's files, so an app's bundle is no heavier than they are.
-    plugins: [coreSource, ts(), minify()],
+    plugins: [compactCss, coreSource, ts(), minify()],
     output: { dir: here('./packages/widget/dist'), format: 'es', entryFileNames: 'index.js', chunkFileNames: (chunk) => `chunks/${chunkName(chunk)}-[hash].js` },
   },
   {

@@ -22,11 +22,11 @@ button:focus-visible,textarea:focus-visible,a:focus-visible,[tabindex]:focus-vis
 .launcher{z-index:var(--z);width:56px;height:56px;border-radius:50%;background:var(--launch,var(--accent));color:var(--launch-on,var(--on-accent));box-shadow:0 4px 14px #0004;display:grid;place-items:center}
 .launcher svg{width:26px;height:26px;fill:currentColor}
 .badge{position:absolute;top:-4px;inset-inline-end:-4px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#c62828;color:#fff;font-size:13px;line-height:22px;font-weight:700}
-.preview{z-index:var(--z);max-width:260px;padding:10px 14px;border-radius:12px;background:var(--bg);border:1px solid var(--line);box-shadow:0 4px 14px #0003;font-size:14px}
+.preview{z-index:var(--z);max-width:260px;border-radius:12px;background:var(--bg);border:1px solid var(--line);box-shadow:0 4px 14px #0003;font-size:14px;display:flex;align-items:flex-start;padding-inline-start:12px}
 .panel[hidden]{display:none}
 .vh{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:479px){.open .launcher,.open .preview{display:none}}
-.preview{display:flex;align-items:flex-start;padding:0;padding-inline-start:12px}.preview button:first-child{flex:1;text-align:start;padding:10px 0}
+.preview button:first-child{flex:1;text-align:start;padding:10px 0}
 .preview b{display:block;font-size:13px}
 `;
 

@@ -234,10 +234,10 @@ const isBefore = (m: Message, before?: Pick<Message, 'at' | 'id'>) => !before ||
  * value] pairs, read through the time index in three requests rather than one per message (each
  * step of a cursor is a round trip to the browser's storage process: 61 of them took 45-95 ms at
  * 4x CPU, on the way to the launcher). A key cursor from the newest end jumps to the n-th entry, and
- * one getAll reads from there on. Entries left out (`before` itself, a record that fails its check)
- * make it jump further back and read again.
+ * one getAll reads from there on. Entries that do not `fit` (`before` itself, a record that fails
+ * its check) make it jump further back and read again.
  */
-const newestIn = (s: IDBObjectStore, id: string, n: number, before: Pick<Message, 'at' | 'id'> | undefined, ok: (k: string, v: unknown) => boolean) =>
+const newestIn = (s: IDBObjectStore, id: string, n: number, before: Pick<Message, 'at' | 'id'> | undefined, fits: (k: string, v: any) => boolean) =>
   new Promise<Array<[string, any]>>((done, fail) => {
     const index = s.index(BY_TIME);
     const upper = [id, before ? before.at : Infinity];
@@ -254,7 +254,7 @@ const newestIn = (s: IDBObjectStore, id: string, n: number, before: Pick<Message
         const values = index.getAll(from);
         values.onerror = () => fail(values.error);
         values.onsuccess = () => {
-          const out = keys.result.map((k, i) => [String(k), values.result[i]] as [string, any]).filter(([k, v]) => k.startsWith(`m:${id}:`) && ok(k, v) && isBefore(v, before));
+          const out = keys.result.map((k, i) => [String(k), values.result[i]] as [string, any]).filter(([k, v]) => fits(k, v));
           if (c && out.length < n) read(count + n - out.length);
           else done(out);
         };
@@ -613,14 +613,11 @@ export function createMessengerStorage(options: MessengerStorageOptions): Messen
       ((await list(`m:${id}:`)) as Message[]).filter((m) => m.conversationId === id).sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1)),
     async listMessagePage(id, { limit, before }) {
       const n = Math.max(1, limit) || 1;
-      const ok = (k: string, v: unknown) => checked(k, v) !== undefined;
+      const fits = (k: string, v: any) => k.startsWith(`m:${id}:`) && checked(k, v) !== undefined && v.conversationId === id && isBefore(v, before);
       // One more than asked says whether earlier ones remain; memory (before consent) may hold newer copies.
-      const found = new Map(await read((s) => newestIn(s, id, n + 1, before, ok), []));
-      for (const [k, v] of mem) if (k.startsWith(`m:${id}:`) && ok(k, v)) found.set(k, v);
-      const all = [...found]
-        .map(([, v]) => v as Message)
-        .filter((m) => m.conversationId === id && isBefore(m, before))
-        .sort(byTime);
+      const found = new Map(await read((s) => newestIn(s, id, n + 1, before, fits), []));
+      for (const [k, v] of mem) if (fits(k, v)) found.set(k, v);
+      const all = ([...found.values()] as Message[]).sort(byTime);
       return { messages: all.slice(-n), earlier: all.length > n };
     },
     getFlowState: async (id) => (await get('f:' + id)) ?? null,
