@@ -257,6 +257,12 @@ function report(rows: Row[], rates: number[], info: { runs: number; latency: num
       figure: `p95 ${fmtMs(p95)}, p50 ${fmtMs(percentile(shown, 50))}, max ${fmtMs(Math.max(...shown))} over ${shown.length} typed queries${typed.length > shown.length ? ` (${typed.length - shown.length} showed no suggestion within 5 s)` : ''}; debounce ${info.debounce ?? '?'} ms`,
       pass: atMost(p95, 50),
     });
+    const typing = (demo?.samples.get(cpu) || []).map((s) => s.longTasksTyping).filter(Number.isFinite);
+    checks.push({
+      label: 'no long task while typing',
+      figure: `${typing.reduce((a, n) => a + n, 0)} long task${typing.reduce((a, n) => a + n, 0) === 1 ? '' : 's'} over ${typing.length} run${typing.length === 1 ? '' : 's'} of ${info.queries} typed queries`,
+      pass: typing.length > 0 && typing.every((n) => n === 0),
+    });
     console.log(`\ntargets at CPU ${cpu}×${cpu === 4 ? ' (the rate they are set for)' : ''}:`);
     for (const c of checks) console.log(`  ${verdict(c.pass).padEnd(5)} ${c.label.padEnd(52)} ${c.figure}`);
   }

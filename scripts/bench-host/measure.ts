@@ -28,6 +28,8 @@ export interface Sample {
   widgetBefore: number;
   longTasks: number;
   longTasksOpen: number;
+  /** Long tasks while the FAQ queries were typed (widgets with `suggestions`; NaN otherwise). */
+  longTasksTyping: number;
   /** Total blocking time from navigation to the settled page, and from the click to the settled panel. */
   tbt: number;
   tbtOpen: number;
@@ -274,6 +276,7 @@ export async function measureWidget(browser: Browser, url: string, spec: WidgetS
       cls: loaded.shifts.filter((s) => !s.input).reduce((a, s) => a + s.value, 0),
       launcherMs: loaded.launcherAt ?? NaN,
       longTasksOpen: NaN,
+      longTasksTyping: NaN,
       tbtOpen: NaN,
       openMs: NaN,
       heapMB: NaN,
@@ -296,7 +299,11 @@ export async function measureWidget(browser: Browser, url: string, spec: WidgetS
         tbtOpen: totalBlockingTime(openTasks.map((t) => t.duration)),
         openMs: opened.openAt! - opened.clickAt!,
       });
-      if (spec.suggestions) sample.suggestions = await timeSuggestions(page, options.queries, options.debounceMs, slow);
+      if (spec.suggestions) {
+        const typingFrom = await page.evaluate(() => performance.now());
+        sample.suggestions = await timeSuggestions(page, options.queries, options.debounceMs, slow);
+        sample.longTasksTyping = (await state(page)).tasks.filter((t) => t.start >= typingFrom).length;
+      }
     }
     await cdp.send('HeapProfiler.collectGarbage');
     const { metrics } = await cdp.send('Performance.getMetrics');
