@@ -28,8 +28,9 @@ export interface Sample {
   widgetBefore: number;
   longTasks: number;
   longTasksOpen: number;
-  /** Long tasks while the FAQ queries were typed (widgets with `suggestions`; NaN otherwise). */
+  /** Long tasks while the FAQ queries were typed (widgets with `suggestions`; NaN otherwise), and each of them. */
   longTasksTyping: number;
+  typingTasks: TaskNote[];
   /** Total blocking time from navigation to the settled page, and from the click to the settled panel. */
   tbt: number;
   tbtOpen: number;
@@ -277,6 +278,7 @@ export async function measureWidget(browser: Browser, url: string, spec: WidgetS
       launcherMs: loaded.launcherAt ?? NaN,
       longTasksOpen: NaN,
       longTasksTyping: NaN,
+      typingTasks: [],
       tbtOpen: NaN,
       openMs: NaN,
       heapMB: NaN,
@@ -302,7 +304,9 @@ export async function measureWidget(browser: Browser, url: string, spec: WidgetS
       if (spec.suggestions) {
         const typingFrom = await page.evaluate(() => performance.now());
         sample.suggestions = await timeSuggestions(page, options.queries, options.debounceMs, slow);
-        sample.longTasksTyping = (await state(page)).tasks.filter((t) => t.start >= typingFrom).length;
+        const typed = await state(page);
+        sample.typingTasks = typed.tasks.filter((t) => t.start >= typingFrom).map((t) => ({ start: Math.round(t.start - typingFrom), duration: Math.round(t.duration), scripts: scriptsIn(typed, t) }));
+        sample.longTasksTyping = sample.typingTasks.length;
       }
     }
     await cdp.send('HeapProfiler.collectGarbage');
