@@ -188,7 +188,7 @@ describe('pages of history', () => {
     records['m:c1:m120'] = { id: 'm120', conversationId: 'c1', at: NOW + 120, text: 7 };
     records['m:c2:x'] = msg('x', 'c2', NOW + 100);
     await seed(indexedDB, 'long', records);
-    const { storage } = setup({ appId: 'long', indexedDB });
+    const { storage, warnings } = setup({ appId: 'long', indexedDB });
     const steps = vi.spyOn(FakeCursor.prototype, 'continue');
     const read = vi.spyOn(FakeIndex.prototype, 'getAll');
     const seen: string[] = [];
@@ -202,6 +202,8 @@ describe('pages of history', () => {
     }
     const valid = Object.keys(records).filter((k) => k.startsWith('m:c1:') && k !== 'm:c1:m120').map((k) => k.slice(5)).sort((a, b) => (records['m:c1:' + a] as Message).at - (records['m:c1:' + b] as Message).at || (a < b ? -1 : 1));
     expect(seen).toEqual(valid);
+    // Each record is read and checked once: the damaged one is reported once.
+    expect(warnings.filter((w) => w.message.includes('m:c1:m120'))).toHaveLength(1);
     // No cursor walk, and each read covers about a page (61 asked, plus what was left out), never the conversation.
     expect(steps).not.toHaveBeenCalled();
     expect(read.mock.results.length).toBeGreaterThan(4);

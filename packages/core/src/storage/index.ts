@@ -235,32 +235,31 @@ const isBefore = (m: Message, before?: Pick<Message, 'at' | 'id'>) => !before ||
  * step of a cursor is a round trip to the browser's storage process: 61 of them took 45-95 ms at
  * 4x CPU, on the way to the launcher). A key cursor from the newest end jumps to the n-th entry, and
  * one getAll reads from there on. Entries that do not `fit` (`before` itself, a record that fails
- * its check) make it jump further back and read again.
+ * its check) leave the page short: the same is done for what is missing, below what was read.
  */
 const newestIn = (s: IDBObjectStore, id: string, n: number, before: Pick<Message, 'at' | 'id'> | undefined, fits: (k: string, v: any) => boolean) =>
   new Promise<Array<[string, any]>>((done, fail) => {
     const index = s.index(BY_TIME);
-    const upper = [id, before ? before.at : Infinity];
-    const all = IDBKeyRange.bound([id, -Infinity], upper);
-    const read = (count: number) => {
-      const walk = index.openKeyCursor(all, 'prev');
-      let jumped = count < 2;
+    const read = (need: number, range: IDBKeyRange, got: Array<[string, any]>) => {
+      const walk = index.openKeyCursor(range, 'prev');
+      let jumped = need < 2;
       walk.onerror = () => fail(walk.error);
       walk.onsuccess = () => {
         const c = walk.result;
-        if (c && !jumped) return void ((jumped = true), c.advance(count - 1));
-        const from = c ? IDBKeyRange.bound(c.key, upper) : all;
+        if (c && !jumped) return void ((jumped = true), c.advance(need - 1));
+        // From the entry jumped to (with any that share its time) up to the range's end.
+        const from = c ? IDBKeyRange.bound(c.key, range.upper, false, range.upperOpen) : range;
         const keys = index.getAllKeys(from);
         const values = index.getAll(from);
         values.onerror = () => fail(values.error);
         values.onsuccess = () => {
-          const out = keys.result.map((k, i) => [String(k), values.result[i]] as [string, any]).filter(([k, v]) => fits(k, v));
-          if (c && out.length < n) read(count + n - out.length);
-          else done(out);
+          got = keys.result.map((k, i) => [String(k), values.result[i]] as [string, any]).filter(([k, v]) => fits(k, v)).concat(got);
+          if (c && got.length < n) read(n - got.length, IDBKeyRange.bound(range.lower, c.key, false, true), got);
+          else done(got);
         };
       };
     };
-    read(n);
+    read(n, IDBKeyRange.bound([id, -Infinity], [id, before ? before.at : Infinity]), []);
   });
 
 /** Runs fn in one transaction and resolves once it has committed. */
