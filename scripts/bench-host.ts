@@ -18,6 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, newContext, startDemo } from '../tests/e2e/support';
 import { compare } from './bench-host/compare';
+import { listen, type Signals } from './bench-host/signals';
 import { median } from './bench-host/stats';
 
 /** A task that kept the main thread busy for more than 50 ms. */
@@ -122,7 +123,7 @@ const INSTRUMENT = String.raw`(function (ready, seed) {
       var shown = !!dialog && !dialog.hidden && dialog.checkVisibility() && dialog.getBoundingClientRect().height > 0;
       var done = !cost.expectLast || (!!last && (last.textContent || '').indexOf(cost.expectLast) >= 0 && last.getBoundingClientRect().height > 0);
       // The frame that shows it is painted right after this callback: a task queued now runs after the paint.
-      if (shown && done) setTimeout(function () { cost.visibleAt = performance.now(); });
+      if (shown && done) setTimeout(function () { cost.visibleAt = performance.now(); console.debug('__bench:visible'); });
       else requestAnimationFrame(check);
     }
     requestAnimationFrame(check);
@@ -147,7 +148,7 @@ const INSTRUMENT = String.raw`(function (ready, seed) {
     if (seed && args[0] === 'boot') args[1] = Object.assign({}, args[1], { transport: agent });
     (window.Madoguchi.q = window.Madoguchi.q || []).push(args);
   };
-  window.Madoguchi('on', 'ready', function () { performance.mark('madoguchi-ready'); });
+  window.Madoguchi('on', 'ready', function () { performance.mark('madoguchi-ready'); console.debug('__bench:ready'); });
 })`;
 
 /** Records in the widget's IndexedDB database whose key starts with `prefix` (every store). */
@@ -276,9 +277,9 @@ export interface MeasureOptions {
 const inPage = (page: Page) => page.evaluate(() => (window as any).__hostCost as InPage);
 
 /** Waits for the load event, the widget's `ready` (when there is a widget) and a quiet network. */
-export async function settle(page: Page, net: Awaited<ReturnType<typeof watchNetwork>>, widget: boolean) {
+export async function settle(page: Page, net: Awaited<ReturnType<typeof watchNetwork>>, widget: boolean, signals: Signals) {
   await page.waitForLoadState('load');
-  if (widget) await page.waitForFunction(() => performance.getEntriesByName('madoguchi-ready').length > 0, null, { timeout: 15_000 });
+  if (widget) await signals.next('ready', "the widget's ready event", 15_000);
   await net.quiet();
 }
 
@@ -300,8 +301,9 @@ export async function measureHostPage(browser: Browser, url: string, options: Me
 export async function measureInPage(page: Page, url: string, options: MeasureOptions): Promise<PageCost> {
   await page.addInitScript({ content: `${INSTRUMENT}(${options.widget}, ${options.seed || 0});` });
   const net = await watchNetwork(page);
+  const signals = listen(page);
   await page.goto(url);
-  await settle(page, net, options.widget);
+  await settle(page, net, options.widget, signals);
   const loaded = await page.evaluate(() => performance.now());
   const main = await net.metrics();
   let state = await inPage(page);
@@ -317,7 +319,7 @@ export async function measureInPage(page: Page, url: string, options: MeasureOpt
     if (options.expectLast) await page.evaluate((text) => ((window as any).__hostCost.expectLast = text), options.expectLast);
     const from = await page.evaluate(() => performance.now());
     await page.getByRole('button', { name: 'Open support', exact: true }).click();
-    await page.waitForFunction(() => (window as any).__hostCost.visibleAt !== undefined, null, { timeout: 10_000 });
+    await signals.next('visible', 'the panel', 10_000);
     await net.quiet();
     await page.waitForTimeout(100);
     state = await inPage(page);

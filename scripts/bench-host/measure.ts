@@ -6,6 +6,7 @@
  */
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, newContext } from '../../tests/e2e/support';
+import { listen, type Signals } from './signals';
 import { totalBlockingTime } from './stats';
 import { STORED_APP_ID, type Target, type WidgetSpec } from './widgets';
 
@@ -84,10 +85,11 @@ interface InPage {
  * Runs before any script of the page (plain JavaScript): observers for long tasks and layout
  * shifts; a check each frame for the launcher (once its element is in the document), then (after
  * the bench's click) for the panel. Each moment is taken in a task queued from the frame that first
- * shows the element, so after its paint.
+ * shows the element, so after its paint, and told to the bench as a console message (see `Signals`).
  */
 const INSTRUMENT = String.raw`(function (launcher, panel, expectLast, loaf) {
   var s = (window.__bench = { tasks: [], frames: [], shifts: [] });
+  function signal(name, t) { s[name] = t; console.debug('__bench:' + name); }
   function watch(type, fn) {
     try { new PerformanceObserver(function (list) { list.getEntries().forEach(fn); }).observe({ type: type, buffered: true }); } catch (e) {}
   }
@@ -133,7 +135,7 @@ const INSTRUMENT = String.raw`(function (launcher, panel, expectLast, loaf) {
     seen.observe(document, { childList: true, subtree: true });
   }
   inDocument(launcher, function () {
-    when(function () { return shown(find(launcher)); }, function (t) { s.launcherAt = t; });
+    when(function () { return shown(find(launcher)); }, function (t) { signal('launcherAt', t); });
   });
   addEventListener('click', function (e) {
     if (!s.armed || s.clickAt !== undefined) return;
@@ -143,7 +145,7 @@ const INSTRUMENT = String.raw`(function (launcher, panel, expectLast, loaf) {
       if (!expectLast) return true;
       var last = find({ host: panel.host, selector: '.log > li:last-child' });
       return !!last && (last.textContent || '').indexOf(expectLast) >= 0 && shown(last);
-    }, function (t) { s.openAt = t; });
+    }, function (t) { signal('openAt', t); });
   }, true);
 })`;
 
@@ -229,13 +231,6 @@ const state = (page: Page) => page.evaluate(() => (window as any).__bench as InP
 /** A Playwright selector for a target (its CSS pierces open shadow roots). */
 export const locatorFor = (t: Target) => (t.host ? `${t.host} ${t.selector}` : t.selector);
 
-async function waitFor(page: Page, field: 'launcherAt' | 'openAt', what: string, timeout: number) {
-  try {
-    await page.waitForFunction((f) => (window as any).__bench?.[f] !== undefined, field, { timeout, polling: 100 });
-  } catch {
-    throw new Error(`${what} did not appear within ${timeout / 1000} s`);
-  }
-}
 
 /**
  * Loads the widget's page in `context` (a fresh one when omitted) at the given CPU slowdown, waits
@@ -256,8 +251,9 @@ export async function measureWidget(browser: Browser, url: string, spec: WidgetS
       content: `${INSTRUMENT}(${JSON.stringify(hasLauncher ? spec.launcher : null)}, ${JSON.stringify(spec.panel)}, ${JSON.stringify(spec.expectLast || '')}, ${!!options.loaf});`,
     });
     const slow = 15_000 * Math.max(1, options.cpu / 2);
+    const signals = listen(page);
     await page.goto(url, { waitUntil: 'load', timeout: slow * 2 });
-    if (hasLauncher) await waitFor(page, 'launcherAt', 'the launcher', slow);
+    if (hasLauncher) await signals.next('launcherAt', 'the launcher', slow);
     await net.quiet();
     await sleep(300);
     const loaded = await state(page);
@@ -290,7 +286,7 @@ export async function measureWidget(browser: Browser, url: string, spec: WidgetS
       net.startOpen();
       await page.evaluate(() => ((window as any).__bench.armed = true));
       await page.locator(locatorFor(spec.launcher)).first().click({ timeout: slow });
-      await waitFor(page, 'openAt', 'the panel', slow);
+      await signals.next('openAt', 'the panel', slow);
       await net.quiet();
       await sleep(300);
       const opened = await state(page);
@@ -303,7 +299,7 @@ export async function measureWidget(browser: Browser, url: string, spec: WidgetS
       });
       if (spec.suggestions) {
         const typingFrom = await page.evaluate(() => performance.now());
-        sample.suggestions = await timeSuggestions(page, options.queries, options.debounceMs, slow);
+        sample.suggestions = await timeSuggestions(page, signals, options.queries, options.debounceMs, slow);
         const typed = await state(page);
         sample.typingTasks = typed.tasks.filter((t) => t.start >= typingFrom).map((t) => ({ start: Math.round(t.start - typingFrom), duration: Math.round(t.duration), scripts: scriptsIn(typed, t) }));
         sample.longTasksTyping = sample.typingTasks.length;
@@ -336,7 +332,7 @@ const ARM_SUGGESTIONS = String.raw`(function () {
     s.seen = true;
     observer.disconnect();
     root.removeEventListener('input', onInput, true);
-    requestAnimationFrame(function () { setTimeout(function () { s.paintedAt = performance.now(); }); });
+    requestAnimationFrame(function () { setTimeout(function () { s.paintedAt = performance.now(); console.debug('__bench:painted'); }); });
   });
   observer.observe(root, { subtree: true, childList: true, characterData: true });
 })()`;
@@ -345,17 +341,18 @@ const ARM_SUGGESTIONS = String.raw`(function () {
  * Types each query into the message box as one input event (how an IME commits Japanese text)
  * and times it to the frame that paints the suggestion list, less the widget's debounce.
  */
-async function timeSuggestions(page: Page, queries: string[], debounceMs: number, timeout: number): Promise<number[]> {
+async function timeSuggestions(page: Page, signals: Signals, queries: string[], debounceMs: number, timeout: number): Promise<number[]> {
   const box = page.locator('madoguchi-widget textarea');
   const out: number[] = [];
   for (const query of queries) {
     await box.fill('');
     await page.waitForFunction(() => !document.querySelector('madoguchi-widget')?.shadowRoot?.querySelector('.sugg li'), null, { timeout });
+    signals.forget('painted');
     await page.evaluate(ARM_SUGGESTIONS);
     await box.focus();
     await page.keyboard.insertText(query);
     try {
-      await page.waitForFunction(() => (window as any).__sugg.paintedAt !== undefined, null, { timeout: Math.min(timeout, 5000 + debounceMs), polling: 50 });
+      await signals.next('painted', 'the suggestions', Math.min(timeout, 5000 + debounceMs));
       const s = await page.evaluate(() => (window as any).__sugg as { inputAt: number; paintedAt: number });
       out.push(s.paintedAt - s.inputAt - debounceMs);
     } catch {
