@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atMost, median, numberFlag, parseFlags, percentile, ratio, toWidgetFaq, totalBlockingTime, withinFactor } from './stats';
+import { atMost, median, numberFlag, parseFlags, percentile, ratio, ratioInterval, toWidgetFaq, totalBlockingTime, withinFactor } from './stats';
 
 describe("the host-cost comparison's figures", () => {
   it('takes the median of the finite values, the mean of the middle two for an even count', () => {
@@ -15,6 +15,21 @@ describe("the host-cost comparison's figures", () => {
     expect(percentile(values, 100)).toBe(20);
     expect(percentile([3], 95)).toBe(3);
     expect(percentile([NaN, 10, 40], 95)).toBe(40);
+  });
+
+  it('brackets a ratio of medians with a bootstrap interval that widens with the scatter', () => {
+    const loads = [451, 479, 483, 494, 500, 542, 614, 645, 730, 775, 791];
+    const [lo, hi] = ratioInterval(loads, loads);
+    // The same scattered set against itself: 1 is inside, and 11 loads cannot tell 1.1 apart.
+    expect(lo).toBeLessThan(1);
+    expect(hi).toBeGreaterThan(1.1);
+    // Twice as slow, with no scatter: the interval is that ratio alone.
+    expect(ratioInterval([200, 200, 200], [100, 100, 100])).toEqual([2, 2]);
+    // The same samples always print the same interval.
+    expect(ratioInterval(loads, loads.map((x) => x * 0.9))).toEqual(ratioInterval(loads, loads.map((x) => x * 0.9)));
+    const tight = ratioInterval(loads.map((x) => x * 0.02 + 500), loads.map((x) => x * 0.02 + 500));
+    expect(tight[1] - tight[0]).toBeLessThan(hi - lo);
+    expect(ratioInterval([NaN], [1])).toEqual([NaN, NaN]);
   });
 
   it('counts only the part of each long task beyond 50 ms as blocking time', () => {
