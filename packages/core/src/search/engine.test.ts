@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildIndexSliced, buildSearchIndex, compactSearchIndex, createSearchIndexFrom, loadCompactIndex, loadSearchIndex, openSearchIndex, validateArticles, type Article } from '.';
+import { sortedSteps } from './engine';
 
 const articles: Article[] = [
   { id: 'body-refund', locale: 'en', title: 'Shipping times', body: 'Parcels arrive in three days. A refund is mentioned here once.' },
@@ -181,6 +182,29 @@ describe('sliced build and load', () => {
     expect(bad.index.size).toBe(0);
     expect(bad.problems[0].message).toMatch(/"postings" ends early/);
     expect((await openSearchIndex([{ id: 'a', title: 'A', body: 'x' }, { id: 'b' }])).problems[0].path).toBe('$[1].title');
+  });
+
+  it("sorts the vocabulary in steps, in the native sort's order", () => {
+    // Bigrams, Latin words, digits, kana and a character outside the BMP (two UTF-16 code units).
+    const pool = ['返金', '返品', 'refund', 'passw', '0010km', 'かー', 'カー', '𠮷野', 'ｶｰﾄﾞ', 'z', 'Z', '', '住民'];
+    let seed = 7;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const word = () => pool[Math.floor(random() * pool.length)] + String.fromCharCode(0x3041 + Math.floor(random() * 0x5000));
+    for (const size of [0, 1, 3, 4, 5, 8, 9, 17, 100]) {
+      const list = [...new Set(Array.from({ length: size }, word))];
+      const steps = sortedSteps(list, 4);
+      let r = steps.next();
+      while (!r.done) r = steps.next();
+      expect(r.value).toEqual([...list].sort());
+    }
+    // A long list gives the page its turn: a step per 4,096 strings merged, at least.
+    const long = Array.from({ length: 20_000 }, (_, i) => `t${(i * 7919) % 20_000}`);
+    const steps = sortedSteps(long);
+    let count = 0;
+    let r = steps.next();
+    for (; !r.done; r = steps.next()) count++;
+    expect(r.value).toEqual([...long].sort());
+    expect(count).toBeGreaterThan(20_000 / 4096);
   });
 
   it('rejects a malformed index instead of throwing later', async () => {
