@@ -273,7 +273,8 @@ function report(rows: Row[], rates: number[], info: { runs: number; latency: num
     });
     console.log(`\ntargets at CPU ${cpu}×${cpu === 4 ? ' (the rate they are set for)' : ''}:`);
     for (const c of checks) console.log(`  ${verdict(c.pass).padEnd(5)} ${c.label.padEnd(52)} ${c.figure}`);
-    console.log('  (the launcher intervals are bootstrap intervals of the ratio of medians: one that spans 1.1× means these runs cannot tell; more --runs narrow it)');
+    if (checks.some((c) => c.figure.includes('interval')))
+      console.log('  (the launcher intervals are bootstrap intervals of the ratio of medians: one that spans 1.1× means these runs cannot tell; more --runs narrow it)');
   }
 
   console.log('\nnotes:');
