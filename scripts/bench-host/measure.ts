@@ -231,7 +231,6 @@ const state = (page: Page) => page.evaluate(() => (window as any).__bench as InP
 /** A Playwright selector for a target (its CSS pierces open shadow roots). */
 export const locatorFor = (t: Target) => (t.host ? `${t.host} ${t.selector}` : t.selector);
 
-
 /**
  * Loads the widget's page in `context` (a fresh one when omitted) at the given CPU slowdown, waits
  * for the launcher and a quiet network, clicks the launcher, waits for the panel and a quiet
